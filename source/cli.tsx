@@ -1,0 +1,154 @@
+#!/usr/bin/env node
+import {fileURLToPath} from 'node:url';
+import meow from 'meow';
+import {answerCommand} from './commands/answer.js';
+import {askCommand} from './commands/ask.js';
+import {claimCommand} from './commands/claim.js';
+import {doneCommand} from './commands/done.js';
+import {failCommand} from './commands/fail.js';
+import type {CommandContext} from './commands/io.js';
+import {lsCommand} from './commands/ls.js';
+import {newCommand} from './commands/new.js';
+import {partialCommand} from './commands/partial.js';
+import {progressCommand} from './commands/progress.js';
+import {waitCommand} from './commands/wait.js';
+import {cliCommand} from './core/instructions.js';
+import {HandoffError, exitCode} from './core/errors.js';
+
+const cli = meow(
+	`
+	Usage
+	  $ handoff <command> [options]
+
+	Producer commands
+	  new                          Create a workspace and print its path
+	  wait <workspace>             Watch a workspace without a screen; archive it on .done
+	  answer <workspace> <id> <answer>
+	                               Answer a question (a number picks that option)
+	  ls                           List workspaces and archives, newest first
+
+	Consumer commands (run inside a workspace, or pass --workspace)
+	  claim                        Claim the task: .lock and status RUNNING
+	  progress <message>           Add a line to shared/progress.txt
+	  partial <file|->             Publish a partial result
+	  ask <text>                   Ask the producer a question and print its id
+	  done                         Check the result against the schema, then signal .done
+	  fail <message>               Signal failure with a reason
+
+	Options for new
+	  --task            Task name (required)
+	  --input           An input file as NAME=FILE (repeatable)
+	  --instructions    Markdown file with the task instructions
+	  --schema          JSON Schema the result must satisfy
+	  --result          Where the result goes  [Default: output/result.json]
+	  --timeout         Seconds the consumer has
+	  --retries         How often an invalid result is sent back  [Default: 0]
+
+	Options for wait
+	  --json            Print a summary object on stdout at the end
+	  --keep            Keep the workspace after archiving it
+	  --results         Archive into this folder  [Default: <dir>/results]
+	  --timeout         Seconds, overriding the manifest's timeout
+	  --stall-after     Seconds without activity before it counts as stalled  [Default: 300]
+	  --poll            Poll the files instead of using file events
+
+	Options for consumer commands
+	  --workspace       The workspace  [Default: $HANDOFF_WORKSPACE, or the folder you are in]
+	  --tool            Name of the consumer, for .lock and metadata  [Default: $HANDOFF_TOOL]
+	  --model           Model name, for metadata (done, fail)
+	  --option          An answer option for ask (repeatable)
+	  --id              Question id for ask  [Default: q1, q2, ...]
+	  --wait            With ask: wait for the answer and print it
+	  --timeout         With ask --wait: seconds to wait  [Default: until the task's timeout]
+
+	Other options
+	  --dir             Where workspaces and archives live  [Default: $HANDOFF_DIR or ./.handoff]
+	  --force           With answer: replace an earlier answer
+	  --json            With new and ls: print JSON
+
+	Exit codes
+	  0  complete (and archived)    1  failed or invalid result    2  usage error or invalid workspace
+	  3  timed out                  130  interrupted
+
+	Examples
+	  $ handoff new --task analyze-spec --input spec=SPEC.md --schema schema.json --result output/analysis.json
+	  $ handoff wait .handoff/workspaces/analyze-spec_20251121_233000_4242 --json
+	  $ handoff progress "Reading the spec"
+	  $ handoff ask "Should users edit their own profiles?" --option Yes --option No --wait
+`,
+	{
+		importMeta: import.meta,
+		allowUnknownFlags: false,
+		flags: {
+			task: {type: 'string'},
+			input: {type: 'string', isMultiple: true, default: []},
+			instructions: {type: 'string'},
+			schema: {type: 'string'},
+			result: {type: 'string'},
+			timeout: {type: 'number'},
+			retries: {type: 'number'},
+			dir: {type: 'string'},
+			json: {type: 'boolean', default: false},
+			keep: {type: 'boolean', default: false},
+			results: {type: 'string'},
+			stallAfter: {type: 'number'},
+			poll: {type: 'boolean', default: false},
+			workspace: {type: 'string'},
+			tool: {type: 'string'},
+			model: {type: 'string'},
+			option: {type: 'string', isMultiple: true, default: []},
+			id: {type: 'string'},
+			wait: {type: 'boolean', default: false},
+			force: {type: 'boolean', default: false},
+		},
+	},
+);
+
+const [command, ...input] = cli.input;
+const context: CommandContext<typeof cli.flags> = {
+	input,
+	flags: cli.flags,
+	stdout: process.stdout,
+	stderr: process.stderr,
+	environment: process.env,
+	cwd: process.cwd(),
+};
+const self = cliCommand(fileURLToPath(import.meta.url));
+
+const commands: Record<string, () => Promise<number>> = {
+	new: async () => newCommand(context, self),
+	wait: async () => waitCommand(context),
+	answer: async () => answerCommand(context),
+	ls: async () => lsCommand(context),
+	claim: async () => claimCommand(context),
+	progress: async () => progressCommand(context),
+	partial: async () => partialCommand(context, process.stdin),
+	ask: async () => askCommand(context),
+	done: async () => doneCommand(context),
+	fail: async () => failCommand(context),
+};
+
+async function main(): Promise<number> {
+	if (command === undefined) {
+		cli.showHelp(exitCode.usage);
+	}
+
+	const run = commands[command!];
+	if (!run) {
+		process.stderr.write(`handoff: unknown command "${command}"; see handoff --help\n`);
+		return exitCode.usage;
+	}
+
+	try {
+		return await run();
+	} catch (error) {
+		if (error instanceof HandoffError) {
+			process.stderr.write(`handoff: ${error.message}\n`);
+			return error.code;
+		}
+
+		throw error;
+	}
+}
+
+process.exitCode = await main();

@@ -1,0 +1,35 @@
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import {text} from 'node:stream/consumers';
+import {HandoffError, exitCode} from '../core/errors.js';
+import {readManifest} from '../core/manifest.js';
+import {loadResultSchema, partialPathFor, schemaErrors} from '../core/result.js';
+import {defaultMaxBytes, parseJson, writeJsonAtomic} from '../core/safe-io.js';
+import {formatSchemaError} from '../core/schema-validator.js';
+import {locateWorkspace} from '../core/workspace.js';
+import {printLine, usageError, type CommandContext} from './io.js';
+import type {ConsumerFlags} from './claim.js';
+
+/** Publishes a partial result to output/<stem>.partial.json, atomically, after checking it is JSON. */
+export async function partialCommand(context: CommandContext<ConsumerFlags>, stdin: NodeJS.ReadableStream): Promise<number> {
+	const source = context.input[0];
+	if (source === undefined) {
+		throw usageError('Give a JSON file, or - to read it from stdin: handoff partial draft.json');
+	}
+
+	const workspace = locateWorkspace(context.flags.workspace, context.environment, context.cwd);
+	const manifest = await readManifest(workspace);
+	const content = source === '-' ? await text(stdin) : await fs.readFile(path.resolve(context.cwd, source), 'utf8').catch(() => {
+		throw usageError(`Cannot read ${source}`);
+	});
+	if (Buffer.byteLength(content) > defaultMaxBytes) {
+		throw new HandoffError('The partial result is over the 10 MB limit', exitCode.usage);
+	}
+
+	const value = parseJson(content, source === '-' ? 'stdin' : source);
+	const target = partialPathFor(manifest.result.path);
+	await writeJsonAtomic(path.join(workspace, target), value);
+	const errors = schemaErrors(await loadResultSchema(workspace, manifest), value);
+	printLine(context.stderr, `Wrote ${target}${manifest.schemaPath ? (errors.length === 0 ? ' (already matches the schema)' : ` (${errors.length} schema error${errors.length === 1 ? '' : 's'} so far, e.g. ${formatSchemaError(errors[0]!)})`) : ''}`);
+	return 0;
+}

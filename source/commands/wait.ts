@@ -1,0 +1,134 @@
+import path from 'node:path';
+import {finishInterruptedArchive} from '../core/archive.js';
+import {exitCode} from '../core/errors.js';
+import {HandoffSession, type SessionOptions} from '../core/session.js';
+import type {QuestionView, WorkspaceSnapshot} from '../core/snapshot.js';
+import {stateLabels} from '../core/status.js';
+import {summarize, summaryLines, type Summary} from '../core/summary.js';
+import {checkWorkspace} from '../core/workspace.js';
+import {printJson, printLine, positiveNumber, usageError, type CommandContext} from './io.js';
+
+export type WatchFlags = {
+	json: boolean;
+	keep: boolean;
+	timeout?: number;
+	results?: string;
+	poll: boolean;
+	stallAfter?: number;
+};
+
+export function sessionOptions(flags: WatchFlags, cwd: string): SessionOptions {
+	const stallAfter = positiveNumber(flags.stallAfter, 'stall-after');
+	return {
+		keep: flags.keep,
+		timeoutSeconds: positiveNumber(flags.timeout, 'timeout'),
+		resultsDirectory: flags.results === undefined ? undefined : path.resolve(cwd, flags.results),
+		usePolling: flags.poll,
+		stallAfterMs: stallAfter === undefined ? undefined : stallAfter * 1000,
+	};
+}
+
+/**
+Prints a line for each change a person would want to know about: the state, progress, new questions, problems. Stateful: it remembers what it has printed.
+*/
+export function createLinePrinter(stream: NodeJS.WritableStream, workspace: string) {
+	let lastState: string | undefined;
+	const seenQuestions = new Set<string>();
+	const seenProblems = new Set<string>();
+	const describe = (question: QuestionView): string =>
+		`question ${question.id}: ${question.text}${question.options?.length ? ` [${question.options.map((option, index) => `${index + 1}) ${option}`).join(' ')}]` : ''}`;
+	return {
+		snapshot(snapshot: WorkspaceSnapshot): void {
+			if (snapshot.state !== lastState) {
+				lastState = snapshot.state;
+				printLine(stream, `state: ${stateLabels[snapshot.state]}`);
+			}
+
+			for (const question of snapshot.questions) {
+				if (!question.answer && !seenQuestions.has(question.id)) {
+					seenQuestions.add(question.id);
+					printLine(stream, describe(question));
+					printLine(stream, `  answer with: handoff answer ${workspace} ${question.id} <answer>`);
+				}
+			}
+
+			for (const problem of [...snapshot.problems.map(entry => `${entry.file}: ${entry.message}`), ...snapshot.inconsistencies]) {
+				if (!seenProblems.has(problem)) {
+					seenProblems.add(problem);
+					printLine(stream, `problem: ${problem}`);
+				}
+			}
+		},
+		progress(time: string | undefined, message: string): void {
+			printLine(stream, `progress: ${time ? `[${time}] ` : ''}${message}`);
+		},
+	};
+}
+
+/** Runs a session until it settles or is interrupted; returns the summary. Shared by `wait` and the no-terminal fallback of `run`/`watch`. */
+export async function runHeadless(workspace: string, options: SessionOptions, stderr: NodeJS.WritableStream): Promise<Summary> {
+	const archived = await finishInterruptedArchive(workspace);
+	if (archived !== undefined) {
+		printLine(stderr, 'state: complete (an earlier run had archived it; finished removing the workspace)');
+		return summarize({kind: 'complete', archivePath: archived, resultPath: archived}, workspace, path.basename(workspace));
+	}
+
+	const session = await HandoffSession.open(checkWorkspace(workspace), options);
+	const printer = createLinePrinter(stderr, workspace);
+	session.onProgress(lines => {
+		for (const line of lines) {
+			printer.progress(line.time, line.message);
+		}
+	});
+	let retryShown: unknown;
+	session.subscribe(() => {
+		const {snapshot, outcome} = session.getState();
+		if (snapshot) {
+			printer.snapshot(snapshot);
+		}
+
+		if (outcome?.kind === 'retrying' && outcome !== retryShown) {
+			retryShown = outcome;
+			printLine(stderr, `rejected: the result is invalid; retry ${outcome.attempt} of ${outcome.maxRetries} (reasons in shared/rejection.md)`);
+			for (const error of outcome.errors) {
+				printLine(stderr, `  ${error}`);
+			}
+		}
+	});
+
+	const interrupted = new Promise<undefined>(resolve => {
+		const stop = (): void => {
+			resolve(undefined);
+		};
+
+		process.once('SIGINT', stop);
+		process.once('SIGTERM', stop);
+		process.once('SIGHUP', stop);
+	});
+	try {
+		await session.start();
+		const outcome = await Promise.race([session.finished, interrupted]);
+		return summarize(outcome, workspace, session.manifest.task);
+	} finally {
+		await session.close();
+	}
+}
+
+/** `handoff wait <workspace>`: the headless watch. */
+export async function waitCommand(context: CommandContext<WatchFlags>): Promise<number> {
+	const [workspace] = context.input;
+	if (workspace === undefined) {
+		throw usageError('Usage: handoff wait <workspace>');
+	}
+
+	const summary = await runHeadless(path.resolve(context.cwd, workspace), sessionOptions(context.flags, context.cwd), context.stderr);
+	for (const line of summaryLines(summary)) {
+		printLine(context.stderr, line);
+	}
+
+	if (context.flags.json) {
+		printJson(context.stdout, summary);
+	}
+
+	return summary.exit_code ?? exitCode.failed;
+}

@@ -1,0 +1,116 @@
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import {HandoffError, exitCode} from './errors.js';
+import {buildInstructions} from './instructions.js';
+import {buildManifestFile, writeManifest, type Manifest} from './manifest.js';
+import {layout, resolveInside} from './paths.js';
+import {defaultMaxBytes, formatBytes, parseJson, writeFileAtomic} from './safe-io.js';
+import {compileSchema} from './schema-validator.js';
+import {writeStatus} from './status.js';
+import {createWorkspace} from './workspace.js';
+
+export type NewWorkspaceOptions = {
+	baseDirectory: string;
+	task: string;
+	/** Input name → the producer's file to copy into input/. */
+	inputs: Array<{name: string; file: string}>;
+	instructionsFile?: string;
+	schemaFile?: string;
+	resultPath?: string;
+	timeoutSeconds?: number;
+	maxRetries?: number;
+	/** The words that run this CLI, written into the instructions. */
+	command: string[];
+};
+
+const reservedInputNames = new Set(['instructions', 'schema']);
+
+async function readProducerFile(file: string, what: string): Promise<Buffer> {
+	let stat;
+	try {
+		stat = await fs.stat(file);
+	} catch {
+		throw new HandoffError(`${what}: cannot read ${file}`, exitCode.usage);
+	}
+
+	if (!stat.isFile()) {
+		throw new HandoffError(`${what}: ${file} is not a regular file`, exitCode.usage);
+	}
+
+	if (stat.size > defaultMaxBytes) {
+		throw new HandoffError(`${what}: ${file} is ${formatBytes(stat.size)}, over the ${formatBytes(defaultMaxBytes)} limit`, exitCode.usage);
+	}
+
+	return fs.readFile(file);
+}
+
+/**
+Builds a complete workspace for `handoff new` and `handoff run`: inputs copied in, schema checked, manifest and instructions written, status PENDING. Every option is checked before the folder is made, so a mistake leaves nothing behind.
+*/
+export async function createHandoff(options: NewWorkspaceOptions): Promise<{workspace: string; manifest: Manifest}> {
+	const resultPath = options.resultPath ?? 'output/result.json';
+	resolveInside('/workspace', resultPath, '--result');
+	if (!path.posix.normalize(resultPath).startsWith(`${layout.output}/`)) {
+		throw new HandoffError(`--result ${resultPath}: the result belongs in output/`, exitCode.usage);
+	}
+
+	const inputFiles = new Map<string, {name: string; content: Buffer}>();
+	for (const {name, file} of options.inputs) {
+		if (!/^[\w-]+$/.test(name) || reservedInputNames.has(name)) {
+			throw new HandoffError(`--input ${name}=${file}: the name must be letters, digits, _ or - and not "instructions" or "schema"`, exitCode.usage);
+		}
+
+		const target = `${layout.input}/${path.basename(file)}`;
+		if ([...inputFiles.keys()].includes(target) || target === layout.manifest || target === layout.instructions || target === layout.schema) {
+			throw new HandoffError(`--input ${name}=${file}: another input already uses the file name ${path.basename(file)}`, exitCode.usage);
+		}
+
+		// eslint-disable-next-line no-await-in-loop
+		inputFiles.set(target, {name, content: await readProducerFile(file, `--input ${name}`)});
+	}
+
+	let schemaText: string | undefined;
+	if (options.schemaFile !== undefined) {
+		schemaText = (await readProducerFile(options.schemaFile, '--schema')).toString('utf8');
+		try {
+			compileSchema(parseJson(schemaText, options.schemaFile));
+		} catch (error) {
+			throw new HandoffError(`--schema: ${(error as Error).message}`, exitCode.usage);
+		}
+	}
+
+	const taskText = options.instructionsFile === undefined ? undefined : (await readProducerFile(options.instructionsFile, '--instructions')).toString('utf8');
+	const inputs: Record<string, string> = {};
+	for (const [target, {name}] of inputFiles) {
+		inputs[name] = target;
+	}
+
+	inputs.instructions = layout.instructions;
+	if (schemaText !== undefined) {
+		inputs.schema = layout.schema;
+	}
+
+	const manifestFile = buildManifestFile({
+		task: options.task,
+		inputs,
+		resultPath,
+		schemaPath: schemaText === undefined ? undefined : layout.schema,
+		timeoutSeconds: options.timeoutSeconds,
+		maxRetries: options.maxRetries,
+	});
+
+	const workspace = await createWorkspace(options.baseDirectory, options.task);
+	for (const [target, {content}] of inputFiles) {
+		// eslint-disable-next-line no-await-in-loop
+		await writeFileAtomic(path.join(workspace, target), content);
+	}
+
+	if (schemaText !== undefined) {
+		await writeFileAtomic(path.join(workspace, layout.schema), schemaText);
+	}
+
+	const manifest = await writeManifest(workspace, manifestFile);
+	await writeFileAtomic(path.join(workspace, layout.instructions), buildInstructions({workspace, manifest, taskText, command: options.command}));
+	await writeStatus(workspace, 'PENDING');
+	return {workspace, manifest};
+}

@@ -1,0 +1,211 @@
+import {watch} from 'node:fs';
+import path from 'node:path';
+import {setTimeout as delay} from 'node:timers/promises';
+import answersSchema from './schemas/answers.schema.json' with {type: 'json'};
+import questionsSchema from './schemas/questions.schema.json' with {type: 'json'};
+import {HandoffError, exitCode} from './errors.js';
+import {withFileLock} from './file-lock.js';
+import {layout} from './paths.js';
+import {parseJson, readTextFile, writeJsonAtomic} from './safe-io.js';
+import {compileSchema, describeErrors, formatSchemaError} from './schema-validator.js';
+import type {Answer, Question, QuestionView} from './snapshot.js';
+import {isoTimestamp} from './time.js';
+
+export {default as questionsSchema} from './schemas/questions.schema.json' with {type: 'json'};
+export {default as answersSchema} from './schemas/answers.schema.json' with {type: 'json'};
+
+const validateQuestionsFile = compileSchema(questionsSchema);
+const validateAnswersFile = compileSchema(answersSchema);
+
+/** Checks the parsed content of shared/questions.json. */
+export function parseQuestions(value: unknown, name: string = layout.questions): Question[] {
+	if (!validateQuestionsFile(value)) {
+		throw new HandoffError(describeErrors(validateQuestionsFile.errors).map(formatSchemaError).join('; '), exitCode.usage, name);
+	}
+
+	return (value as {questions: Question[]}).questions;
+}
+
+/** Checks the parsed content of shared/answers.json. Non-string answers (typed answers) are kept as JSON text. */
+export function parseAnswers(value: unknown, name: string = layout.answers): Answer[] {
+	if (!validateAnswersFile(value)) {
+		throw new HandoffError(describeErrors(validateAnswersFile.errors).map(formatSchemaError).join('; '), exitCode.usage, name);
+	}
+
+	return (value as {answers: Answer[]}).answers.map(answer =>
+		typeof answer.answer === 'string' ? answer : {...answer, answer: JSON.stringify(answer.answer)},
+	);
+}
+
+/** Pending questions first, each group in the order asked; a later answer with the same id wins. */
+export function mergeQuestions(questions: Question[], answers: Answer[]): QuestionView[] {
+	const answerById = new Map(answers.map(answer => [answer.id, answer]));
+	const views = questions.map(question => ({...question, answer: answerById.get(question.id)}));
+	return [...views.filter(view => !view.answer), ...views.filter(view => view.answer)];
+}
+
+/**
+Reads a JSON file the other side may be rewriting. A file that does not parse is read again for a moment (a non-atomic writer may be halfway) before it counts as bad.
+*/
+async function readSettledJson<T>(workspace: string, relativePath: string, parse: (value: unknown) => T, empty: T): Promise<T> {
+	for (let attempt = 0; ; attempt++) {
+		try {
+			// eslint-disable-next-line no-await-in-loop
+			const text = await readTextFile(path.join(workspace, relativePath), {name: relativePath});
+			return text === undefined || text.trim() === '' ? empty : parse(parseJson(text, relativePath));
+		} catch (error) {
+			if (attempt >= 10 || !(error instanceof HandoffError)) {
+				throw error;
+			}
+
+			// eslint-disable-next-line no-await-in-loop
+			await delay(50);
+		}
+	}
+}
+
+export async function readQuestions(workspace: string): Promise<Question[]> {
+	return readSettledJson(workspace, layout.questions, value => parseQuestions(value), []);
+}
+
+export async function readAnswers(workspace: string): Promise<Answer[]> {
+	return readSettledJson(workspace, layout.answers, value => parseAnswers(value), []);
+}
+
+export type NewQuestion = {text: string; options?: string[]; id?: string; schema?: unknown};
+
+/** Adds a question to shared/questions.json, keeping every earlier one. Returns the question with its id. */
+export async function addQuestion(workspace: string, question: NewQuestion): Promise<Question> {
+	if (question.text.trim() === '') {
+		throw new HandoffError('The question text is empty', exitCode.usage);
+	}
+
+	const file = path.join(workspace, layout.questions);
+	return withFileLock(`${file}.lock`, async () => {
+		const questions = await readQuestions(workspace);
+		const ids = new Set(questions.map(existing => existing.id));
+		if (question.id !== undefined && ids.has(question.id)) {
+			throw new HandoffError(`A question with id "${question.id}" was already asked`, exitCode.usage, layout.questions);
+		}
+
+		let id = question.id;
+		for (let n = questions.length + 1; id === undefined; n++) {
+			id = ids.has(`q${n}`) ? undefined : `q${n}`;
+		}
+
+		const added: Question = {
+			id,
+			text: question.text,
+			...(question.options && question.options.length > 0 ? {options: question.options} : {}),
+			...(question.schema === undefined ? {} : {schema: question.schema}),
+			asked_at: isoTimestamp(),
+		};
+		await writeJsonAtomic(file, {questions: [...questions, added]});
+		return added;
+	});
+}
+
+export type AnswerOptions = {
+	/** Replace an existing answer for the same id instead of refusing. */
+	force?: boolean;
+	/** Accept an id that is not (yet) in questions.json. */
+	allowUnknown?: boolean;
+};
+
+/**
+Records an answer in shared/answers.json, merged by id under a lock so no earlier answer is lost. An option may be given by its 1-based number.
+*/
+export async function addAnswer(workspace: string, id: string, answer: string, options: AnswerOptions = {}): Promise<Answer> {
+	const file = path.join(workspace, layout.answers);
+	return withFileLock(`${file}.lock`, async () => {
+		const [questions, answers] = await Promise.all([readQuestions(workspace), readAnswers(workspace)]);
+		const question = questions.find(candidate => candidate.id === id);
+		if (!question && !options.allowUnknown) {
+			const known = questions.map(candidate => candidate.id).join(', ') || 'none';
+			throw new HandoffError(`No question with id "${id}" in ${layout.questions} (asked: ${known})`, exitCode.usage);
+		}
+
+		const previous = answers.find(candidate => candidate.id === id);
+		if (previous && !options.force) {
+			throw new HandoffError(`Question "${id}" is already answered (${JSON.stringify(previous.answer)}); use --force to replace it`, exitCode.usage);
+		}
+
+		const value = resolveOptionNumber(question, answer);
+		const added: Answer = {id, answer: value, answered_at: isoTimestamp()};
+		await writeJsonAtomic(file, {answers: [...answers.filter(candidate => candidate.id !== id), added]});
+		return added;
+	});
+}
+
+/** "2" picks the second option when the question has options and none of them is literally "2". */
+function resolveOptionNumber(question: Question | undefined, answer: string): string {
+	const options = question?.options ?? [];
+	if (/^\d+$/.test(answer) && !options.includes(answer)) {
+		const picked = options[Number(answer) - 1];
+		if (picked !== undefined) {
+			return picked;
+		}
+	}
+
+	return answer;
+}
+
+/** Slow safety net under the file events, for file systems whose watch events go missing. */
+const answerRecheckMs = 2000;
+
+/**
+Resolves with the answer to `id` once shared/answers.json has it, or undefined when `timeoutMs` runs out or `stop()` says so. Woken by file events on shared/.
+*/
+export async function waitForAnswer(workspace: string, id: string, options: {timeoutMs?: number; stop?: () => Promise<string | undefined>} = {}): Promise<Answer | {stopped: string} | undefined> {
+	const sharedDirectory = path.join(workspace, layout.shared);
+	const check = async (): Promise<Answer | {stopped: string} | undefined> => {
+		const answers = await readAnswers(workspace).catch(() => []);
+		const answer = answers.find(candidate => candidate.id === id);
+		if (answer) {
+			return answer;
+		}
+
+		const stopped = await options.stop?.();
+		return stopped === undefined ? undefined : {stopped};
+	};
+
+	const first = await check();
+	if (first) {
+		return first;
+	}
+
+	return new Promise(resolve => {
+		let checking = false;
+		let again = false;
+		const finish = (value: Answer | {stopped: string} | undefined): void => {
+			watcher.close();
+			clearInterval(recheck);
+			clearTimeout(timer);
+			resolve(value);
+		};
+
+		const tryNow = (): void => {
+			if (checking) {
+				again = true;
+				return;
+			}
+
+			checking = true;
+			void check().then(found => {
+				checking = false;
+				if (found) {
+					finish(found);
+				} else if (again) {
+					again = false;
+					tryNow();
+				}
+			});
+		};
+
+		const watcher = watch(sharedDirectory, tryNow);
+		watcher.on('error', () => undefined);
+		const recheck = setInterval(tryNow, answerRecheckMs);
+		const timer = options.timeoutMs === undefined ? undefined : setTimeout(() => finish(undefined), options.timeoutMs);
+		tryNow();
+	});
+}

@@ -1,0 +1,243 @@
+import {randomBytes} from 'node:crypto';
+import fs from 'node:fs';
+import fsp from 'node:fs/promises';
+import path from 'node:path';
+import {HandoffError, errnoCode} from './errors.js';
+
+/** The seed's limit for any file read from the other side ("prevent DoS"). */
+export const defaultMaxBytes = 10 * 1024 * 1024;
+
+export const privateFileMode = 0o600;
+export const privateDirectoryMode = 0o700;
+
+const {O_RDONLY, O_WRONLY, O_CREAT, O_EXCL, O_APPEND, O_NOFOLLOW, O_NONBLOCK} = fs.constants;
+
+export type ReadOptions = {
+	maxBytes?: number;
+	/** How the file is named in errors, usually its workspace-relative path. */
+	name?: string;
+};
+
+/**
+Reads a regular file written by the other side. Refuses symlinks, FIFOs, devices and files over the size cap, naming the file. Returns undefined when the file does not exist.
+*/
+export async function readRegularFile(file: string, options: ReadOptions = {}): Promise<Buffer | undefined> {
+	const maxBytes = options.maxBytes ?? defaultMaxBytes;
+	const name = options.name ?? file;
+	let stat: fs.Stats;
+	try {
+		stat = await fsp.lstat(file);
+	} catch (error) {
+		if (errnoCode(error) === 'ENOENT' || errnoCode(error) === 'ENOTDIR') {
+			return undefined;
+		}
+
+		throw error;
+	}
+
+	checkRegular(stat, name, maxBytes);
+	let handle: fsp.FileHandle;
+	try {
+		// O_NOFOLLOW and O_NONBLOCK close the gap between lstat and open: a file swapped for a link or a FIFO fails here instead of being followed or hanging.
+		handle = await fsp.open(file, O_RDONLY | O_NOFOLLOW | O_NONBLOCK);
+	} catch (error) {
+		if (errnoCode(error) === 'ENOENT') {
+			return undefined;
+		}
+
+		if (errnoCode(error) === 'ELOOP') {
+			throw new HandoffError('is a symlink; refusing to follow it', undefined, name);
+		}
+
+		throw error;
+	}
+
+	try {
+		checkRegular(await handle.stat(), name, maxBytes);
+		// Read one byte past the cap so a file that grew after the stat is still caught.
+		const buffer = Buffer.alloc(Math.min(maxBytes + 1, Math.max(stat.size, 0) + 64 * 1024));
+		let length = 0;
+		for (;;) {
+			if (length === buffer.length) {
+				break;
+			}
+
+			// eslint-disable-next-line no-await-in-loop
+			const {bytesRead} = await handle.read(buffer, length, buffer.length - length, length);
+			if (bytesRead === 0) {
+				break;
+			}
+
+			length += bytesRead;
+		}
+
+		if (length > maxBytes) {
+			throw new HandoffError(`is larger than the ${formatBytes(maxBytes)} limit`, undefined, name);
+		}
+
+		return buffer.subarray(0, length);
+	} finally {
+		await handle.close();
+	}
+}
+
+function checkRegular(stat: fs.Stats, name: string, maxBytes: number): void {
+	if (stat.isSymbolicLink()) {
+		throw new HandoffError('is a symlink; refusing to follow it', undefined, name);
+	}
+
+	if (!stat.isFile()) {
+		throw new HandoffError('is not a regular file', undefined, name);
+	}
+
+	if (stat.size > maxBytes) {
+		throw new HandoffError(`is ${formatBytes(stat.size)}, over the ${formatBytes(maxBytes)} limit`, undefined, name);
+	}
+}
+
+export async function readTextFile(file: string, options: ReadOptions = {}): Promise<string | undefined> {
+	const buffer = await readRegularFile(file, options);
+	return buffer?.toString('utf8');
+}
+
+/** Parses JSON and names the file and position on failure. */
+export function parseJson(text: string, name: string): unknown {
+	try {
+		return JSON.parse(text.replace(/^\uFEFF/, '')) as unknown;
+	} catch (error) {
+		const detail = error instanceof Error ? error.message : String(error);
+		throw new HandoffError(`is not valid JSON (${detail})`, undefined, name);
+	}
+}
+
+export async function readJsonFile(file: string, options: ReadOptions = {}): Promise<unknown> {
+	const text = await readTextFile(file, options);
+	return text === undefined ? undefined : parseJson(text, options.name ?? file);
+}
+
+/**
+Writes a file so readers see either the old or the new content, never a torn one: temp file in the same folder, fsync, rename, fsync the folder. The rename replaces a planted symlink rather than writing through it.
+*/
+export async function writeFileAtomic(file: string, data: string | Uint8Array, mode = privateFileMode): Promise<void> {
+	const directory = path.dirname(file);
+	const temporary = path.join(directory, `.${path.basename(file)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+	const handle = await fsp.open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, mode);
+	try {
+		try {
+			// The umask may have narrowed or widened nothing, but be explicit: the mode is part of the contract.
+			await handle.chmod(mode);
+			await handle.writeFile(data);
+			await handle.sync();
+		} finally {
+			await handle.close();
+		}
+
+		await fsp.rename(temporary, file);
+	} catch (error) {
+		await fsp.rm(temporary, {force: true});
+		throw error;
+	}
+
+	await syncDirectory(directory);
+}
+
+export async function writeJsonAtomic(file: string, value: unknown): Promise<void> {
+	await writeFileAtomic(file, `${JSON.stringify(value, null, 2)}\n`);
+}
+
+/** Creates a file that must not exist yet (O_EXCL), refusing to follow links. Returns false when it already exists. */
+export async function createExclusive(file: string, data: string, mode = privateFileMode): Promise<boolean> {
+	let handle: fsp.FileHandle;
+	try {
+		handle = await fsp.open(file, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, mode);
+	} catch (error) {
+		if (errnoCode(error) === 'EEXIST') {
+			return false;
+		}
+
+		throw error;
+	}
+
+	try {
+		await handle.chmod(mode);
+		await handle.writeFile(data);
+		await handle.sync();
+	} finally {
+		await handle.close();
+	}
+
+	await syncDirectory(path.dirname(file));
+	return true;
+}
+
+/** Appends text to a regular file, creating it private; a symlink or special file in its place is refused. */
+export async function appendToFile(file: string, text: string, name = file): Promise<void> {
+	let handle: fsp.FileHandle;
+	try {
+		handle = await fsp.open(file, O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW | O_NONBLOCK, privateFileMode);
+	} catch (error) {
+		if (errnoCode(error) === 'ELOOP') {
+			throw new HandoffError('is a symlink; refusing to write through it', undefined, name);
+		}
+
+		throw error;
+	}
+
+	try {
+		const stat = await handle.stat();
+		if (!stat.isFile()) {
+			throw new HandoffError('is not a regular file', undefined, name);
+		}
+
+		await handle.appendFile(text);
+	} finally {
+		await handle.close();
+	}
+}
+
+/** mkdir with 0700 whatever the umask. `exclusive` fails with EEXIST instead of reusing a folder. */
+export async function makePrivateDirectory(directory: string, exclusive = false): Promise<void> {
+	try {
+		await fsp.mkdir(directory, {mode: privateDirectoryMode});
+	} catch (error) {
+		if (exclusive || errnoCode(error) !== 'EEXIST') {
+			throw error;
+		}
+
+		const stat = await fsp.lstat(directory);
+		if (!stat.isDirectory()) {
+			throw new HandoffError('exists and is not a folder', undefined, directory);
+		}
+
+		return;
+	}
+
+	await fsp.chmod(directory, privateDirectoryMode);
+}
+
+export async function syncDirectory(directory: string): Promise<void> {
+	let handle: fsp.FileHandle | undefined;
+	try {
+		handle = await fsp.open(directory, O_RDONLY);
+		await handle.sync();
+	} catch (error) {
+		// Some file systems refuse fsync on a folder; the rename has happened regardless.
+		if (!['EINVAL', 'EISDIR', 'EPERM', 'EBADF'].includes(errnoCode(error) ?? '')) {
+			throw error;
+		}
+	} finally {
+		await handle?.close();
+	}
+}
+
+export function formatBytes(bytes: number): string {
+	if (bytes < 1024) {
+		return `${bytes} B`;
+	}
+
+	if (bytes < 1024 * 1024) {
+		return `${(bytes / 1024).toFixed(bytes < 10 * 1024 ? 1 : 0)} KB`;
+	}
+
+	return `${(bytes / (1024 * 1024)).toFixed(bytes < 10 * 1024 * 1024 ? 1 : 0)} MB`;
+}

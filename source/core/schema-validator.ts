@@ -1,0 +1,55 @@
+import {Ajv, type ErrorObject, type ValidateFunction} from 'ajv';
+import {Ajv2020} from 'ajv/dist/2020.js';
+import addFormats from 'ajv-formats';
+
+export type SchemaError = {
+	/** JSON pointer to the offending value; '' is the document itself. */
+	pointer: string;
+	message: string;
+};
+
+/**
+Compiles a JSON Schema with the draft it declares ($schema 2020-12 or draft-07, the default), every error reported, formats checked, and no remote $ref loading.
+*/
+export function compileSchema(schema: unknown): ValidateFunction {
+	const declared = typeof schema === 'object' && schema !== null ? (schema as {$schema?: unknown}).$schema : undefined;
+	const options = {allErrors: true, strict: false, validateFormats: true} as const;
+	const ajv = typeof declared === 'string' && declared.includes('2020-12') ? new Ajv2020(options) : new Ajv(options);
+	addFormats.default(ajv);
+	return ajv.compile(schema as object);
+}
+
+/** Turns ajv's errors into pointer + sentence pairs a person or an LLM can act on. */
+export function describeErrors(errors: ErrorObject[] | null | undefined): SchemaError[] {
+	return (errors ?? []).map(error => {
+		const {instancePath, keyword, params, message} = error;
+		switch (keyword) {
+			case 'required': {
+				const missing = (params as {missingProperty: string}).missingProperty;
+				return {pointer: `${instancePath}/${escapePointer(missing)}`, message: `missing required field "${missing}"`};
+			}
+
+			case 'additionalProperties': {
+				const extra = (params as {additionalProperty: string}).additionalProperty;
+				return {pointer: `${instancePath}/${escapePointer(extra)}`, message: `unexpected field "${extra}"`};
+			}
+
+			case 'enum': {
+				const allowed = (params as {allowedValues: unknown[]}).allowedValues;
+				return {pointer: instancePath, message: `must be one of ${allowed.map(value => JSON.stringify(value)).join(', ')}`};
+			}
+
+			default: {
+				return {pointer: instancePath, message: message ?? keyword};
+			}
+		}
+	});
+}
+
+export function formatSchemaError(error: SchemaError): string {
+	return `${error.pointer === '' ? '/' : error.pointer}: ${error.message}`;
+}
+
+function escapePointer(segment: string): string {
+	return segment.replaceAll('~', '~0').replaceAll('/', '~1');
+}

@@ -1,0 +1,332 @@
+import path from 'node:path';
+import {setTimeout as delay} from 'node:timers/promises';
+import type {ValidateFunction} from 'ajv';
+import chokidar, {type FSWatcher} from 'chokidar';
+import {archiveWorkspace} from './archive.js';
+import {failHandoff, readRejections, rejectResult} from './completion.js';
+import {readManifest, type Manifest} from './manifest.js';
+import {acquireProducerHold} from './hold.js';
+import {writeMetadata} from './metadata.js';
+import {layout} from './paths.js';
+import {ProgressTail} from './progress.js';
+import {addAnswer} from './questions.js';
+import {checkResult, loadResultSchema} from './result.js';
+import {SnapshotReader, settleMs, type SnapshotOptions} from './snapshot-reader.js';
+import type {Outcome, ProgressLine, SessionSource, SessionState, WorkspaceSnapshot} from './snapshot.js';
+import {writeStatus} from './status.js';
+import {isoTimestamp} from './time.js';
+
+export type SessionOptions = SnapshotOptions & {
+	resultsDirectory?: string;
+	/** Keep the workspace after archiving. */
+	keep?: boolean;
+	/** Poll instead of using file events: for file systems that send none (some network and container mounts). */
+	usePolling?: boolean;
+	/** How many progress lines are kept for display. */
+	progressLimit?: number;
+};
+
+/** Re-derive time-based states (stalled, timed out, elapsed) once a second; file changes come from events, not from this. */
+const clockMs = 1000;
+
+/**
+Watches one workspace as its producer: keeps a live SessionState for views, and when the consumer signals, validates, retries, fails or archives. Holds `.handoff-producer` while open.
+*/
+export class HandoffSession implements SessionSource {
+	static async open(workspace: string, options: SessionOptions = {}): Promise<HandoffSession> {
+		const manifest = await readManifest(workspace);
+		// A broken schema is the producer's mistake: report it now (exit 2), not when the result arrives.
+		const validate = await loadResultSchema(workspace, manifest);
+		return new HandoffSession(workspace, manifest, validate, options);
+	}
+
+	readonly finished: Promise<Outcome>;
+	private state: SessionState = {progress: []};
+	private readonly listeners = new Set<() => void>();
+	private readonly progressListeners = new Set<(lines: ProgressLine[]) => void>();
+	private readonly reader: SnapshotReader;
+	private readonly tail: ProgressTail;
+	private watcher: FSWatcher | undefined;
+	private clock: NodeJS.Timeout | undefined;
+	private releaseHold: (() => Promise<void>) | undefined;
+	private refreshing: Promise<void> | undefined;
+	private refreshAgain = false;
+	private tailing: Promise<void> | undefined;
+	private tailAgain = false;
+	private settled = false;
+	private closed = false;
+	private resolveFinished!: (outcome: Outcome) => void;
+
+	private constructor(
+		readonly workspace: string,
+		readonly manifest: Manifest,
+		private readonly validate: ValidateFunction | undefined,
+		private readonly options: SessionOptions,
+	) {
+		this.reader = new SnapshotReader(workspace, manifest, options);
+		this.tail = new ProgressTail(path.join(workspace, layout.progress));
+		this.finished = new Promise(resolve => {
+			this.resolveFinished = resolve;
+		});
+	}
+
+	getState = (): SessionState => this.state;
+
+	subscribe = (listener: () => void): (() => void) => {
+		this.listeners.add(listener);
+		return () => this.listeners.delete(listener);
+	};
+
+	/** Every new progress line, in order, as it arrives. */
+	onProgress(listener: (lines: ProgressLine[]) => void): () => void {
+		this.progressListeners.add(listener);
+		return () => this.progressListeners.delete(listener);
+	}
+
+	async start(): Promise<void> {
+		this.releaseHold = await acquireProducerHold(this.workspace);
+		const {workspace} = this;
+		const progressFile = path.join(workspace, layout.progress);
+		this.watcher = chokidar.watch(workspace, {
+			depth: 1,
+			ignoreInitial: true,
+			// `atomic` would hold back events for 100 ms to merge delete+add; our readers cope with either order.
+			atomic: false,
+			usePolling: this.options.usePolling ?? false,
+			interval: 250,
+			ignored: (file: string) => {
+				const relative = path.relative(workspace, file);
+				return relative === layout.input || relative.startsWith(`${layout.input}${path.sep}`) || /^\..*\.tmp$/.test(path.basename(file));
+			},
+		});
+		this.watcher.on('all', (_event, file) => {
+			if (file === progressFile) {
+				this.scheduleTail();
+			}
+
+			this.scheduleRefresh();
+		});
+		this.watcher.on('error', () => {
+			// A watch error (a folder vanished, too many watches) must not take the view down; the clock keeps it current.
+		});
+		await new Promise<void>(resolve => this.watcher!.once('ready', () => resolve()));
+		this.clock = setInterval(() => this.scheduleRefresh(), clockMs);
+		this.clock.unref();
+		this.scheduleTail();
+		this.scheduleRefresh();
+		await this.refreshing;
+	}
+
+	async answer(id: string, answer: string): Promise<void> {
+		await addAnswer(this.workspace, id, answer);
+		this.scheduleRefresh();
+	}
+
+	/** Marks the hand-off CANCELED; the next refresh settles the outcome. */
+	async cancel(): Promise<void> {
+		await writeStatus(this.workspace, 'CANCELED');
+		this.scheduleRefresh();
+		await this.refreshing;
+	}
+
+	async close(): Promise<void> {
+		if (this.closed) {
+			return;
+		}
+
+		this.closed = true;
+		clearInterval(this.clock);
+		await this.watcher?.close();
+		await this.refreshing;
+		await this.releaseHold?.();
+	}
+
+	private update(patch: Partial<SessionState>): void {
+		this.state = {...this.state, ...patch};
+		for (const listener of this.listeners) {
+			listener();
+		}
+	}
+
+	private scheduleTail(): void {
+		if (this.tailing) {
+			this.tailAgain = true;
+			return;
+		}
+
+		this.tailing = (async () => {
+			do {
+				this.tailAgain = false;
+				// eslint-disable-next-line no-await-in-loop
+				await this.readProgress(false);
+				// eslint-disable-next-line no-await-in-loop
+			} while (this.tailAgain || (await this.tail.hasBacklog()));
+		})().finally(() => {
+			this.tailing = undefined;
+		});
+	}
+
+	private async readProgress(final: boolean): Promise<void> {
+		let lines: ProgressLine[];
+		try {
+			lines = await this.tail.read(final);
+		} catch {
+			// A progress file that is a link or a device is reported by the snapshot's problems; the tail simply stops.
+			return;
+		}
+
+		if (lines.length === 0) {
+			return;
+		}
+
+		const limit = this.options.progressLimit ?? 2000;
+		this.update({progress: [...this.state.progress, ...lines].slice(-limit)});
+		for (const listener of this.progressListeners) {
+			listener(lines);
+		}
+	}
+
+	private scheduleRefresh(): void {
+		if (this.closed || this.settled) {
+			return;
+		}
+
+		if (this.refreshing) {
+			this.refreshAgain = true;
+			return;
+		}
+
+		this.refreshing = (async () => {
+			do {
+				this.refreshAgain = false;
+				// eslint-disable-next-line no-await-in-loop
+				await this.refresh();
+			} while (this.refreshAgain && !this.closed && !this.settled);
+		})().finally(() => {
+			this.refreshing = undefined;
+		});
+	}
+
+	private async refresh(): Promise<void> {
+		let snapshot: WorkspaceSnapshot;
+		try {
+			snapshot = await this.reader.read();
+		} catch (error) {
+			// The workspace vanished or became unreadable under us.
+			this.settle({kind: 'failed', errors: [`${this.workspace}: ${(error as Error).message}`]});
+			return;
+		}
+
+		this.update({snapshot});
+		if (this.reader.unsettled) {
+			setTimeout(() => this.scheduleRefresh(), settleMs / 4).unref();
+		}
+
+		await this.react(snapshot);
+	}
+
+	private async react(snapshot: WorkspaceSnapshot): Promise<void> {
+		switch (snapshot.state) {
+			case 'complete': {
+				await this.completeOrRetry(snapshot);
+				break;
+			}
+
+			case 'failed': {
+				const metadataErrors = metadataErrorMessages(snapshot.metadata);
+				const errors = [snapshot.errorMessage, ...metadataErrors, ...snapshot.inconsistencies].filter((entry): entry is string => Boolean(entry));
+				await this.flushProgress();
+				this.settle({kind: 'failed', errors: errors.length > 0 ? unique(errors) : ['the consumer reported a failure without a message']});
+				break;
+			}
+
+			case 'timed-out': {
+				const seconds = this.options.timeoutSeconds ?? this.manifest.timeoutSeconds;
+				await this.flushProgress();
+				this.settle({kind: 'timed-out', errors: [`no result within ${seconds} s (constraints.timeout_seconds); the workspace is kept`]});
+				break;
+			}
+
+			case 'canceled': {
+				this.settle({kind: 'canceled'});
+				break;
+			}
+
+			default:
+		}
+	}
+
+	private async completeOrRetry(snapshot: WorkspaceSnapshot): Promise<void> {
+		const {workspace, manifest} = this;
+		let check = await checkResult(workspace, manifest, this.validate);
+		if (!check.valid) {
+			// A consumer that writes the result without a rename may signal a moment before the last bytes land.
+			await delay(250);
+			check = await checkResult(workspace, manifest, this.validate);
+		}
+
+		if (!check.valid) {
+			const used = (await readRejections(workspace)).length;
+			if (used < manifest.maxRetries) {
+				await rejectResult(workspace, check.errors, used + 1, manifest.maxRetries);
+				this.update({outcome: {kind: 'retrying', attempt: used + 1, maxRetries: manifest.maxRetries, errors: check.errors}});
+				return;
+			}
+
+			await failHandoff(workspace, 'validation_error', check.errors);
+			await this.flushProgress();
+			this.settle({kind: 'failed', errors: check.errors});
+			return;
+		}
+
+		try {
+			await this.flushProgress();
+			await writeStatus(workspace, 'COMPLETE');
+			await writeMetadata(workspace, {
+				status: 'complete',
+				startedAt: snapshot.claimedAt === undefined ? undefined : isoTimestamp(new Date(snapshot.claimedAt)),
+				result: {output_file: check.file, size_bytes: check.sizeBytes ?? 0, valid: true},
+			});
+			// Stop watching before the folder is removed under the watcher.
+			clearInterval(this.clock);
+			await this.watcher?.close();
+			await this.releaseHold?.();
+			this.releaseHold = undefined;
+			const {archivePath} = await archiveWorkspace(workspace, manifest, {resultsDirectory: this.options.resultsDirectory, keep: this.options.keep});
+			this.settle({kind: 'complete', archivePath, resultPath: path.join(archivePath, manifest.result.path)});
+		} catch (error) {
+			this.settle({kind: 'failed', errors: [`archiving failed: ${(error as Error).message}; the workspace is kept`]});
+		}
+	}
+
+	private async flushProgress(): Promise<void> {
+		await this.tailing;
+		await this.readProgress(true);
+	}
+
+	private settle(outcome: Outcome): void {
+		if (this.settled) {
+			return;
+		}
+
+		this.settled = true;
+		this.update({outcome});
+		this.resolveFinished(outcome);
+	}
+}
+
+function metadataErrorMessages(metadata: unknown): string[] {
+	const errors = (metadata as {errors?: unknown} | undefined)?.errors;
+	if (!Array.isArray(errors)) {
+		return [];
+	}
+
+	return errors.map(error => {
+		const {message, details} = (error ?? {}) as {message?: unknown; details?: unknown};
+		return [message, details].filter(part => typeof part === 'string' && part !== '').join(': ');
+	}).filter(message => message !== '');
+}
+
+function unique(values: string[]): string[] {
+	return [...new Set(values.map(value => value.trim()))];
+}

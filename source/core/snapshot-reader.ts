@@ -1,0 +1,245 @@
+import fsp from 'node:fs/promises';
+import path from 'node:path';
+import type {ValidateFunction} from 'ajv';
+import {HandoffError, errnoCode} from './errors.js';
+import type {Manifest} from './manifest.js';
+import {layout} from './paths.js';
+import {mergeQuestions, parseAnswers, parseQuestions} from './questions.js';
+import {loadResultSchema, schemaErrors} from './result.js';
+import {parseJson, readTextFile} from './safe-io.js';
+import type {Answer, FileProblem, PartialResult, Question, WorkspaceSnapshot} from './snapshot.js';
+import {deriveState, parseClaim, parseStatusWord} from './status.js';
+import {parseTime} from './time.js';
+
+/** How long a file that does not parse may stay so before it is reported: a non-atomic writer is usually done by then. */
+export const settleMs = 1000;
+export const defaultStallAfterMs = 5 * 60 * 1000;
+const maxSignalBytes = 64 * 1024;
+
+export type SnapshotOptions = {
+	stallAfterMs?: number;
+	/** Overrides the manifest's constraints.timeout_seconds. */
+	timeoutSeconds?: number;
+};
+
+/**
+Keeps the last good value of a file the other side rewrites. A read that fails to parse is retried quietly until it has stayed bad for `settleMs`; refusals that are not a torn write (a symlink, an oversized file) are reported at once.
+*/
+class SettlingValue<T> {
+	value: T | undefined;
+	private badSince: number | undefined;
+
+	async refresh(read: () => Promise<T | undefined>, now: number): Promise<{problem?: string; unsettled: boolean}> {
+		try {
+			this.value = await read();
+			this.badSince = undefined;
+			return {unsettled: false};
+		} catch (error) {
+			if (!(error instanceof HandoffError)) {
+				throw error;
+			}
+
+			const torn = /not valid JSON|must |missing required|unexpected field/.test(error.message);
+			if (!torn) {
+				return {problem: error.message, unsettled: false};
+			}
+
+			this.badSince ??= now;
+			return now - this.badSince >= settleMs ? {problem: error.message, unsettled: false} : {unsettled: true};
+		}
+	}
+}
+
+type Entry = {name: string; relativePath: string; mtimeMs: number; isFile: boolean};
+
+/**
+Reads everything a view shows from a workspace's files, remembering the last good value of each. One instance per watched workspace.
+*/
+export class SnapshotReader {
+	private readonly questions = new SettlingValue<Question[]>();
+	private readonly answers = new SettlingValue<Answer[]>();
+	private readonly metadata = new SettlingValue<unknown>();
+	private readonly partial = new SettlingValue<unknown>();
+	private partialFile: string | undefined;
+	private partialSchema: Promise<ValidateFunction | undefined> | undefined;
+	private createdAtFallback: number | undefined;
+	/** True when some file is mid-settle and the caller should read again shortly. */
+	unsettled = false;
+
+	constructor(
+		readonly workspace: string,
+		readonly manifest: Manifest,
+		private readonly options: SnapshotOptions = {},
+	) {}
+
+	async read(now = Date.now()): Promise<WorkspaceSnapshot> {
+		const {workspace, manifest} = this;
+		const problems: FileProblem[] = [];
+		let unsettled = false;
+		const settle = async <T>(holder: SettlingValue<T>, file: string, read: () => Promise<T | undefined>): Promise<void> => {
+			const outcome = await holder.refresh(read, now);
+			unsettled ||= outcome.unsettled;
+			if (outcome.problem) {
+				problems.push({file, message: outcome.problem.replace(`${file}: `, '')});
+			}
+		};
+
+		const [shared, output, root] = await Promise.all([
+			listEntries(workspace, layout.shared),
+			listEntries(workspace, layout.output),
+			listEntries(workspace, ''),
+		]);
+		const has = (name: string): boolean => root.some(entry => entry.name === name);
+
+		await Promise.all([
+			settle(this.questions, layout.questions, async () => readJson(workspace, layout.questions, parseQuestions)),
+			settle(this.answers, layout.answers, async () => readJson(workspace, layout.answers, parseAnswers)),
+			settle(this.metadata, layout.metadata, async () => readJson(workspace, layout.metadata, value => value)),
+		]);
+
+		const newestPartial = output
+			.filter(entry => entry.isFile && entry.name.endsWith('.partial.json'))
+			.sort((a, b) => b.mtimeMs - a.mtimeMs)[0];
+		if (newestPartial?.relativePath !== this.partialFile) {
+			this.partialFile = newestPartial?.relativePath;
+			this.partial.value = undefined;
+		}
+
+		let partial: PartialResult | undefined;
+		if (newestPartial) {
+			await settle(this.partial, newestPartial.relativePath, async () => readJson(workspace, newestPartial.relativePath, value => value));
+			if (this.partial.value !== undefined) {
+				partial = await this.describePartial(newestPartial, problems);
+			}
+		}
+
+		const [statusText, lockText, errorText] = await Promise.all([
+			readSignal(workspace, layout.status, problems),
+			has(layout.lock) ? readSignal(workspace, layout.lock, problems) : undefined,
+			has(layout.error) ? readSignal(workspace, layout.error, problems) : undefined,
+		]);
+		const status = parseStatusWord(statusText);
+		const claim = lockText === undefined ? undefined : parseClaim(lockText);
+		const questions = mergeQuestions(this.questions.value ?? [], this.answers.value ?? []);
+		const pendingQuestions = questions.filter(question => !question.answer).length;
+		const activity = [...shared, ...output, ...root.filter(entry => ['.lock', '.done', '.error'].includes(entry.name))];
+		const lastActivityAt = activity.length > 0 ? Math.max(...activity.map(entry => entry.mtimeMs)) : undefined;
+		const createdAt = parseTime(manifest.createdAt) ?? (await this.manifestTime());
+		const timeoutSeconds = this.options.timeoutSeconds ?? manifest.timeoutSeconds;
+		const deadline = createdAt !== undefined && timeoutSeconds !== undefined ? createdAt + timeoutSeconds * 1000 : undefined;
+		const lockEntry = root.find(entry => entry.name === layout.lock);
+		const {state, inconsistencies} = deriveState({
+			status,
+			lock: lockEntry !== undefined,
+			done: has(layout.done),
+			error: has(layout.error),
+			hasActivity: shared.some(entry => entry.name !== 'status.txt' && entry.name !== 'answers.json') || output.length > 0,
+			pendingQuestions,
+			lastActivityAt,
+			deadline,
+			stallAfterMs: this.options.stallAfterMs ?? defaultStallAfterMs,
+			now,
+		});
+
+		this.unsettled = unsettled;
+		return {
+			workspace,
+			name: path.basename(workspace),
+			manifest,
+			state,
+			status,
+			signals: {lock: lockEntry !== undefined, done: has(layout.done), error: has(layout.error)},
+			claim,
+			errorMessage: errorText?.trim() || undefined,
+			inconsistencies,
+			createdAt,
+			claimedAt: parseTime(claim?.claimedAt) ?? lockEntry?.mtimeMs,
+			lastActivityAt,
+			deadline,
+			questions,
+			pendingQuestions,
+			partial,
+			metadata: this.metadata.value,
+			problems,
+		};
+	}
+
+	private async describePartial(entry: Entry, problems: FileProblem[]): Promise<PartialResult> {
+		this.partialSchema ??= loadResultSchema(this.workspace, this.manifest).catch((error: unknown) => {
+			problems.push({file: this.manifest.schemaPath ?? 'schema', message: (error as Error).message});
+			return undefined;
+		});
+		const validate = await this.partialSchema;
+		const errors = schemaErrors(validate, this.partial.value);
+		return {
+			file: entry.relativePath,
+			value: this.partial.value,
+			valid: validate ? errors.length === 0 : undefined,
+			errors,
+			updatedAt: entry.mtimeMs,
+		};
+	}
+
+	private async manifestTime(): Promise<number | undefined> {
+		if (this.createdAtFallback === undefined) {
+			try {
+				this.createdAtFallback = (await fsp.lstat(path.join(this.workspace, layout.manifest))).mtimeMs;
+			} catch {}
+		}
+
+		return this.createdAtFallback;
+	}
+}
+
+async function readJson<T>(workspace: string, relativePath: string, parse: (value: unknown, name: string) => T): Promise<T | undefined> {
+	const text = await readTextFile(path.join(workspace, relativePath), {name: relativePath});
+	return text === undefined ? undefined : parse(parseJson(text, relativePath), relativePath);
+}
+
+/** Small signal files (.lock, .error, status.txt): read with a small cap; a refusal becomes a problem, not a crash. */
+async function readSignal(workspace: string, relativePath: string, problems: FileProblem[]): Promise<string | undefined> {
+	try {
+		return await readTextFile(path.join(workspace, relativePath), {name: relativePath, maxBytes: maxSignalBytes});
+	} catch (error) {
+		if (error instanceof HandoffError) {
+			problems.push({file: relativePath, message: error.message.replace(`${relativePath}: `, '')});
+			return '';
+		}
+
+		throw error;
+	}
+}
+
+/** Our own temp files and write locks are not the other side's activity. */
+function isBookkeeping(name: string): boolean {
+	return name.endsWith('.tmp') || (name.endsWith('.lock') && name !== layout.lock);
+}
+
+/** The entries of one folder with their lstat times, without following links. */
+async function listEntries(workspace: string, relativeDirectory: string): Promise<Entry[]> {
+	const directory = path.join(workspace, relativeDirectory);
+	let names: string[];
+	try {
+		names = await fsp.readdir(directory);
+	} catch (error) {
+		if (errnoCode(error) === 'ENOENT' || errnoCode(error) === 'ENOTDIR') {
+			return [];
+		}
+
+		throw error;
+	}
+
+	const entries = await Promise.all(
+		names
+			.filter(name => !isBookkeeping(name))
+			.map(async name => {
+				try {
+					const stat = await fsp.lstat(path.join(directory, name));
+					return {name, relativePath: relativeDirectory ? `${relativeDirectory}/${name}` : name, mtimeMs: stat.mtimeMs, isFile: stat.isFile()};
+				} catch {
+					return undefined;
+				}
+			}),
+	);
+	return entries.filter(entry => entry !== undefined);
+}

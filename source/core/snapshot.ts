@@ -1,0 +1,117 @@
+import type {Manifest} from './manifest.js';
+import type {SchemaError} from './schema-validator.js';
+
+/**
+The states a person cares about, derived from the files (see docs/protocol.md, "State precedence").
+*/
+export type DerivedState =
+	| 'not-started'
+	| 'running'
+	| 'waiting'
+	| 'stalled'
+	| 'complete'
+	| 'failed'
+	| 'timed-out'
+	| 'canceled';
+
+export const terminalStates: ReadonlySet<DerivedState> = new Set(['complete', 'failed', 'timed-out', 'canceled']);
+
+/** The words of `shared/status.txt`. */
+export type StatusWord = 'PENDING' | 'RUNNING' | 'COMPLETE' | 'FAILED' | 'CANCELED';
+
+export type Question = {
+	id: string;
+	text: string;
+	options?: string[];
+	/** Optional JSON Schema for a typed free-text answer (like MCP elicitation). */
+	schema?: unknown;
+	asked_at?: string;
+	[key: string]: unknown;
+};
+
+export type Answer = {
+	id: string;
+	answer: string;
+	answered_at?: string;
+	[key: string]: unknown;
+};
+
+export type QuestionView = Question & {answer?: Answer};
+
+export type ProgressLine = {
+	/** The `[YYYY-MM-DD HH:MM:SS]` stamp when the line has one. */
+	time?: string;
+	message: string;
+};
+
+/** A file from the other side that is unreadable and has stayed so: named, with the problem. */
+export type FileProblem = {file: string; message: string};
+
+/** The consumer's `.lock`: JSON from `handoff claim`, or a bare pid as the seed's `acquire_lock` writes. */
+export type Claim = {
+	claimedAt?: string;
+	pid?: number;
+	host?: string;
+	tool?: string;
+};
+
+export type PartialResult = {
+	/** Workspace-relative path of the newest `output/*.partial.json`. */
+	file: string;
+	value: unknown;
+	/** Whether it already satisfies the result schema; undefined when there is no schema. */
+	valid?: boolean;
+	errors: SchemaError[];
+	updatedAt: number;
+};
+
+export type WorkspaceSnapshot = {
+	/** Absolute path. */
+	workspace: string;
+	name: string;
+	manifest: Manifest;
+	state: DerivedState;
+	/** The word in shared/status.txt, if any. */
+	status?: StatusWord;
+	signals: {lock: boolean; done: boolean; error: boolean};
+	claim?: Claim;
+	/** The text of `.error`. */
+	errorMessage?: string;
+	/** Signals that disagree, for example `.done` and `.error` both present. */
+	inconsistencies: string[];
+	/** Epoch milliseconds. */
+	createdAt?: number;
+	claimedAt?: number;
+	lastActivityAt?: number;
+	/** When the manifest's timeout runs out, epoch milliseconds. */
+	deadline?: number;
+	/** Pending questions first, in the order asked, then answered ones. */
+	questions: QuestionView[];
+	pendingQuestions: number;
+	partial?: PartialResult;
+	/** output/metadata.json as the consumer wrote it. */
+	metadata?: unknown;
+	problems: FileProblem[];
+};
+
+/** How a watched hand-off ended, or that it is going round again after a rejected result. */
+export type Outcome =
+	| {kind: 'complete'; archivePath: string; resultPath: string}
+	| {kind: 'retrying'; attempt: number; maxRetries: number; errors: string[]}
+	| {kind: 'failed'; errors: string[]}
+	| {kind: 'timed-out'; errors: string[]}
+	| {kind: 'canceled'};
+
+/** Everything a view of a running hand-off shows. */
+export type SessionState = {
+	snapshot?: WorkspaceSnapshot;
+	/** The progress tail, oldest first, capped in length. */
+	progress: ProgressLine[];
+	outcome?: Outcome;
+};
+
+/** A read-only live view of a hand-off, shaped for React's useSyncExternalStore. */
+export type SessionSource = {
+	getState(): SessionState;
+	subscribe(listener: () => void): () => void;
+};

@@ -1,0 +1,10 @@
+import {defineConfig} from 'vitest/config';
+
+export default defineConfig({
+	test: {
+		include: ['test/**/*.test.{ts,tsx}'],
+		// End-to-end tests spawn the built CLI and real terminals; give them room on 2 cores.
+		testTimeout: 30_000,
+		hookTimeout: 30_000,
+	},
+});
