@@ -1,8 +1,8 @@
 import path from 'node:path';
 import {setTimeout as delay} from 'node:timers/promises';
 import type {ValidateFunction} from 'ajv';
-import chokidar, {type FSWatcher} from 'chokidar';
 import {archiveWorkspace} from './archive.js';
+import {watchWorkspace, type FolderWatch} from './folder-watch.js';
 import {failHandoff, readRejections, rejectResult} from './completion.js';
 import {readManifest, type Manifest} from './manifest.js';
 import {acquireProducerHold} from './hold.js';
@@ -29,6 +29,7 @@ export type SessionOptions = SnapshotOptions & {
 /** Re-derive time-based states (stalled, timed out, elapsed) once a second; file changes come from events, not from this. */
 const clockMs = 1000;
 
+
 /**
 Watches one workspace as its producer: keeps a live SessionState for views, and when the consumer signals, validates, retries, fails or archives. Holds `.handoff-producer` while open.
 */
@@ -46,7 +47,7 @@ export class HandoffSession implements SessionSource {
 	private readonly progressListeners = new Set<(lines: ProgressLine[]) => void>();
 	private readonly reader: SnapshotReader;
 	private readonly tail: ProgressTail;
-	private watcher: FSWatcher | undefined;
+	private watch: FolderWatch | undefined;
 	private clock: NodeJS.Timeout | undefined;
 	private releaseHold: (() => Promise<void>) | undefined;
 	private refreshing: Promise<void> | undefined;
@@ -86,31 +87,21 @@ export class HandoffSession implements SessionSource {
 	async start(): Promise<void> {
 		this.releaseHold = await acquireProducerHold(this.workspace);
 		const {workspace} = this;
-		const progressFile = path.join(workspace, layout.progress);
-		this.watcher = chokidar.watch(workspace, {
-			depth: 1,
-			ignoreInitial: true,
-			// `atomic` would hold back events for 100 ms to merge delete+add; our readers cope with either order.
-			atomic: false,
-			usePolling: this.options.usePolling ?? false,
-			interval: 250,
-			ignored: (file: string) => {
-				const relative = path.relative(workspace, file);
-				return relative === layout.input || relative.startsWith(`${layout.input}${path.sep}`) || /^\..*\.tmp$/.test(path.basename(file));
-			},
-		});
-		this.watcher.on('all', (_event, file) => {
-			if (file === progressFile) {
-				this.scheduleTail();
-			}
+		this.watch = await watchWorkspace(
+			workspace,
+			relativePath => {
+				if (relativePath === layout.progress) {
+					this.scheduleTail();
+				}
 
+				this.scheduleRefresh();
+			},
+			{usePolling: this.options.usePolling},
+		);
+		this.clock = setInterval(() => {
+			this.scheduleTail();
 			this.scheduleRefresh();
-		});
-		this.watcher.on('error', () => {
-			// A watch error (a folder vanished, too many watches) must not take the view down; the clock keeps it current.
-		});
-		await new Promise<void>(resolve => this.watcher!.once('ready', () => resolve()));
-		this.clock = setInterval(() => this.scheduleRefresh(), clockMs);
+		}, clockMs);
 		this.clock.unref();
 		this.scheduleTail();
 		this.scheduleRefresh();
@@ -136,7 +127,7 @@ export class HandoffSession implements SessionSource {
 
 		this.closed = true;
 		clearInterval(this.clock);
-		await this.watcher?.close();
+		await this.watch?.close();
 		await this.refreshing;
 		await this.releaseHold?.();
 	}
@@ -289,7 +280,7 @@ export class HandoffSession implements SessionSource {
 			});
 			// Stop watching before the folder is removed under the watcher.
 			clearInterval(this.clock);
-			await this.watcher?.close();
+				await this.watch?.close();
 			await this.releaseHold?.();
 			this.releaseHold = undefined;
 			const {archivePath} = await archiveWorkspace(workspace, manifest, {resultsDirectory: this.options.resultsDirectory, keep: this.options.keep});

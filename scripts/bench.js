@@ -1,0 +1,111 @@
+// Latency benchmarks: how long from another process writing a file to handoff seeing it.
+// Run with `npm run bench` (builds first). Prints one line per measurement: p50, p95, max in milliseconds.
+import {execFileSync, spawn} from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import {createHandoff} from '../dist/core/create.js';
+import {HandoffSession} from '../dist/core/session.js';
+
+const rounds = Number(process.env.BENCH_ROUNDS ?? 40);
+
+function stats(name, samples) {
+	const sorted = [...samples].sort((a, b) => a - b);
+	const at = q => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
+	console.log(`${name.padEnd(44)} n=${sorted.length}  p50 ${at(0.5).toFixed(1)} ms  p95 ${at(0.95).toFixed(1)} ms  max ${sorted.at(-1).toFixed(1)} ms`);
+}
+
+/** A writer process that appends a line or writes a file whenever the bench asks on its stdin, and reports the write time. */
+function startWriter(workspace) {
+	const child = spawn(process.execPath, ['-e', `
+		const fs = require('node:fs');
+		const path = require('node:path');
+		const ws = ${JSON.stringify(workspace)};
+		let n = 0;
+		process.stdin.setEncoding('utf8');
+		process.stdin.on('data', chunk => {
+			for (const command of chunk.split('\\n').filter(Boolean)) {
+				n++;
+				if (command === 'progress') {
+					fs.appendFileSync(path.join(ws, 'shared/progress.txt'), '[2026-01-01 00:00:00] line ' + n + '\\n');
+				} else {
+					const questions = {questions: Array.from({length: n}, (_, i) => ({id: 'b' + i, text: 'Question ' + i}))};
+					fs.writeFileSync(path.join(ws, 'shared/.q.tmp'), JSON.stringify(questions));
+					fs.renameSync(path.join(ws, 'shared/.q.tmp'), path.join(ws, 'shared/questions.json'));
+				}
+				process.stdout.write(String(performance.timeOrigin + performance.now()) + '\\n');
+			}
+		});
+	`], {stdio: ['pipe', 'pipe', 'inherit']});
+	child.stdout.setEncoding('utf8');
+	const pending = [];
+	child.stdout.on('data', chunk => {
+		for (const line of chunk.split('\n').filter(Boolean)) {
+			pending.shift()?.(Number(line));
+		}
+	});
+	return {
+		write(command) {
+			return new Promise(resolve => {
+				pending.push(resolve);
+				child.stdin.write(`${command}\n`);
+			});
+		},
+		stop() {
+			child.kill();
+		},
+	};
+}
+
+const now = () => performance.timeOrigin + performance.now();
+
+async function benchSession(usePolling) {
+	const base = fs.mkdtempSync(path.join(os.tmpdir(), 'handoff-bench-'));
+	const {workspace} = await createHandoff({baseDirectory: base, task: 'bench', inputs: [], command: ['handoff']});
+	const session = await HandoffSession.open(workspace, {usePolling});
+	await session.start();
+	const writer = startWriter(workspace);
+	const progress = [];
+	const questions = [];
+	try {
+		for (let i = 0; i < rounds; i++) {
+			const seen = new Promise(resolve => {
+				const off = session.onProgress(() => {
+					off();
+					resolve(now());
+				});
+			});
+			const written = await writer.write('progress');
+			progress.push((await seen) - written);
+		}
+
+		for (let i = 0; i < rounds; i++) {
+			const target = i + 1 + rounds;
+			const seen = new Promise(resolve => {
+				const off = session.subscribe(() => {
+					if ((session.getState().snapshot?.questions.length ?? 0) >= target - rounds) {
+						off();
+						resolve(now());
+					}
+				});
+			});
+			const written = await writer.write('question');
+			questions.push((await seen) - written);
+		}
+	} finally {
+		writer.stop();
+		await session.close();
+		fs.rmSync(base, {recursive: true, force: true});
+	}
+
+	const mode = usePolling ? 'polling fallback' : 'file events';
+	stats(`progress line appended → session (${mode})`, progress);
+	stats(`questions.json replaced → snapshot (${mode})`, questions);
+}
+
+console.log(`node ${process.version}, ${os.cpus().length} cores, ${rounds} rounds each`);
+await benchSession(false);
+await benchSession(true);
+try {
+	execFileSync('true');
+} catch {}
