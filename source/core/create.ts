@@ -12,10 +12,14 @@ import {createWorkspace} from './workspace.js';
 export type NewWorkspaceOptions = {
 	baseDirectory: string;
 	task: string;
-	/** Input name → the producer's file to copy into input/. */
-	inputs: Array<{name: string; file: string}>;
+	/** Input name → the producer's file to copy into input/, or `content` to write under that file name. */
+	inputs: Array<{name: string; file: string; content?: string}>;
 	instructionsFile?: string;
+	/** The task text itself, instead of instructionsFile. */
+	instructionsText?: string;
 	schemaFile?: string;
+	/** The schema itself, instead of schemaFile. */
+	schemaText?: string;
 	resultPath?: string;
 	timeoutSeconds?: number;
 	maxRetries?: number;
@@ -55,31 +59,34 @@ export async function createHandoff(options: NewWorkspaceOptions): Promise<{work
 	}
 
 	const inputFiles = new Map<string, {name: string; content: Buffer}>();
-	for (const {name, file} of options.inputs) {
+	for (const {name, file, content} of options.inputs) {
 		if (!/^[\w-]+$/.test(name) || reservedInputNames.has(name)) {
 			throw new HandoffError(`--input ${name}=${file}: the name must be letters, digits, _ or - and not "instructions" or "schema"`, exitCode.usage);
 		}
 
 		const target = `${layout.input}/${path.basename(file)}`;
-		if ([...inputFiles.keys()].includes(target) || target === layout.manifest || target === layout.instructions || target === layout.schema) {
+		if (inputFiles.has(target) || target === layout.manifest || target === layout.instructions || target === layout.schema) {
 			throw new HandoffError(`--input ${name}=${file}: another input already uses the file name ${path.basename(file)}`, exitCode.usage);
 		}
 
 		// eslint-disable-next-line no-await-in-loop
-		inputFiles.set(target, {name, content: await readProducerFile(file, `--input ${name}`)});
+		inputFiles.set(target, {name, content: content === undefined ? await readProducerFile(file, `--input ${name}`) : Buffer.from(content)});
 	}
 
-	let schemaText: string | undefined;
+	let {schemaText} = options;
 	if (options.schemaFile !== undefined) {
 		schemaText = (await readProducerFile(options.schemaFile, '--schema')).toString('utf8');
+	}
+
+	if (schemaText !== undefined) {
 		try {
-			compileSchema(parseJson(schemaText, options.schemaFile));
+			compileSchema(parseJson(schemaText, options.schemaFile ?? 'the schema'));
 		} catch (error) {
 			throw new HandoffError(`--schema: ${(error as Error).message}`, exitCode.usage);
 		}
 	}
 
-	const taskText = options.instructionsFile === undefined ? undefined : (await readProducerFile(options.instructionsFile, '--instructions')).toString('utf8');
+	const taskText = options.instructionsFile === undefined ? options.instructionsText : (await readProducerFile(options.instructionsFile, '--instructions')).toString('utf8');
 	const inputs: Record<string, string> = {};
 	for (const [target, {name}] of inputFiles) {
 		inputs[name] = target;
