@@ -2,6 +2,9 @@
 import {fileURLToPath} from 'node:url';
 import meow from 'meow';
 import {answerCommand} from './commands/answer.js';
+import {demoCommand} from './commands/demo.js';
+import {runCommand} from './commands/run.js';
+import {watchCommand} from './commands/watch.js';
 import {askCommand} from './commands/ask.js';
 import {claimCommand} from './commands/claim.js';
 import {doneCommand} from './commands/done.js';
@@ -20,7 +23,12 @@ const cli = meow(
 	Usage
 	  $ handoff <command> [options]
 
+	Commands
+	  demo                         Try a complete hand-off with a simulated consumer (no LLM needed)
+
 	Producer commands
+	  run                          Create a workspace, copy the hand-off prompt, and watch it full screen
+	  watch <workspace>            Open the screen on an existing workspace (also to come back after quitting)
 	  new                          Create a workspace and print its path
 	  wait <workspace>             Watch a workspace without a screen; archive it on .done
 	  answer <workspace> <id> <answer>
@@ -35,7 +43,7 @@ const cli = meow(
 	  done                         Check the result against the schema, then signal .done
 	  fail <message>               Signal failure with a reason
 
-	Options for new
+	Options for run and new
 	  --task            Task name (required)
 	  --input           An input file as NAME=FILE (repeatable)
 	  --instructions    Markdown file with the task instructions
@@ -43,6 +51,13 @@ const cli = meow(
 	  --result          Where the result goes  [Default: output/result.json]
 	  --timeout         Seconds the consumer has
 	  --retries         How often an invalid result is sent back  [Default: 0]
+
+	Options for run, watch and demo
+	  --tool            Prompt variant: claude, codex, gemini, aider, cursor or generic  [Default: generic]
+	  --no-clipboard    Do not copy the hand-off prompt
+	  --stay            Keep the screen open after completion
+	  --scenario        With demo: happy, invalid, fail or timeout  [Default: happy]
+	  (and every option of wait)
 
 	Options for wait
 	  --json            Print a summary object on stdout at the end
@@ -66,11 +81,20 @@ const cli = meow(
 	  --force           With answer: replace an earlier answer
 	  --json            With new and ls: print JSON
 
+	Keys in the app
+	  Tab, Shift+Tab    Move between panes         ↑ ↓ PgUp PgDn  Scroll, or pick a question
+	  1-9               Pick an option             Enter          Send it, or type a free answer
+	  Esc               Leave the answer line      c              Copy the prompt again
+	  x                 Cancel the hand-off        ?              Every key
+	  q                 Quit; the workspace stays for handoff watch
+
 	Exit codes
 	  0  complete (and archived)    1  failed or invalid result    2  usage error or invalid workspace
 	  3  timed out                  130  interrupted
 
 	Examples
+	  $ handoff demo
+	  $ handoff run --task analyze-spec --input spec=SPEC.md --schema schema.json --tool claude
 	  $ handoff new --task analyze-spec --input spec=SPEC.md --schema schema.json --result output/analysis.json
 	  $ handoff wait .handoff/workspaces/analyze-spec_20251121_233000_4242 --json
 	  $ handoff progress "Reading the spec"
@@ -100,6 +124,9 @@ const cli = meow(
 			id: {type: 'string'},
 			wait: {type: 'boolean', default: false},
 			force: {type: 'boolean', default: false},
+			clipboard: {type: 'boolean', default: true},
+			stay: {type: 'boolean', default: false},
+			scenario: {type: 'string', default: 'happy'},
 		},
 	},
 );
@@ -116,6 +143,9 @@ const context: CommandContext<typeof cli.flags> = {
 const self = cliCommand(fileURLToPath(import.meta.url));
 
 const commands: Record<string, () => Promise<number>> = {
+	demo: async () => demoCommand(context, self),
+	run: async () => runCommand(context, self),
+	watch: async () => watchCommand(context),
 	new: async () => newCommand(context, self),
 	wait: async () => waitCommand(context),
 	answer: async () => answerCommand(context),

@@ -66,14 +66,16 @@ export function createLinePrinter(stream: NodeJS.WritableStream, workspace: stri
 }
 
 /** Runs a session until it settles or is interrupted; returns the summary. Shared by `wait` and the no-terminal fallback of `run`/`watch`. */
-export async function runHeadless(workspace: string, options: SessionOptions, stderr: NodeJS.WritableStream): Promise<Summary> {
-	const archived = await finishInterruptedArchive(workspace);
-	if (archived !== undefined) {
-		printLine(stderr, 'state: complete (an earlier run had archived it; finished removing the workspace)');
-		return summarize({kind: 'complete', archivePath: archived, resultPath: archived}, workspace, path.basename(workspace));
+export async function runHeadless(workspace: string, options: SessionOptions, stderr: NodeJS.WritableStream, opened?: HandoffSession): Promise<Summary> {
+	if (!opened) {
+		const archived = await finishInterruptedArchive(workspace);
+		if (archived !== undefined) {
+			printLine(stderr, 'state: complete (an earlier run had archived it; finished removing the workspace)');
+			return summarize({kind: 'complete', archivePath: archived, resultPath: archived}, workspace, path.basename(workspace));
+		}
 	}
 
-	const session = await HandoffSession.open(checkWorkspace(workspace), options);
+	const session = opened ?? (await HandoffSession.open(checkWorkspace(workspace), options));
 	const printer = createLinePrinter(stderr, workspace);
 	session.onProgress(lines => {
 		for (const line of lines) {

@@ -1,0 +1,10 @@
+import {createHandoff} from '../core/create.js';
+import type {CommandContext} from './io.js';
+import {newWorkspaceOptions, type NewFlags} from './new.js';
+import {showHandoff, type ScreenFlags} from './watch.js';
+
+/** `handoff run`: `new`, then the prompt on the clipboard and the full-screen watch. */
+export async function runCommand(context: CommandContext<NewFlags & ScreenFlags>, command: string[]): Promise<number> {
+	const {workspace} = await createHandoff(newWorkspaceOptions(context, command));
+	return showHandoff(workspace, context, {copyPrompt: true});
+}

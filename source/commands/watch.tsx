@@ -1,0 +1,176 @@
+import path from 'node:path';
+import {render} from 'ink';
+import React from 'react';
+import {App} from '../app.js';
+import {finishInterruptedArchive} from '../core/archive.js';
+import {layout} from '../core/paths.js';
+import {buildPrompt, isPromptTool, promptTools, type PromptTool} from '../core/prompt.js';
+import {HandoffSession} from '../core/session.js';
+import type {Outcome} from '../core/snapshot.js';
+import {summarize, summaryLines, type Summary} from '../core/summary.js';
+import {checkWorkspace} from '../core/workspace.js';
+import {copyText} from '../terminal/clipboard.js';
+import {enterAlternateScreen, installRestoreHandlers} from '../terminal/screen.js';
+import {chooseTerminal} from '../terminal/tty.js';
+import type {Intent} from '../ui/intents.js';
+import {printJson, printLine, usageError, type CommandContext} from './io.js';
+import {runHeadless, sessionOptions, type WatchFlags} from './wait.js';
+
+export type ScreenFlags = WatchFlags & {
+	clipboard: boolean;
+	stay: boolean;
+	/** The prompt variant. */
+	tool?: string;
+};
+
+function promptTool(value: string | undefined): PromptTool {
+	if (value === undefined) {
+		return 'generic';
+	}
+
+	if (!isPromptTool(value)) {
+		throw usageError(`--tool must be one of ${promptTools.join(', ')}`);
+	}
+
+	return value;
+}
+
+/** How long the finished screen stays up before it closes by itself (any key closes it sooner). */
+const completeLingerMs = 1500;
+
+/**
+Opens the full-screen app on a workspace until the hand-off settles or the person quits. Decides where to draw before anything renders: the terminal on stdout, /dev/tty when stdout is captured, or the plain line mode when there is no terminal at all.
+*/
+export async function showHandoff(workspace: string, context: CommandContext<ScreenFlags>, options: {copyPrompt: boolean}): Promise<number> {
+	const {flags} = context;
+	const tool = promptTool(flags.tool);
+	const finish = (summary: Summary): number => {
+		for (const line of summaryLines(summary)) {
+			printLine(context.stderr, line);
+		}
+
+		if (flags.json || !(context.stdout as NodeJS.WriteStream).isTTY) {
+			printJson(context.stdout, summary);
+		}
+
+		return summary.exit_code;
+	};
+
+	const archived = await finishInterruptedArchive(workspace);
+	if (archived !== undefined) {
+		return finish(summarize({kind: 'complete', archivePath: archived, resultPath: archived}, workspace, path.basename(workspace)));
+	}
+
+	// Everything that can be wrong with the workspace is reported here, before the screen opens (exit 2).
+	const session = await HandoffSession.open(checkWorkspace(workspace), sessionOptions(flags, context.cwd));
+	const terminal = chooseTerminal({stdin: process.stdin, stdout: process.stdout, env: context.environment});
+	if (terminal.kind === 'none') {
+		printLine(context.stderr, 'handoff: no terminal; following the hand-off as plain lines');
+		if (options.copyPrompt) {
+			printLine(context.stderr, `handoff: paste this into your LLM CLI:\n${buildPrompt({workspace, tool})}`);
+		}
+
+		return finish(await runHeadless(workspace, sessionOptions(flags, context.cwd), context.stderr, session));
+	}
+
+	const promptFile = path.join(workspace, layout.input, 'prompt.txt');
+	const copyPrompt = async (text: string): Promise<string> => {
+		const result = await copyText(text, {stream: terminal.stdout, env: context.environment, promptFile});
+		return result.detail;
+	};
+
+	let promptNotice = flags.clipboard && options.copyPrompt ? await copyPrompt(buildPrompt({workspace, tool})) : undefined;
+	const restore = enterAlternateScreen(terminal.stdout, terminal.stdin);
+	const uninstall = installRestoreHandlers(restore);
+	let quit!: () => void;
+	const quitting = new Promise<undefined>(resolve => {
+		quit = () => resolve(undefined);
+	});
+
+	const onIntent = (intent: Intent): void => {
+		switch (intent.type) {
+			case 'answer': {
+				void session.answer(intent.id, intent.answer).catch(() => undefined);
+				break;
+			}
+
+			case 'copy': {
+				void copyPrompt(buildPrompt({workspace, tool})).then(notice => {
+					promptNotice = notice;
+					instance.rerender(view());
+				});
+				break;
+			}
+
+			case 'cancel': {
+				void session.cancel();
+				break;
+			}
+
+			case 'bell': {
+				terminal.stdout.write('\u0007');
+				break;
+			}
+
+			case 'quit': {
+				quit();
+				break;
+			}
+		}
+	};
+
+	const view = (): React.JSX.Element => <App source={session} promptNotice={promptNotice} onIntent={onIntent} />;
+	let outcome: Outcome | undefined;
+	let instance: ReturnType<typeof render>;
+	try {
+		await session.start();
+		instance = render(view(), {
+			stdin: terminal.stdin,
+			stdout: terminal.stdout,
+			stderr: terminal.stdout,
+			patchConsole: false,
+			exitOnCtrlC: false,
+		});
+		// A rejected result gets a fix-up prompt on the clipboard, once per rejection.
+		let lastRetry: Outcome | undefined;
+		session.subscribe(() => {
+			const current = session.getState().outcome;
+			if (current?.kind === 'retrying' && current !== lastRetry && flags.clipboard) {
+				lastRetry = current;
+				void copyPrompt(buildPrompt({workspace, tool, retry: {errorsFile: layout.rejection}})).then(notice => {
+					promptNotice = `Fix-up prompt: ${notice}`;
+					instance.rerender(view());
+				});
+			}
+		});
+		outcome = await Promise.race([session.finished, quitting]);
+		if (outcome && outcome.kind !== 'canceled') {
+			// Let the person see the final screen: briefly on success, until a key otherwise or with --stay.
+			await (outcome.kind === 'complete' && !flags.stay ? Promise.race([delay(completeLingerMs), quitting]) : quitting);
+		}
+	} finally {
+		instance!?.unmount();
+		restore();
+		uninstall();
+		await session.close();
+		terminal.close?.();
+	}
+
+	return finish(summarize(outcome, workspace, session.manifest.task));
+}
+
+async function delay(milliseconds: number): Promise<void> {
+	await new Promise(resolve => {
+		setTimeout(resolve, milliseconds);
+	});
+}
+
+/** `handoff watch <workspace>`. */
+export async function watchCommand(context: CommandContext<ScreenFlags>): Promise<number> {
+	const [workspace] = context.input;
+	if (workspace === undefined) {
+		throw usageError('Usage: handoff watch <workspace>');
+	}
+
+	return showHandoff(path.resolve(context.cwd, workspace), context, {copyPrompt: false});
+}

@@ -1,0 +1,14 @@
+import {Text} from 'ink';
+import React from 'react';
+
+export function Footer({confirmingCancel, editing}: {confirmingCancel: boolean; editing: boolean}): React.JSX.Element {
+	if (confirmingCancel) {
+		return <Text color="red" bold wrap="truncate-end">Cancel this hand-off? The consumer is told by status CANCELED. y: yes, cancel   n: no</Text>;
+	}
+
+	if (editing) {
+		return <Text dimColor wrap="truncate-end">Type the answer · Enter sends · Esc leaves</Text>;
+	}
+
+	return <Text dimColor wrap="truncate-end">Tab pane · ↑↓ PgUp PgDn scroll · 1-9 pick · Enter send · c copy prompt · x cancel · ? keys · q quit</Text>;
+}

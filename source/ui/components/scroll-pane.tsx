@@ -1,0 +1,44 @@
+import {Box, Text} from 'ink';
+import React from 'react';
+import type {Line} from '../pane-lines.js';
+
+type Props = {
+	title: string;
+	focused: boolean;
+	height: number;
+	width?: number | string;
+	lines: Line[];
+	offset: number;
+	/** A short note after the title, like "✓ matches the schema". */
+	mark?: Line;
+	/** Rendered below the lines, inside the border (the answer input). */
+	footer?: React.ReactNode;
+};
+
+/** Rows a pane spends on its border and title. */
+export const paneChrome = 3;
+
+/** A bordered pane with a title that shows `height - paneChrome` of its lines from `offset`. */
+export function ScrollPane({title, focused, height, width, lines, offset, mark, footer}: Props): React.JSX.Element {
+	const visible = Math.max(0, height - paneChrome - (footer ? 1 : 0));
+	const shown = lines.slice(offset, offset + visible);
+	const position = lines.length > visible ? ` ${offset + 1}-${Math.min(lines.length, offset + visible)}/${lines.length}` : '';
+	return (
+		<Box flexDirection="column" borderStyle="round" borderColor={focused ? 'cyan' : 'gray'} height={height} width={width} flexGrow={width === undefined ? 1 : 0} paddingX={1}>
+			<Box>
+				<Text bold color={focused ? 'cyan' : undefined} wrap="truncate-end">
+					{title}
+					<Text dimColor>{position}</Text>
+				</Text>
+				{mark ? <Text color={mark.color} wrap="truncate-end">{`  ${mark.text}`}</Text> : null}
+			</Box>
+			{shown.map((line, index) => (
+				// eslint-disable-next-line react/no-array-index-key
+				<Text key={offset + index} wrap="truncate-end" color={line.color} dimColor={line.dim} bold={line.bold} inverse={line.inverse}>
+					{line.text === '' ? ' ' : line.text}
+				</Text>
+			))}
+			{footer}
+		</Box>
+	);
+}

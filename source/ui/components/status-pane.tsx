@@ -1,0 +1,109 @@
+import {Box, Text} from 'ink';
+import Spinner from 'ink-spinner';
+import React from 'react';
+import type {DerivedState, Outcome, WorkspaceSnapshot} from '../../core/snapshot.js';
+import {stateLabels} from '../../core/status.js';
+import {formatDuration} from '../../core/time.js';
+
+const stateColors: Record<DerivedState, string> = {
+	'not-started': 'gray',
+	running: 'cyan',
+	waiting: 'yellow',
+	stalled: 'magenta',
+	complete: 'green',
+	failed: 'red',
+	'timed-out': 'red',
+	canceled: 'gray',
+};
+
+const activeStates = new Set<DerivedState>(['not-started', 'running', 'waiting', 'stalled']);
+
+/** Rows the status pane spends besides its detail lines: border, state line, claim line. */
+export const statusPaneChrome = 4;
+
+function claimLine(snapshot: WorkspaceSnapshot): string {
+	const {claim} = snapshot;
+	if (!snapshot.signals.lock) {
+		return 'not claimed yet';
+	}
+
+	const who = [claim?.tool, claim?.host, claim?.pid === undefined ? undefined : `pid ${claim.pid}`].filter(Boolean).join(', ');
+	return `claimed${who ? ` by ${who}` : ''}${snapshot.claimedAt ? ` ${formatDuration(Date.now() - snapshot.claimedAt)} ago` : ''}`;
+}
+
+function outcomeLines(outcome: Outcome): Array<{text: string; color: string}> {
+	switch (outcome.kind) {
+		case 'complete': {
+			return [{text: `✔ Complete. Archived to ${outcome.archivePath}`, color: 'green'}];
+		}
+
+		case 'retrying': {
+			return [
+				{text: `↻ Result rejected (retry ${outcome.attempt} of ${outcome.maxRetries}); the consumer was told why in shared/rejection.md`, color: 'yellow'},
+				...outcome.errors.map(error => ({text: `  ${error}`, color: 'yellow'})),
+			];
+		}
+
+		case 'failed':
+		case 'timed-out': {
+			return [
+				{text: outcome.kind === 'failed' ? '✘ Failed. The workspace is kept.' : '✘ Timed out. The workspace is kept.', color: 'red'},
+				...outcome.errors.map(error => ({text: `  ${error}`, color: 'red'})),
+			];
+		}
+
+		case 'canceled': {
+			return [{text: 'Canceled. The workspace is kept.', color: 'gray'}];
+		}
+	}
+}
+
+/** The lines under the state: the outcome, warnings about files, and how the prompt was delivered. */
+export function statusDetail(snapshot: WorkspaceSnapshot | undefined, outcome: Outcome | undefined, notice: string | undefined): Array<{text: string; color: string}> {
+	if (outcome && outcome.kind !== 'retrying') {
+		return outcomeLines(outcome);
+	}
+
+	const warnings = snapshot ? [...snapshot.inconsistencies, ...snapshot.problems.map(problem => `${problem.file}: ${problem.message}`)] : [];
+	return [
+		...(outcome ? outcomeLines(outcome) : []),
+		...warnings.map(text => ({text: `! ${text}`, color: 'yellow'})),
+		...(notice ? [{text: notice, color: 'gray'}] : []),
+	];
+}
+
+type Props = {snapshot?: WorkspaceSnapshot; outcome?: Outcome; now: number; notice?: string; height: number};
+
+export function StatusPane({snapshot, outcome, now, notice, height}: Props): React.JSX.Element {
+	if (!snapshot) {
+		return (
+			<Box borderStyle="round" borderColor="gray" height={height} paddingX={1}>
+				<Text>
+					<Spinner /> Reading the workspace…
+				</Text>
+			</Box>
+		);
+	}
+
+	const {state} = snapshot;
+	const elapsed = snapshot.createdAt === undefined ? undefined : formatDuration(now - snapshot.createdAt);
+	const left = snapshot.deadline === undefined ? undefined : snapshot.deadline > now ? `${formatDuration(snapshot.deadline - now)} left` : 'no time left';
+	const detail = statusDetail(snapshot, outcome, notice);
+	return (
+		<Box flexDirection="column" borderStyle="round" borderColor={stateColors[state]} height={height} paddingX={1}>
+			<Box>
+				<Text color={stateColors[state]} bold>
+					{activeStates.has(state) && !outcome ? <Spinner type="dots" /> : '●'} {stateLabels[state]}
+				</Text>
+				<Text dimColor wrap="truncate-end">
+					{`   ${snapshot.manifest.task}${elapsed ? ` · ${elapsed} since created` : ''}${left ? ` · ${left}` : ''}${snapshot.pendingQuestions > 0 ? ` · ${snapshot.pendingQuestions} question${snapshot.pendingQuestions === 1 ? '' : 's'} waiting` : ''}`}
+				</Text>
+			</Box>
+			<Text dimColor wrap="truncate-end">{`${claimLine(snapshot)} · ${snapshot.workspace}`}</Text>
+			{detail.slice(0, Math.max(0, height - statusPaneChrome)).map((line, index) => (
+				// eslint-disable-next-line react/no-array-index-key
+				<Text key={index} color={line.color} wrap="truncate-end">{line.text}</Text>
+			))}
+		</Box>
+	);
+}

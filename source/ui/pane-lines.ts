@@ -1,0 +1,71 @@
+import type {PartialResult, ProgressLine, QuestionView} from '../core/snapshot.js';
+import {formatSchemaError} from '../core/schema-validator.js';
+
+/** One rendered line of a pane. */
+export type Line = {text: string; color?: string; dim?: boolean; bold?: boolean; inverse?: boolean};
+
+export function progressLines(progress: ProgressLine[]): Line[] {
+	return progress.map(line => ({text: line.time ? `${line.time.slice(11)}  ${line.message}` : line.message}));
+}
+
+export function partialLines(partial: PartialResult | undefined): Line[] {
+	if (!partial) {
+		return [{text: 'No partial result yet.', dim: true}];
+	}
+
+	const lines: Line[] = JSON.stringify(partial.value, null, 2).split('\n').map(text => ({text}));
+	if (partial.valid === false) {
+		lines.unshift(...partial.errors.slice(0, 3).map(error => ({text: `  ${formatSchemaError(error)}`, color: 'yellow'})));
+	}
+
+	return lines;
+}
+
+export function partialMark(partial: PartialResult | undefined): Line | undefined {
+	if (partial?.valid === true) {
+		return {text: '✓ matches the schema', color: 'green'};
+	}
+
+	if (partial?.valid === false) {
+		return {text: `✗ ${partial.errors.length} schema error${partial.errors.length === 1 ? '' : 's'} so far`, color: 'yellow'};
+	}
+
+	return undefined;
+}
+
+export type QuestionLayout = {
+	lines: Line[];
+	/** Which line each pending question starts on, to keep the chosen one in view. */
+	pendingStarts: number[];
+};
+
+export function questionLines(questions: QuestionView[], selected: number, picked: number | undefined, focused: boolean): QuestionLayout {
+	const lines: Line[] = [];
+	const pendingStarts: number[] = [];
+	const pending = questions.filter(question => !question.answer);
+	const answered = questions.filter(question => question.answer);
+	if (questions.length === 0) {
+		lines.push({text: 'No questions yet.', dim: true});
+	}
+
+	for (const [index, question] of pending.entries()) {
+		const chosen = index === selected;
+		pendingStarts.push(lines.length);
+		lines.push({text: `${chosen && focused ? '▸' : '?'} [${question.id}] ${question.text}`, bold: chosen, color: 'yellow'});
+		if (question.options?.length) {
+			const options = question.options.map((option, optionIndex) => `${chosen && picked === optionIndex ? '●' : ' '}${optionIndex + 1}) ${option}`);
+			lines.push({text: `    ${options.join('   ')}`, inverse: false, color: chosen && picked !== undefined ? 'cyan' : undefined});
+			if (chosen && focused) {
+				lines.push({text: picked === undefined ? '    press a number to pick, then Enter' : `    Enter sends "${question.options[picked] ?? ''}"`, dim: true});
+			}
+		} else if (chosen && focused) {
+			lines.push({text: '    Enter to type an answer', dim: true});
+		}
+	}
+
+	for (const question of answered) {
+		lines.push({text: `✓ [${question.id}] ${question.text} → ${question.answer!.answer}`, dim: true});
+	}
+
+	return {lines, pendingStarts};
+}
