@@ -1,20 +1,7 @@
 #!/usr/bin/env node
 import {fileURLToPath} from 'node:url';
 import meow from 'meow';
-import {answerCommand} from './commands/answer.js';
-import {demoCommand} from './commands/demo.js';
-import {runCommand} from './commands/run.js';
-import {watchCommand} from './commands/watch.js';
-import {askCommand} from './commands/ask.js';
-import {claimCommand} from './commands/claim.js';
-import {doneCommand} from './commands/done.js';
-import {failCommand} from './commands/fail.js';
 import type {CommandContext} from './commands/io.js';
-import {lsCommand} from './commands/ls.js';
-import {newCommand} from './commands/new.js';
-import {partialCommand} from './commands/partial.js';
-import {progressCommand} from './commands/progress.js';
-import {waitCommand} from './commands/wait.js';
 import {cliCommand} from './core/instructions.js';
 import {HandoffError, exitCode} from './core/errors.js';
 
@@ -142,20 +129,21 @@ const context: CommandContext<typeof cli.flags> = {
 };
 const self = cliCommand(fileURLToPath(import.meta.url));
 
+// Each command is loaded on use: consumer commands run often and should not pay for Ink and React.
 const commands: Record<string, () => Promise<number>> = {
-	demo: async () => demoCommand(context, self),
-	run: async () => runCommand(context, self),
-	watch: async () => watchCommand(context),
-	new: async () => newCommand(context, self),
-	wait: async () => waitCommand(context),
-	answer: async () => answerCommand(context),
-	ls: async () => lsCommand(context),
-	claim: async () => claimCommand(context),
-	progress: async () => progressCommand(context),
-	partial: async () => partialCommand(context, process.stdin),
-	ask: async () => askCommand(context),
-	done: async () => doneCommand(context),
-	fail: async () => failCommand(context),
+	demo: async () => (await import('./commands/demo.js')).demoCommand(context, self),
+	run: async () => (await import('./commands/run.js')).runCommand(context, self),
+	watch: async () => (await import('./commands/watch.js')).watchCommand(context),
+	new: async () => (await import('./commands/new.js')).newCommand(context, self),
+	wait: async () => (await import('./commands/wait.js')).waitCommand(context),
+	answer: async () => (await import('./commands/answer.js')).answerCommand(context),
+	ls: async () => (await import('./commands/ls.js')).lsCommand(context),
+	claim: async () => (await import('./commands/claim.js')).claimCommand(context),
+	progress: async () => (await import('./commands/progress.js')).progressCommand(context),
+	partial: async () => (await import('./commands/partial.js')).partialCommand(context, process.stdin),
+	ask: async () => (await import('./commands/ask.js')).askCommand(context),
+	done: async () => (await import('./commands/done.js')).doneCommand(context),
+	fail: async () => (await import('./commands/fail.js')).failCommand(context),
 };
 
 async function main(): Promise<number> {

@@ -1,0 +1,149 @@
+import {spawn, type ChildProcess} from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import {fileURLToPath} from 'node:url';
+
+export const cliPath = fileURLToPath(new URL('../../dist/cli.js', import.meta.url));
+
+export type CliResult = {code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string};
+
+export type CliOptions = {cwd?: string; env?: NodeJS.ProcessEnv; input?: string};
+
+/** The environment for a child: this one without HANDOFF_* and CI, plus `extra`. */
+export function childEnvironment(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
+	const environment = Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith('HANDOFF_') && key !== 'CI'));
+	return {...environment, ...extra};
+}
+
+export type RunningCli = {
+	child: ChildProcess;
+	result: Promise<CliResult>;
+	/** Resolves once stderr (or stdout) contains `text`. */
+	waitFor(text: string | RegExp, stream?: 'stderr' | 'stdout', timeoutMs?: number): Promise<void>;
+	stdout(): string;
+	stderr(): string;
+};
+
+/** Starts the built CLI as a child process. */
+export function startCli(args: string[], options: CliOptions = {}): RunningCli {
+	const child = spawn(process.execPath, [cliPath, ...args], {
+		cwd: options.cwd,
+		env: childEnvironment(options.env),
+		stdio: ['pipe', 'pipe', 'pipe'],
+	});
+	let stdout = '';
+	let stderr = '';
+	const waiters = new Set<() => void>();
+	child.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
+		stdout += chunk;
+		for (const waiter of waiters) {
+			waiter();
+		}
+	});
+	child.stderr!.setEncoding('utf8').on('data', (chunk: string) => {
+		stderr += chunk;
+		for (const waiter of waiters) {
+			waiter();
+		}
+	});
+	if (options.input === undefined) {
+		child.stdin!.end();
+	} else {
+		child.stdin!.end(options.input);
+	}
+
+	const result = new Promise<CliResult>(resolve => {
+		child.on('close', (code, signal) => {
+			for (const waiter of waiters) {
+				waiter();
+			}
+
+			resolve({code, signal, stdout, stderr});
+		});
+	});
+	return {
+		child,
+		result,
+		stdout: () => stdout,
+		stderr: () => stderr,
+		async waitFor(text, stream = 'stderr', timeoutMs = 10_000) {
+			const matches = (): boolean => {
+				const haystack = stream === 'stderr' ? stderr : stdout;
+				return typeof text === 'string' ? haystack.includes(text) : text.test(haystack);
+			};
+
+			if (matches()) {
+				return;
+			}
+
+			await new Promise<void>((resolve, reject) => {
+				const timer = setTimeout(() => {
+					waiters.delete(check);
+					reject(new Error(`Timed out waiting for ${String(text)} on ${stream}.\nstdout: ${stdout}\nstderr: ${stderr}`));
+				}, timeoutMs);
+				const check = (): void => {
+					if (matches()) {
+						clearTimeout(timer);
+						waiters.delete(check);
+						resolve();
+					} else if (child.exitCode !== null) {
+						clearTimeout(timer);
+						waiters.delete(check);
+						reject(new Error(`The CLI exited before ${String(text)} appeared.\nstdout: ${stdout}\nstderr: ${stderr}`));
+					}
+				};
+
+				waiters.add(check);
+			});
+		},
+	};
+}
+
+export async function runCli(args: string[], options: CliOptions = {}): Promise<CliResult> {
+	return startCli(args, options).result;
+}
+
+/** A fresh temp folder, removed by the returned cleanup. */
+export function makeTempDirectory(prefix = 'handoff-test-'): string {
+	return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+}
+
+/** Polls `check` every 20 ms until it returns a truthy value or the deadline passes. */
+export async function waitUntil<T>(check: () => T | Promise<T>, timeoutMs = 10_000, what = 'condition'): Promise<T> {
+	const deadline = Date.now() + timeoutMs;
+	for (;;) {
+		// eslint-disable-next-line no-await-in-loop
+		const value = await check();
+		if (value) {
+			return value;
+		}
+
+		if (Date.now() > deadline) {
+			throw new Error(`Timed out waiting for ${what}`);
+		}
+
+		// eslint-disable-next-line no-await-in-loop
+		await new Promise(resolve => {
+			setTimeout(resolve, 20);
+		});
+	}
+}
+
+export const schemaFixture = {
+	type: 'object',
+	required: ['state_machines'],
+	properties: {state_machines: {type: 'array', items: {type: 'object', required: ['entity'], properties: {entity: {type: 'string'}}}}},
+};
+
+/** A project folder with SPEC.md and schema.json, and `new` run in it. Returns the folder and the workspace. */
+export async function newWorkspace(extraArgs: string[] = [], directory = makeTempDirectory()): Promise<{project: string; workspace: string}> {
+	fs.writeFileSync(path.join(directory, 'SPEC.md'), '# Spec\nTicket.status: open -> closed\n');
+	fs.writeFileSync(path.join(directory, 'schema.json'), JSON.stringify(schemaFixture));
+	const result = await runCli(['new', '--task', 'analyze-spec', '--input', 'spec=SPEC.md', '--schema', 'schema.json', '--result', 'output/analysis.json', ...extraArgs], {cwd: directory});
+	if (result.code !== 0) {
+		throw new Error(`new failed: ${result.stderr}`);
+	}
+
+	return {project: directory, workspace: result.stdout.trim()};
+}
