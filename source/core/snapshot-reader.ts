@@ -50,7 +50,7 @@ class SettlingValue<T> {
 	}
 }
 
-type Entry = {name: string; relativePath: string; mtimeMs: number; isFile: boolean};
+type Entry = {name: string; relativePath: string; mtimeMs: number; isDirectory: boolean};
 
 /**
 Reads everything a view shows from a workspace's files, remembering the last good value of each. One instance per watched workspace.
@@ -98,7 +98,8 @@ export class SnapshotReader {
 		]);
 
 		const newestPartial = output
-			.filter(entry => entry.isFile && entry.name.endsWith('.partial.json'))
+			// Links and devices are kept here so that reading them reports the refusal.
+			.filter(entry => !entry.isDirectory && entry.name.endsWith('.partial.json'))
 			.sort((a, b) => b.mtimeMs - a.mtimeMs)[0];
 		if (newestPartial?.relativePath !== this.partialFile) {
 			this.partialFile = newestPartial?.relativePath;
@@ -235,7 +236,7 @@ async function listEntries(workspace: string, relativeDirectory: string): Promis
 			.map(async name => {
 				try {
 					const stat = await fsp.lstat(path.join(directory, name));
-					return {name, relativePath: relativeDirectory ? `${relativeDirectory}/${name}` : name, mtimeMs: stat.mtimeMs, isFile: stat.isFile()};
+					return {name, relativePath: relativeDirectory ? `${relativeDirectory}/${name}` : name, mtimeMs: stat.mtimeMs, isDirectory: stat.isDirectory()};
 				} catch {
 					return undefined;
 				}
