@@ -9,7 +9,7 @@ import {StatusPane, statusDetail, statusPaneChrome} from './ui/components/status
 import {useSession} from './ui/hooks/use-session.js';
 import {useTerminalSize} from './ui/hooks/use-terminal-size.js';
 import type {Intent} from './ui/intents.js';
-import {partialLines, partialMark, progressLines, questionLines} from './ui/pane-lines.js';
+import {partialLines, progressLines, questionLines} from './ui/pane-lines.js';
 import {useAppInput} from './ui/use-app-input.js';
 import {appReducer, initialAppState, visibleOffset} from './ui/use-app-state.js';
 
@@ -78,12 +78,11 @@ export function App({source, onIntent, promptNotice}: AppProps): React.JSX.Eleme
 	);
 	const partialPane = (
 		<ScrollPane
-			title={snapshot?.partial ? `Partial result (${snapshot.partial.file})` : 'Partial result'}
+			title={snapshot?.partial ? `Partial result · ${snapshot.partial.file}` : 'Partial result'}
 			focused={state.focus === 'partial'}
 			height={partialHeight}
 			lines={partialContent}
 			offset={offsetOf('partial')}
-			mark={partialMark(snapshot?.partial)}
 		/>
 	);
 

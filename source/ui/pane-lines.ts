@@ -13,20 +13,17 @@ export function partialLines(partial: PartialResult | undefined): Line[] {
 		return [{text: 'No partial result yet.', dim: true}];
 	}
 
-	const lines: Line[] = JSON.stringify(partial.value, null, 2).split('\n').map(text => ({text}));
-	if (partial.valid === false) {
-		lines.unshift(...partial.errors.slice(0, 3).map(error => ({text: `  ${formatSchemaError(error)}`, color: 'yellow'})));
-	}
-
-	return lines;
+	const mark = partialMark(partial);
+	const errors = partial.valid === false ? partial.errors.slice(0, 3).map(error => ({text: `  ${formatSchemaError(error)}`, color: 'yellow'})) : [];
+	return [...(mark ? [mark] : []), ...errors, ...JSON.stringify(partial.value, null, 2).split('\n').map(text => ({text}))];
 }
 
-export function partialMark(partial: PartialResult | undefined): Line | undefined {
-	if (partial?.valid === true) {
+function partialMark(partial: PartialResult): Line | undefined {
+	if (partial.valid === true) {
 		return {text: '✓ matches the schema', color: 'green'};
 	}
 
-	if (partial?.valid === false) {
+	if (partial.valid === false) {
 		return {text: `✗ ${partial.errors.length} schema error${partial.errors.length === 1 ? '' : 's'} so far`, color: 'yellow'};
 	}
 

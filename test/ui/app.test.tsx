@@ -1,0 +1,230 @@
+import {render} from 'ink-testing-library';
+import React from 'react';
+import {afterEach, describe, expect, test} from 'vitest';
+import {App} from '../../source/app.js';
+import type {Intent} from '../../source/ui/intents.js';
+import {FakeSession, delay, keys, makeSnapshot} from './helpers.js';
+
+type Rendered = ReturnType<typeof render>;
+const mounted: Rendered[] = [];
+afterEach(() => {
+	for (const instance of mounted.splice(0)) {
+		instance.unmount();
+	}
+});
+
+function setSize(instance: Rendered, columns: number, rows: number): void {
+	Object.defineProperty(instance.stdout, 'columns', {configurable: true, get: () => columns});
+	Object.defineProperty(instance.stdout, 'rows', {configurable: true, value: rows});
+}
+
+async function mount(session: FakeSession, size: {columns: number; rows: number} = {columns: 120, rows: 40}) {
+	const intents: Intent[] = [];
+	const element = <App source={session} onIntent={intent => intents.push(intent)} promptNotice="Prompt copied to the clipboard" />;
+	const instance = render(element);
+	setSize(instance, size.columns, size.rows);
+	instance.stdout.emit('resize');
+	mounted.push(instance);
+	await delay();
+	const frame = (): string => instance.lastFrame() ?? '';
+	const press = async (...sequence: string[]): Promise<void> => {
+		for (const key of sequence) {
+			instance.stdin.write(key);
+			// eslint-disable-next-line no-await-in-loop
+			await delay();
+		}
+	};
+
+	return {instance, intents, frame, press};
+}
+
+const question = {id: 'q1', text: 'Should users edit their own profiles?', options: ['Yes', 'No', 'Admin only']};
+const freeQuestion = {id: 'q2', text: 'What is the product called?'};
+
+describe('panes', () => {
+	test('the status pane shows state, times, claim and the prompt notice', async () => {
+		const {frame} = await mount(new FakeSession());
+		expect(frame()).toContain('running');
+		expect(frame()).toContain('analyze-spec');
+		expect(frame()).toMatch(/1m 0\ds since created/);
+		expect(frame()).toMatch(/8m \d\ds left/);
+		expect(frame()).toContain('claimed by claude-code, laptop');
+		expect(frame()).toContain('Prompt copied to the clipboard');
+	});
+
+	test.each([
+		['not-started', 'not started'],
+		['waiting', 'waiting for an answer'],
+		['stalled', 'stalled'],
+		['timed-out', 'timed out'],
+		['canceled', 'canceled'],
+	] as const)('state %s reads "%s"', async (state, label) => {
+		const {frame} = await mount(new FakeSession({snapshot: makeSnapshot({state})}));
+		expect(frame()).toContain(label);
+	});
+
+	test('problems and inconsistencies are shown by file', async () => {
+		const {frame} = await mount(new FakeSession({snapshot: makeSnapshot({problems: [{file: 'shared/questions.json', message: 'is not valid JSON'}], inconsistencies: ['.done and .error are both present']})}));
+		expect(frame()).toContain('! .done and .error are both present');
+		expect(frame()).toContain('! shared/questions.json: is not valid JSON');
+	});
+
+	test('the progress pane follows new lines and scrolls back with the arrows and PgUp', async () => {
+		const lines = Array.from({length: 60}, (_, index) => ({time: '2025-01-01 10:00:00', message: `step ${index + 1}`}));
+		const session = new FakeSession({progress: lines.slice(0, 50)});
+		const {frame, press} = await mount(session);
+		expect(frame()).toContain('step 50');
+		expect(frame()).not.toContain('step 1 ');
+		session.set({progress: lines});
+		await delay();
+		expect(frame()).toContain('step 60');
+		await press(keys.pageUp);
+		expect(frame()).not.toContain('step 60');
+		await press(keys.pageDown, keys.pageDown);
+		expect(frame()).toContain('step 60');
+		await press(keys.up);
+		expect(frame()).not.toContain('step 60');
+		await press(keys.down);
+		expect(frame()).toContain('step 60');
+	});
+
+	test('the partial pane pretty-prints and marks schema validity; it scrolls when focused', async () => {
+		const big = {items: Array.from({length: 40}, (_, index) => `item-${index}`)};
+		const session = new FakeSession({snapshot: makeSnapshot({partial: {file: 'output/analysis.partial.json', value: big, valid: true, errors: [], updatedAt: Date.now()}})});
+		const {frame, press} = await mount(session);
+		expect(frame()).toContain('Partial result · output/analysis.partial.json');
+		expect(frame()).toContain('✓ matches the schema');
+		expect(frame()).toContain('"item-0"');
+		await press(keys.tab, keys.pageDown, keys.pageDown);
+		expect(frame()).not.toContain('"item-0"');
+		session.set({snapshot: makeSnapshot({partial: {file: 'output/analysis.partial.json', value: {}, valid: false, errors: [{pointer: '/items', message: 'missing required field "items"'}], updatedAt: Date.now()}})});
+		await delay();
+		expect(frame()).toContain('✗ 1 schema error so far');
+		expect(frame()).toContain('/items: missing required field "items"');
+	});
+
+	test('the questions pane lists pending questions first, then answered ones with answers', async () => {
+		const session = new FakeSession({snapshot: makeSnapshot({questions: [question, {...freeQuestion, answer: {id: 'q2', answer: 'Dazzle'}}]})});
+		const {frame} = await mount(session);
+		const text = frame();
+		expect(text).toContain('Questions (1 waiting)');
+		expect(text).toContain('1) Yes');
+		expect(text).toContain('3) Admin only');
+		expect(text).toContain('✓ [q2] What is the product called? → Dazzle');
+		expect(text.indexOf('[q1]')).toBeLessThan(text.indexOf('[q2]'));
+	});
+});
+
+describe('keys', () => {
+	test('a new question takes the focus and rings; a digit picks, Enter sends', async () => {
+		const session = new FakeSession();
+		const {frame, press, intents} = await mount(session);
+		session.set({snapshot: makeSnapshot({questions: [question]})});
+		await delay();
+		expect(intents).toContainEqual({type: 'bell'});
+		expect(frame()).toContain('▸ [q1]');
+		await press('2');
+		expect(frame()).toContain('Enter sends "No"');
+		await press(keys.enter);
+		expect(intents).toContainEqual({type: 'answer', id: 'q1', answer: 'No'});
+	});
+
+	test('a question without options opens an answer line; typed keys go to it; Esc leaves', async () => {
+		const session = new FakeSession({snapshot: makeSnapshot({questions: [freeQuestion]})});
+		const {frame, press, intents} = await mount(session);
+		await press(keys.enter);
+		expect(frame()).toContain('answer q2 ›');
+		await press('q', 'x', '?');
+		expect(frame()).toContain('qx?');
+		expect(intents.filter(intent => intent.type !== 'bell')).toEqual([]);
+		await press(keys.escape);
+		expect(frame()).not.toContain('answer q2 ›');
+		await press(keys.enter, 'D', 'a', 'z', keys.enter);
+		expect(intents).toContainEqual({type: 'answer', id: 'q2', answer: 'Daz'});
+	});
+
+	test('up and down choose between pending questions', async () => {
+		const session = new FakeSession({snapshot: makeSnapshot({questions: [question, {...freeQuestion}]})});
+		const {frame, press} = await mount(session);
+		expect(frame()).toContain('▸ [q1]');
+		await press(keys.down);
+		expect(frame()).toContain('▸ [q2]');
+		await press(keys.up);
+		expect(frame()).toContain('▸ [q1]');
+	});
+
+	test('Tab and Shift+Tab move the focus between panes', async () => {
+		const {frame, press} = await mount(new FakeSession({snapshot: makeSnapshot({questions: [question]})}));
+		// The pending question took the focus; Tab wraps to the progress pane.
+		expect(frame()).toContain('▸ [q1]');
+		await press(keys.tab);
+		expect(frame()).not.toContain('▸ [q1]');
+		await press(keys.shiftTab);
+		expect(frame()).toContain('▸ [q1]');
+	});
+
+	test('c copies, q quits, ? shows every key', async () => {
+		const {frame, press, intents} = await mount(new FakeSession());
+		await press('c');
+		expect(intents).toContainEqual({type: 'copy'});
+		await press('?');
+		expect(frame()).toContain('Keys');
+		expect(frame()).toContain('copy the hand-off prompt again');
+		expect(frame()).toContain('cancel the hand-off (asks first)');
+		await press(keys.escape);
+		expect(frame()).not.toContain('copy the hand-off prompt again');
+		await press('q');
+		expect(intents).toContainEqual({type: 'quit'});
+	});
+
+	test('x asks first: n keeps going, y cancels', async () => {
+		const {frame, press, intents} = await mount(new FakeSession());
+		await press('x');
+		expect(frame()).toContain('Cancel this hand-off?');
+		await press('n');
+		expect(frame()).not.toContain('Cancel this hand-off?');
+		expect(intents).not.toContainEqual({type: 'cancel'});
+		await press('x', 'y');
+		expect(intents).toContainEqual({type: 'cancel'});
+	});
+});
+
+describe('outcomes and layout', () => {
+	test('complete shows the archive; failed shows every error; any key then closes', async () => {
+		const session = new FakeSession();
+		const {frame, press, intents} = await mount(session);
+		session.set({outcome: {kind: 'failed', errors: ['output/analysis.json: /: missing required field "state_machines"', 'second error']}});
+		await delay();
+		expect(frame()).toContain('Failed. The workspace is kept.');
+		expect(frame()).toContain('missing required field "state_machines"');
+		expect(frame()).toContain('second error');
+		await press('z', 'j');
+		await press(keys.enter);
+		expect(intents).toContainEqual({type: 'quit'});
+		session.set({outcome: {kind: 'complete', archivePath: '/tmp/results/x', resultPath: '/tmp/results/x/output/analysis.json'}});
+		await delay();
+		expect(frame()).toContain('Complete. Archived to /tmp/results/x');
+	});
+
+	test('a retry shows the rejection and keeps watching', async () => {
+		const session = new FakeSession();
+		const {frame} = await mount(session);
+		session.set({outcome: {kind: 'retrying', attempt: 1, maxRetries: 2, errors: ['output/analysis.json: /x: must be string']}});
+		await delay();
+		expect(frame()).toContain('Result rejected (retry 1 of 2)');
+		expect(frame()).toContain('/x: must be string');
+		expect(frame()).toContain('running');
+	});
+
+	test('the frame stays one row shorter than the terminal and follows a resize', async () => {
+		const {instance, frame} = await mount(new FakeSession(), {columns: 120, rows: 40});
+		expect(frame().split('\n')).toHaveLength(39);
+		expect(frame()).toMatch(/Progress[\s\S]*Partial result/);
+		setSize(instance, 80, 24);
+		instance.stdout.emit('resize');
+		await delay();
+		const lines = frame().split('\n');
+		expect(lines).toHaveLength(23);
+		expect(Math.max(...lines.map(line => line.length))).toBeLessThanOrEqual(80);
+	});
+});
