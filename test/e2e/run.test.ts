@@ -1,0 +1,98 @@
+import {spawn} from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import {afterEach, expect, test} from 'vitest';
+import {cliPath, makeTempDirectory, schemaFixture, waitUntil} from '../helpers/cli.js';
+import {Tmux} from '../helpers/tmux.js';
+
+const consumerScript = new URL('../fixtures/scripted-consumer.mjs', import.meta.url).pathname;
+const cleanups: Array<() => void> = [];
+afterEach(() => {
+	for (const cleanup of cleanups.splice(0)) {
+		cleanup();
+	}
+});
+
+function setUp(mode: 'valid' | 'invalid') {
+	const project = makeTempDirectory();
+	fs.writeFileSync(path.join(project, 'SPEC.md'), '# Spec\n');
+	fs.writeFileSync(path.join(project, 'schema.json'), JSON.stringify(schemaFixture));
+	const tmux = new Tmux();
+	const consumer = spawn(process.execPath, [consumerScript, project, mode], {stdio: 'ignore'});
+	cleanups.push(() => {
+		consumer.kill();
+		tmux.kill();
+		fs.rmSync(project, {recursive: true, force: true});
+	});
+	const exitFile = path.join(project, 'exit-code');
+	const run = `"${process.execPath}" "${cliPath}" run --task analyze-spec --input spec=SPEC.md --schema schema.json --result output/analysis.json --no-clipboard`;
+	return {project, tmux, run, exitFile, exitCode: async () => Number((await waitUntil(() => fs.existsSync(exitFile) && fs.readFileSync(exitFile, 'utf8').trim(), 20_000, 'the exit code'))!)};
+}
+
+test('a full hand-off in a real terminal: progress, partial, a question answered by key, archived, exit 0', async () => {
+	const {project, tmux, run, exitFile, exitCode} = setUp('valid');
+	tmux.start(`sh -c '${run}; echo $? > ${exitFile}; sleep 30'`, {cwd: project});
+	const screen = await tmux.waitForScreen('Should users edit their own profiles?');
+	expect(screen).toContain('Reading the spec');
+	expect(screen).toContain('Found 1 state machine');
+	expect(screen).toContain('"entity": "Ticket"');
+	expect(screen).toContain('waiting for an answer');
+	expect(screen).toContain('claimed by scripted');
+	tmux.sendKeys('2');
+	await tmux.waitForScreen('Enter sends "No"');
+	tmux.sendKeys('Enter');
+	expect(await exitCode()).toBe(0);
+	const after = tmux.screen();
+	expect(after).toContain('handoff: complete; archived to');
+	// The alternate screen is gone: the panes are no longer on the terminal.
+	expect(after).not.toContain('Questions');
+	const results = path.join(project, '.handoff', 'results');
+	const [archive] = fs.readdirSync(results);
+	expect(JSON.parse(fs.readFileSync(path.join(results, archive!, 'output/analysis.json'), 'utf8'))).toEqual({state_machines: [{entity: 'Ticket'}], profile_editing: 'No'});
+	expect(fs.readdirSync(path.join(project, '.handoff', 'workspaces'))).toEqual([]);
+});
+
+test('an invalid result shows the validator error naming the missing field, and exits 1; stdout captured draws on /dev/tty', async () => {
+	const {project, tmux, run, exitFile, exitCode} = setUp('invalid');
+	tmux.start(`sh -c '${run} > summary.json; echo $? > ${exitFile}; sleep 30'`, {cwd: project});
+	const screen = await tmux.waitForScreen('Failed. The workspace is kept.');
+	expect(screen).toContain('missing required field "state_machines"');
+	tmux.sendKeys('q');
+	expect(await exitCode()).toBe(1);
+	const summary = JSON.parse(fs.readFileSync(path.join(project, 'summary.json'), 'utf8'));
+	expect(summary).toMatchObject({state: 'failed', exit_code: 1});
+	expect(summary.errors.join('\n')).toContain('output/analysis.json: /state_machines: missing required field "state_machines"');
+	expect(tmux.screen()).toContain('handoff: failed; the workspace is kept');
+});
+
+test('q quits with 130 and leaves the workspace; watch resumes it', async () => {
+	const project = makeTempDirectory();
+	const tmux = new Tmux();
+	cleanups.push(() => {
+		tmux.kill();
+		fs.rmSync(project, {recursive: true, force: true});
+	});
+	const exitFile = path.join(project, 'exit-code');
+	tmux.start(`sh -c '"${process.execPath}" "${cliPath}" run --task quick --no-clipboard; echo $? > ${exitFile}; sleep 30'`, {cwd: project});
+	await tmux.waitForScreen('not started');
+	tmux.sendKeys('q');
+	await waitUntil(() => fs.existsSync(exitFile), 10_000, 'exit');
+	expect(fs.readFileSync(exitFile, 'utf8').trim()).toBe('130');
+	expect(tmux.screen()).toContain('resume with: handoff watch');
+	const [name] = fs.readdirSync(path.join(project, '.handoff', 'workspaces'));
+	const workspace = path.join(project, '.handoff', 'workspaces', name!);
+	expect(fs.existsSync(path.join(workspace, 'input/manifest.json'))).toBe(true);
+	fs.rmSync(exitFile);
+	tmux.kill();
+	const again = new Tmux();
+	cleanups.push(() => {
+		again.kill();
+	});
+	again.start(`sh -c '"${process.execPath}" "${cliPath}" watch ${workspace}; echo $? > ${exitFile}; sleep 30'`, {cwd: project});
+	await again.waitForScreen('not started');
+	fs.appendFileSync(path.join(workspace, 'shared/progress.txt'), '[2025-01-01 10:00:00] came back\n');
+	await again.waitForScreen('came back');
+	again.sendKeys('q');
+	await waitUntil(() => fs.existsSync(exitFile), 10_000, 'exit');
+	expect(fs.readFileSync(exitFile, 'utf8').trim()).toBe('130');
+});

@@ -1,0 +1,39 @@
+import {execFileSync} from 'node:child_process';
+import {waitUntil} from './cli.js';
+
+/** A tmux server of our own (its own socket), so tests never touch the person's sessions. */
+export class Tmux {
+	readonly socket = `handoff-test-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
+
+	private tmux(...args: string[]): string {
+		return execFileSync('tmux', ['-L', this.socket, ...args], {encoding: 'utf8'});
+	}
+
+	/** Runs `command` in a fresh session of a fixed size, with CI unset so Ink draws every frame. */
+	start(command: string, {columns = 120, rows = 40, cwd}: {columns?: number; rows?: number; cwd?: string} = {}): void {
+		this.tmux('-f', '/dev/null', 'new-session', '-d', '-s', 'main', '-x', String(columns), '-y', String(rows), ...(cwd ? ['-c', cwd] : []), `env -u CI -u HANDOFF_DIR -u HANDOFF_WORKSPACE TERM=xterm-256color ${command}`);
+	}
+
+	screen(): string {
+		return this.tmux('capture-pane', '-p', '-t', 'main');
+	}
+
+	sendKeys(...keys: string[]): void {
+		this.tmux('send-keys', '-t', 'main', ...keys);
+	}
+
+	async waitForScreen(text: string | RegExp, timeoutMs = 15_000): Promise<string> {
+		return waitUntil(() => {
+			const screen = this.screen();
+			return (typeof text === 'string' ? screen.includes(text) : text.test(screen)) ? screen : undefined;
+		}, timeoutMs, `${String(text)} on screen`).catch((error: Error) => {
+			throw new Error(`${error.message}\n--- screen ---\n${this.screen()}`);
+		});
+	}
+
+	kill(): void {
+		try {
+			this.tmux('kill-server');
+		} catch {}
+	}
+}
