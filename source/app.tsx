@@ -120,7 +120,7 @@ export function App({source, onIntent, promptNotice}: AppProps): React.JSX.Eleme
 					/>
 				</>
 			)}
-			<Footer confirmingCancel={state.confirmingCancel} editing={state.editing !== undefined} />
+			<Footer confirmingCancel={state.confirmingCancel} editing={state.editing !== undefined} finished={finished} />
 		</Box>
 	);
 }

@@ -1,7 +1,11 @@
 import {Text} from 'ink';
 import React from 'react';
 
-export function Footer({confirmingCancel, editing}: {confirmingCancel: boolean; editing: boolean}): React.JSX.Element {
+export function Footer({confirmingCancel, editing, finished}: {confirmingCancel: boolean; editing: boolean; finished: boolean}): React.JSX.Element {
+	if (finished) {
+		return <Text dimColor wrap="truncate-end">The hand-off has ended · ↑↓ PgUp PgDn scroll · any other key closes</Text>;
+	}
+
 	if (confirmingCancel) {
 		return <Text color="red" bold wrap="truncate-end">Cancel this hand-off? The consumer is told by status CANCELED. y: yes, cancel   n: no</Text>;
 	}

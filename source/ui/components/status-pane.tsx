@@ -87,7 +87,7 @@ export function StatusPane({snapshot, outcome, now, notice, height}: Props): Rea
 
 	const {state} = snapshot;
 	const elapsed = snapshot.createdAt === undefined ? undefined : formatDuration(now - snapshot.createdAt);
-	const left = snapshot.deadline === undefined ? undefined : snapshot.deadline > now ? `${formatDuration(snapshot.deadline - now)} left` : 'no time left';
+	const left = snapshot.deadline === undefined || (outcome && outcome.kind !== 'retrying') ? undefined : snapshot.deadline > now ? `${formatDuration(snapshot.deadline - now)} left` : 'no time left';
 	const detail = statusDetail(snapshot, outcome, notice);
 	return (
 		<Box flexDirection="column" borderStyle="round" borderColor={stateColors[state]} height={height} paddingX={1}>

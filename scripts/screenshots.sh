@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# Makes screenshots/*.svg and *.png from a scripted `handoff demo` run in a real terminal (tmux).
+# Needs tmux and rsvg-convert (Debian: tmux, librsvg2-bin); ansi-to-svg comes from npm.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+npm run build >/dev/null
+out=screenshots
+project=$(mktemp -d)
+socket="handoff-shots-$$"
+tools=$(mktemp -d)
+trap 'tmux -L "$socket" kill-server 2>/dev/null || true; rm -rf "$project" "$tools"' EXIT
+npm install --silent --prefix "$tools" ansi-to-svg@1.4.4 >/dev/null
+tmux -L "$socket" -f /dev/null new-session -d -s shot -x 112 -y 34 -c "$project" \
+	"env -u CI TERM=xterm-256color HANDOFF_DEMO_PACE=0.7 node $PWD/dist/cli.js demo --no-clipboard --stay"
+
+wait_for() {
+	for _ in $(seq 1 200); do
+		tmux -L "$socket" capture-pane -p -t shot | grep -q "$1" && return 0
+		sleep 0.1
+	done
+	echo "timed out waiting for: $1" >&2
+	tmux -L "$socket" capture-pane -p -t shot >&2
+	return 1
+}
+
+shoot() {
+	tmux -L "$socket" capture-pane -e -p -t shot > "$out/$1.ansi"
+	NODE_PATH="$tools/node_modules" node -e 'const fs = require("fs"); const ansi = fs.readFileSync(process.argv[1], "utf8").replaceAll("\u001B[39m", "\u001B[0m"); /* ansi-to-svg ignores "default colour" */ process.stdout.write(require("ansi-to-svg")(ansi, {paddingTop: 8, paddingBottom: 8, paddingLeft: 8, paddingRight: 8}))' "$out/$1.ansi" > "$out/$1.svg"
+	rsvg-convert "$out/$1.svg" -o "$out/$1.png"
+	rm "$out/$1.ansi"
+	echo "$out/$1.png"
+}
+
+wait_for "waiting for an answer"
+sleep 0.3
+shoot handoff-question
+tmux -L "$socket" send-keys -t shot 3
+wait_for 'Enter sends'
+tmux -L "$socket" send-keys -t shot Enter
+wait_for "Complete. Archived"
+shoot handoff-complete
+tmux -L "$socket" send-keys -t shot q
