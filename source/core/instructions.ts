@@ -67,7 +67,7 @@ Each step shows a command to run (it works from any folder) and, after "Without 
 5. **Ask when something is unclear** instead of guessing. This waits for the answer and prints it:
    \`${handoff} ask "Should admins see deleted tickets?" --option Yes --option No --wait\`
    Without commands: add \`{"id": "q1", "text": "...", "options": ["Yes", "No"]}\` to the \`"questions"\` array of \`${layout.questions}\`, then wait until \`${layout.answers}\` has \`{"id": "q1", "answer": "..."}\`.
-6. **Write the result** to \`${result}\`${manifest.schemaPath ? ` as JSON valid against the schema in \`${manifest.schemaPath}\`` : ''}, then check it and signal completion:
+6. **Write the result** to \`${result}\` (that is \`${path.join(workspace, result)}\`)${manifest.schemaPath ? ` as JSON valid against the schema in \`${manifest.schemaPath}\`` : ''}, then check it and signal completion:
    \`${handoff} done\`
    If it prints errors, fix each one (they name the field by its JSON path) and run it again until it succeeds. Without commands: write \`${layout.metadata}\` as \`{"status": "complete", "errors": []}\`, then create the empty file \`${layout.done}\`.
 7. **If you cannot finish**, say why and stop:

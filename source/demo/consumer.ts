@@ -65,7 +65,7 @@ if (scenario === 'fail') {
 if (scenario === 'timeout') {
 	for (let i = 1; ; i++) {
 		// eslint-disable-next-line no-await-in-loop
-		await step(`Still thinking (${i})...`, 2);
+		await step(`Still thinking (${i})...`, Math.max(2, 0.5 / Math.max(pace, 0.01)));
 	}
 }
 
