@@ -42,6 +42,8 @@ const cli = meow(
 	Options for run, watch and demo
 	  --tool            Prompt variant: claude, codex, gemini, aider, cursor or generic  [Default: generic]
 	  --no-clipboard    Do not copy the hand-off prompt
+	  --launch          With run: start the --tool's non-interactive form (claude -p, codex exec,
+	                    gemini -p, aider --message) on the prompt and show its output
 	  --stay            Keep the screen open after completion
 	  --scenario        With demo: happy, invalid, fail or timeout  [Default: happy]
 	  (and every option of wait)
@@ -113,6 +115,7 @@ const cli = meow(
 			force: {type: 'boolean', default: false},
 			clipboard: {type: 'boolean', default: true},
 			stay: {type: 'boolean', default: false},
+			launch: {type: 'boolean', default: false},
 			scenario: {type: 'string', default: 'happy'},
 		},
 	},

@@ -1,10 +1,12 @@
 import {createHandoff} from '../core/create.js';
 import type {CommandContext} from './io.js';
 import {newWorkspaceOptions, type NewFlags} from './new.js';
-import {showHandoff, type ScreenFlags} from './watch.js';
+import {checkLaunch} from './launch.js';
+import {promptTool, showHandoff, type ScreenFlags} from './watch.js';
 
 /** `handoff run`: `new`, then the prompt on the clipboard and the full-screen watch. */
 export async function runCommand(context: CommandContext<NewFlags & ScreenFlags>, command: string[]): Promise<number> {
+	const launch = context.flags.launch ? checkLaunch(promptTool(context.flags.tool), context.environment) : undefined;
 	const {workspace} = await createHandoff(newWorkspaceOptions(context, command));
-	return showHandoff(workspace, context, {copyPrompt: true});
+	return showHandoff(workspace, context, {copyPrompt: !launch, launch});
 }

@@ -2,7 +2,7 @@ import path from 'node:path';
 import {finishInterruptedArchive} from '../core/archive.js';
 import {exitCode} from '../core/errors.js';
 import {HandoffSession, type SessionOptions} from '../core/session.js';
-import type {QuestionView, WorkspaceSnapshot} from '../core/snapshot.js';
+import type {ProgressLine, QuestionView, WorkspaceSnapshot} from '../core/snapshot.js';
 import {stateLabels} from '../core/status.js';
 import {summarize, summaryLines, type Summary} from '../core/summary.js';
 import {checkWorkspace} from '../core/workspace.js';
@@ -59,14 +59,14 @@ export function createLinePrinter(stream: NodeJS.WritableStream, workspace: stri
 				}
 			}
 		},
-		progress(time: string | undefined, message: string): void {
-			printLine(stream, `progress: ${time ? `[${time}] ` : ''}${message}`);
+		progress({time, message, source}: ProgressLine): void {
+			printLine(stream, source ? `${source}: ${message}` : `progress: ${time ? `[${time}] ` : ''}${message}`);
 		},
 	};
 }
 
 /** Runs a session until it settles or is interrupted; returns the summary. Shared by `wait` and the no-terminal fallback of `run`/`watch`. */
-export async function runHeadless(workspace: string, options: SessionOptions, stderr: NodeJS.WritableStream, opened?: HandoffSession): Promise<Summary> {
+export async function runHeadless(workspace: string, options: SessionOptions, stderr: NodeJS.WritableStream, opened?: HandoffSession, onStarted?: () => void): Promise<Summary> {
 	if (!opened) {
 		const archived = await finishInterruptedArchive(workspace);
 		if (archived !== undefined) {
@@ -79,7 +79,7 @@ export async function runHeadless(workspace: string, options: SessionOptions, st
 	const printer = createLinePrinter(stderr, workspace);
 	session.onProgress(lines => {
 		for (const line of lines) {
-			printer.progress(line.time, line.message);
+			printer.progress(line);
 		}
 	});
 	let retryShown: unknown;
@@ -109,6 +109,7 @@ export async function runHeadless(workspace: string, options: SessionOptions, st
 	});
 	try {
 		await session.start();
+		onStarted?.();
 		const outcome = await Promise.race([session.finished, interrupted]);
 		return summarize(outcome, workspace, session.manifest.task);
 	} finally {

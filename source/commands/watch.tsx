@@ -5,6 +5,7 @@ import {App} from '../app.js';
 import {finishInterruptedArchive} from '../core/archive.js';
 import {layout} from '../core/paths.js';
 import {buildPrompt, isPromptTool, promptTools, type PromptTool} from '../core/prompt.js';
+import type {LaunchableTool} from '../core/launch.js';
 import {HandoffSession} from '../core/session.js';
 import type {Outcome} from '../core/snapshot.js';
 import {summarize, summaryLines, type Summary} from '../core/summary.js';
@@ -14,16 +15,18 @@ import {enterAlternateScreen, installRestoreHandlers} from '../terminal/screen.j
 import {chooseTerminal} from '../terminal/tty.js';
 import type {Intent} from '../ui/intents.js';
 import {printJson, printLine, usageError, type CommandContext} from './io.js';
+import {startLaunchedTool} from './launch.js';
 import {runHeadless, sessionOptions, type WatchFlags} from './wait.js';
 
 export type ScreenFlags = WatchFlags & {
+	launch?: boolean;
 	clipboard: boolean;
 	stay: boolean;
 	/** The prompt variant. */
 	tool?: string;
 };
 
-function promptTool(value: string | undefined): PromptTool {
+export function promptTool(value: string | undefined): PromptTool {
 	if (value === undefined) {
 		return 'generic';
 	}
@@ -41,9 +44,12 @@ const completeLingerMs = 1500;
 /**
 Opens the full-screen app on a workspace until the hand-off settles or the person quits. Decides where to draw before anything renders: the terminal on stdout, /dev/tty when stdout is captured, or the plain line mode when there is no terminal at all.
 */
-export async function showHandoff(workspace: string, context: CommandContext<ScreenFlags>, options: {copyPrompt: boolean}): Promise<number> {
+export async function showHandoff(workspace: string, context: CommandContext<ScreenFlags>, options: {copyPrompt: boolean; launch?: LaunchableTool}): Promise<number> {
 	const {flags} = context;
 	const tool = promptTool(flags.tool);
+	const launch = (session: HandoffSession): (() => void) => options.launch
+		? startLaunchedTool({tool: options.launch, prompt: buildPrompt({workspace, tool}), workspace, cwd: context.cwd, environment: context.environment, session})
+		: () => undefined;
 	const finish = (summary: Summary): number => {
 		for (const line of summaryLines(summary)) {
 			printLine(context.stderr, line);
@@ -70,7 +76,14 @@ export async function showHandoff(workspace: string, context: CommandContext<Scr
 			printLine(context.stderr, `handoff: paste this into your LLM CLI:\n${buildPrompt({workspace, tool})}`);
 		}
 
-		return finish(await runHeadless(workspace, sessionOptions(flags, context.cwd), context.stderr, session));
+		let stopTool = (): void => undefined;
+		try {
+			return finish(await runHeadless(workspace, sessionOptions(flags, context.cwd), context.stderr, session, () => {
+				stopTool = launch(session);
+			}));
+		} finally {
+			stopTool();
+		}
 	}
 
 	const promptFile = path.join(workspace, layout.input, 'prompt.txt');
@@ -122,8 +135,10 @@ export async function showHandoff(workspace: string, context: CommandContext<Scr
 	const view = (): React.JSX.Element => <App source={session} promptNotice={promptNotice} onIntent={onIntent} />;
 	let outcome: Outcome | undefined;
 	let instance: ReturnType<typeof render>;
+	let stopTool = (): void => undefined;
 	try {
 		await session.start();
+		stopTool = launch(session);
 		instance = render(view(), {
 			stdin: terminal.stdin,
 			stdout: terminal.stdout,
@@ -149,6 +164,7 @@ export async function showHandoff(workspace: string, context: CommandContext<Scr
 			await (outcome.kind === 'complete' && !flags.stay ? Promise.race([delay(completeLingerMs), quitting]) : quitting);
 		}
 	} finally {
+		stopTool();
 		instance!?.unmount();
 		restore();
 		uninstall();

@@ -108,6 +108,11 @@ export class HandoffSession implements SessionSource {
 		await this.refreshing;
 	}
 
+	/** Shows lines that are not from progress.txt (a launched tool's output) among the progress. */
+	addOutput(lines: ProgressLine[]): void {
+		this.publishProgress(lines);
+	}
+
 	async answer(id: string, answer: string): Promise<void> {
 		await addAnswer(this.workspace, id, answer);
 		this.scheduleRefresh();
@@ -166,6 +171,10 @@ export class HandoffSession implements SessionSource {
 			return;
 		}
 
+		this.publishProgress(lines);
+	}
+
+	private publishProgress(lines: ProgressLine[]): void {
 		if (lines.length === 0) {
 			return;
 		}

@@ -42,6 +42,8 @@ export type ProgressLine = {
 	/** The `[YYYY-MM-DD HH:MM:SS]` stamp when the line has one. */
 	time?: string;
 	message: string;
+	/** Set for output of a tool we launched (`--launch`), which is shown but not part of progress.txt. */
+	source?: string;
 };
 
 /** A file from the other side that is unreadable and has stayed so: named, with the problem. */

@@ -78,10 +78,14 @@ export async function copyText(text: string, options: CopyOptions): Promise<Copy
 		}
 	}
 
-	try {
-		await withTimeout(clipboard.write(text), clipboardTimeoutMs);
-		return {method: 'clipboard', detail: 'Prompt copied to the clipboard'};
-	} catch {}
+	// On Linux the system clipboard needs a display (WSL has Windows' own); without one, clipboardy can only fail.
+	const hasSystemClipboard = process.platform !== 'linux' || Boolean(env.DISPLAY ?? env.WAYLAND_DISPLAY ?? env.WSL_DISTRO_NAME);
+	if (hasSystemClipboard) {
+		try {
+			await withTimeout(clipboard.write(text), clipboardTimeoutMs);
+			return {method: 'clipboard', detail: 'Prompt copied to the clipboard'};
+		} catch {}
+	}
 
 	return tryOsc52() ?? {method: 'file', detail: `No clipboard here; the prompt is in ${promptFile}`};
 }

@@ -5,7 +5,9 @@ import {formatSchemaError} from '../core/schema-validator.js';
 export type Line = {text: string; color?: string; dim?: boolean; bold?: boolean; inverse?: boolean};
 
 export function progressLines(progress: ProgressLine[]): Line[] {
-	return progress.map(line => ({text: line.time ? `${line.time.slice(11)}  ${line.message}` : line.message}));
+	return progress.map(line => line.source
+		? {text: `${line.source} │ ${line.message}`, dim: true}
+		: {text: line.time ? `${line.time.slice(11)}  ${line.message}` : line.message});
 }
 
 export function partialLines(partial: PartialResult | undefined): Line[] {
