@@ -96,3 +96,23 @@ test('q quits with 130 and leaves the workspace; watch resumes it', async () => 
 	await waitUntil(() => fs.existsSync(exitFile), 10_000, 'exit');
 	expect(fs.readFileSync(exitFile, 'utf8').trim()).toBe('130');
 });
+
+test('npx handoff demo as a new user runs it: answer by key, archived, exit 0', async () => {
+	const project = makeTempDirectory();
+	const tmux = new Tmux();
+	cleanups.push(() => {
+		tmux.kill();
+		fs.rmSync(project, {recursive: true, force: true});
+	});
+	const exitFile = path.join(project, 'exit-code');
+	tmux.start(`sh -c 'HANDOFF_DEMO_PACE=0.05 "${process.execPath}" "${cliPath}" demo; echo $? > ${exitFile}; sleep 30'`, {cwd: project, columns: 100, rows: 30});
+	await tmux.waitForScreen('Who should be able to edit a user profile?');
+	tmux.sendKeys('2');
+	await tmux.waitForScreen('Enter sends "Admins only"');
+	tmux.sendKeys('Enter');
+	await waitUntil(() => fs.existsSync(exitFile), 15_000, 'exit');
+	expect(fs.readFileSync(exitFile, 'utf8').trim()).toBe('0');
+	const results = path.join(project, '.handoff', 'results');
+	const [archive] = fs.readdirSync(results);
+	expect(JSON.parse(fs.readFileSync(path.join(results, archive!, 'output/analysis.json'), 'utf8')).profile_editing).toBe('Admins only');
+});
