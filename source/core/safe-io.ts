@@ -123,15 +123,7 @@ export async function writeFileAtomic(file: string, data: string | Uint8Array, m
 	const temporary = path.join(directory, `.${path.basename(file)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
 	const handle = await fsp.open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, mode);
 	try {
-		try {
-			// The umask may have narrowed or widened nothing, but be explicit: the mode is part of the contract.
-			await handle.chmod(mode);
-			await handle.writeFile(data);
-			await handle.sync();
-		} finally {
-			await handle.close();
-		}
-
+		await fillAndClose(handle, data, mode);
 		await fsp.rename(temporary, file);
 	} catch (error) {
 		await fsp.rm(temporary, {force: true});
@@ -139,6 +131,17 @@ export async function writeFileAtomic(file: string, data: string | Uint8Array, m
 	}
 
 	await syncDirectory(directory);
+}
+
+/** Writes a freshly created file durably. The mode is set again because open()'s mode is filtered by the umask. */
+async function fillAndClose(handle: fsp.FileHandle, data: string | Uint8Array, mode: number): Promise<void> {
+	try {
+		await handle.chmod(mode);
+		await handle.writeFile(data);
+		await handle.sync();
+	} finally {
+		await handle.close();
+	}
 }
 
 export async function writeJsonAtomic(file: string, value: unknown): Promise<void> {
@@ -158,14 +161,7 @@ export async function createExclusive(file: string, data: string, mode = private
 		throw error;
 	}
 
-	try {
-		await handle.chmod(mode);
-		await handle.writeFile(data);
-		await handle.sync();
-	} finally {
-		await handle.close();
-	}
-
+	await fillAndClose(handle, data, mode);
 	await syncDirectory(path.dirname(file));
 	return true;
 }

@@ -1,20 +1,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import {afterEach, describe, expect, test} from 'vitest';
-import {makeTempDirectory, newWorkspace, runCli, startCli} from '../helpers/cli.js';
+import {describe, expect, test} from 'vitest';
+import {newWorkspace, runCli, startCli, useTempDirectories} from '../helpers/cli.js';
 
-const temporary: string[] = [];
-const project = (): string => {
-	const directory = makeTempDirectory();
-	temporary.push(directory);
-	return directory;
-};
-
-afterEach(() => {
-	for (const directory of temporary.splice(0)) {
-		fs.rmSync(directory, {recursive: true, force: true});
-	}
-});
+const project = useTempDirectories();
 
 const readJson = (file: string): any => JSON.parse(fs.readFileSync(file, 'utf8'));
 

@@ -1,37 +1,26 @@
-import {spawn} from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import {afterEach, expect, test} from 'vitest';
-import {childEnvironment, cliPath, makeTempDirectory, runCli} from '../helpers/cli.js';
+import {expect, test} from 'vitest';
+import {runCli, runDetached, useTempDirectories} from '../helpers/cli.js';
 
-const temporary: string[] = [];
-afterEach(() => {
-	for (const directory of temporary.splice(0)) {
-		fs.rmSync(directory, {recursive: true, force: true});
-	}
-});
+const tempDirectory = useTempDirectories();
 
 /** `handoff demo` with no terminal (a new session), answering its question from outside as a person with a second shell would. */
 async function demo(scenario: string, extra: string[] = []) {
-	const project = makeTempDirectory();
-	temporary.push(project);
-	const child = spawn(process.execPath, [cliPath, 'demo', '--scenario', scenario, '--no-clipboard', ...extra], {cwd: project, detached: true, stdio: ['ignore', 'pipe', 'pipe'], env: childEnvironment({HANDOFF_DEMO_PACE: '0'})});
-	let stdout = '';
-	let stderr = '';
+	const project = tempDirectory();
 	let answered = false;
-	child.stdout.on('data', chunk => {
-		stdout += chunk;
+	const result = await runDetached(['demo', '--scenario', scenario, '--no-clipboard', ...extra], {
+		cwd: project,
+		env: {HANDOFF_DEMO_PACE: '0'},
+		async onStderr(stderr) {
+			const workspace = /demo workspace (\S+)/.exec(stderr)?.[1];
+			if (!answered && workspace && stderr.includes('question profile_editing')) {
+				answered = true;
+				await runCli(['answer', path.join(project, workspace), 'profile_editing', '3']);
+			}
+		},
 	});
-	child.stderr.on('data', async chunk => {
-		stderr += chunk;
-		const workspace = /demo workspace (\S+)/.exec(stderr)?.[1];
-		if (!answered && workspace && stderr.includes('question profile_editing')) {
-			answered = true;
-			await runCli(['answer', path.join(project, workspace), 'profile_editing', '3']);
-		}
-	});
-	const code = await new Promise<number | null>(resolve => child.on('close', resolve));
-	return {code, stdout, stderr, project};
+	return {...result, project};
 }
 
 test('happy: the answer goes into the archived result, exit 0', async () => {

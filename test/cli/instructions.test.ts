@@ -2,21 +2,15 @@ import {execFile} from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import {promisify} from 'node:util';
-import {afterEach, expect, test} from 'vitest';
-import {childEnvironment, makeTempDirectory, runCli, schemaFixture, startCli, waitUntil} from '../helpers/cli.js';
+import {expect, test} from 'vitest';
+import {childEnvironment, runCli, schemaFixture, startCli, useTempDirectories, waitUntil} from '../helpers/cli.js';
 
 const execFileAsync = promisify(execFile);
-const temporary: string[] = [];
-afterEach(() => {
-	for (const directory of temporary.splice(0)) {
-		fs.rmSync(directory, {recursive: true, force: true});
-	}
-});
+const tempDirectory = useTempDirectories();
 
 /** Creates a workspace with unusual options: spaces everywhere, a non-default --dir, a custom result name. */
 async function unusualWorkspace(): Promise<{project: string; workspace: string; instructions: string}> {
-	const project = path.join(makeTempDirectory(), 'my project');
-	temporary.push(path.dirname(project));
+	const project = path.join(tempDirectory(), 'my project');
 	fs.mkdirSync(project);
 	fs.writeFileSync(path.join(project, 'the spec.md'), '# Spec\n');
 	fs.writeFileSync(path.join(project, 'result schema.json'), JSON.stringify(schemaFixture));

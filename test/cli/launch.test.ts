@@ -1,15 +1,9 @@
-import {spawn} from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import {afterEach, expect, test} from 'vitest';
-import {childEnvironment, cliPath, makeTempDirectory, runCli} from '../helpers/cli.js';
+import {expect, test} from 'vitest';
+import {runCli, runDetached, useTempDirectories} from '../helpers/cli.js';
 
-const temporary: string[] = [];
-afterEach(() => {
-	for (const directory of temporary.splice(0)) {
-		fs.rmSync(directory, {recursive: true, force: true});
-	}
-});
+const tempDirectory = useTempDirectories();
 
 /** A stand-in `claude` that records its arguments, talks, and does the task through the files. */
 function stubTool(directory: string): string {
@@ -29,24 +23,9 @@ echo '{"state_machines": []}' > "$workspace/output/result.json"
 }
 
 test('--launch starts the tool with the prompt and shows its output; the hand-off completes', async () => {
-	const project = makeTempDirectory();
-	temporary.push(project);
+	const project = tempDirectory();
 	const bin = stubTool(project);
-	const child = spawn(process.execPath, [cliPath, 'run', '--task', 'launched', '--tool', 'claude', '--launch'], {
-		cwd: project,
-		detached: true,
-		stdio: ['ignore', 'pipe', 'pipe'],
-		env: childEnvironment({PATH: `${bin}:${process.env.PATH}`}),
-	});
-	let stderr = '';
-	let stdout = '';
-	child.stderr.on('data', chunk => {
-		stderr += chunk;
-	});
-	child.stdout.on('data', chunk => {
-		stdout += chunk;
-	});
-	const code = await new Promise(resolve => child.on('close', resolve));
+	const {code, stdout, stderr} = await runDetached(['run', '--task', 'launched', '--tool', 'claude', '--launch'], {cwd: project, env: {PATH: `${bin}:${process.env.PATH}`}});
 	expect(stderr).toContain('claude: stub: reading the instructions');
 	expect(stderr).toContain('claude: stub: a warning');
 	expect(code).toBe(0);
@@ -59,8 +38,7 @@ test('--launch starts the tool with the prompt and shows its output; the hand-of
 });
 
 test('--launch refuses a tool that is not on PATH, or has no non-interactive form, before creating anything', async () => {
-	const project = makeTempDirectory();
-	temporary.push(project);
+	const project = tempDirectory();
 	const missing = await runCli(['run', '--task', 't', '--tool', 'codex', '--launch'], {cwd: project, env: {PATH: '/nonexistent'}});
 	expect(missing.code).toBe(2);
 	expect(missing.stderr).toContain('codex is not on PATH');

@@ -1,16 +1,11 @@
 import {spawn} from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import {afterEach, expect, test} from 'vitest';
-import {makeTempDirectory, newWorkspace, runCli, startCli} from '../helpers/cli.js';
+import {expect, test} from 'vitest';
+import {newWorkspace, runCli, startCli, useTempDirectories} from '../helpers/cli.js';
 
 const fixtures = new URL('../fixtures/python/', import.meta.url).pathname;
-const temporary: string[] = [];
-afterEach(() => {
-	for (const directory of temporary.splice(0)) {
-		fs.rmSync(directory, {recursive: true, force: true});
-	}
-});
+const tempDirectory = useTempDirectories();
 
 function startPython(script: string, ...args: string[]) {
 	const child = spawn('python3', [path.join(fixtures, script), ...args], {stdio: ['ignore', 'pipe', 'inherit']});
@@ -39,8 +34,7 @@ function startPython(script: string, ...args: string[]) {
 }
 
 test.each(['complete', 'failed'] as const)('a producer that follows the seed sees "%s" when our consumer commands work in its workspace', async outcome => {
-	const base = makeTempDirectory();
-	temporary.push(base);
+	const base = tempDirectory();
 	const producer = startPython('seed_producer.py', path.join(base, 'llm_handoff'));
 	const workspace = await producer.line(0);
 	const inWorkspace = async (...args: string[]) => runCli(args, {cwd: path.join(workspace, 'output')});
@@ -68,8 +62,7 @@ test.each(['complete', 'failed'] as const)('a producer that follows the seed see
 });
 
 test('a seed producer workspace is watched and archived to the seed\'s own results folder', async () => {
-	const base = makeTempDirectory();
-	temporary.push(base);
+	const base = tempDirectory();
 	const producer = startPython('seed_producer.py', path.join(base, 'llm_handoff'));
 	const workspace = await producer.line(0);
 	const wait = startCli(['wait', workspace, '--json']);
@@ -83,8 +76,7 @@ test('a seed producer workspace is watched and archived to the seed\'s own resul
 });
 
 test('a consumer that follows the seed with plain files works with handoff wait and handoff answer', async () => {
-	const directory = makeTempDirectory();
-	temporary.push(directory);
+	const directory = tempDirectory();
 	const {workspace} = await newWorkspace([], directory);
 	const wait = startCli(['wait', workspace, '--json']);
 	await wait.waitFor('state: not started');

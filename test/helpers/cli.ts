@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import {fileURLToPath} from 'node:url';
+import {afterEach} from 'vitest';
 
 export const cliPath = fileURLToPath(new URL('../../dist/cli.js', import.meta.url));
 
@@ -104,9 +105,43 @@ export async function runCli(args: string[], options: CliOptions = {}): Promise<
 	return startCli(args, options).result;
 }
 
-/** A fresh temp folder, removed by the returned cleanup. */
+/** A fresh temp folder. */
 export function makeTempDirectory(prefix = 'handoff-test-'): string {
 	return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+}
+
+/** Call at the top of a test file: returns a maker of temp folders that are removed after each test. */
+export function useTempDirectories(): () => string {
+	const made: string[] = [];
+	afterEach(() => {
+		for (const directory of made.splice(0)) {
+			fs.rmSync(directory, {recursive: true, force: true});
+		}
+	});
+	return () => {
+		const directory = makeTempDirectory();
+		made.push(directory);
+		return directory;
+	};
+}
+
+/** Runs the CLI in a new session (setsid): no controlling terminal, as in CI or a cron job. */
+export async function runDetached(args: string[], options: {cwd: string; env?: NodeJS.ProcessEnv; onStderr?: (stderr: string) => void}): Promise<CliResult> {
+	const child = spawn(process.execPath, [cliPath, ...args], {cwd: options.cwd, detached: true, stdio: ['ignore', 'pipe', 'pipe'], env: childEnvironment(options.env)});
+	let stdout = '';
+	let stderr = '';
+	child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+		stdout += chunk;
+	});
+	child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+		stderr += chunk;
+		options.onStderr?.(stderr);
+	});
+	return new Promise(resolve => {
+		child.on('close', (code, signal) => {
+			resolve({code, signal, stdout, stderr});
+		});
+	});
 }
 
 /** Polls `check` every 20 ms until it returns a truthy value or the deadline passes. */

@@ -23,10 +23,10 @@ export class Tmux {
 	}
 
 	async waitForScreen(text: string | RegExp, timeoutMs = 15_000): Promise<string> {
-		return waitUntil(() => {
+		return waitUntil<string | undefined>(() => {
 			const screen = this.screen();
 			return (typeof text === 'string' ? screen.includes(text) : text.test(screen)) ? screen : undefined;
-		}, timeoutMs, `${String(text)} on screen`).catch((error: Error) => {
+		}, timeoutMs, `${String(text)} on screen`).then(screen => screen!, (error: Error) => {
 			throw new Error(`${error.message}\n--- screen ---\n${this.screen()}`);
 		});
 	}

@@ -2,17 +2,12 @@ import {spawn} from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import {PassThrough} from 'node:stream';
-import {afterEach, describe, expect, test} from 'vitest';
+import {describe, expect, test} from 'vitest';
 import {buildPrompt, promptTools} from '../../source/core/prompt.js';
 import {copyText, osc52MaxBase64, osc52Sequence} from '../../source/terminal/clipboard.js';
-import {makeTempDirectory} from '../helpers/cli.js';
+import {useTempDirectories} from '../helpers/cli.js';
 
-const temporary: string[] = [];
-afterEach(() => {
-	for (const directory of temporary.splice(0)) {
-		fs.rmSync(directory, {recursive: true, force: true});
-	}
-});
+const tempDirectory = useTempDirectories();
 
 describe('hand-off prompt', () => {
 	test.each(promptTools)('%s names the workspace and its instructions', tool => {
@@ -54,8 +49,7 @@ describe('clipboard', () => {
 	const noDisplay = {PATH: process.env.PATH};
 
 	test('over SSH the terminal clipboard is used first, and the prompt file is always written', async () => {
-		const directory = makeTempDirectory();
-		temporary.push(directory);
+		const directory = tempDirectory();
 		const terminal = fakeTerminal(true);
 		const promptFile = path.join(directory, 'prompt.txt');
 		const result = await copyText('the prompt', {stream: terminal.stream, env: {...noDisplay, SSH_TTY: '/dev/pts/1'}, promptFile});
@@ -68,8 +62,7 @@ describe('clipboard', () => {
 	});
 
 	test('with no display and no terminal, the truth is that only the file has it', async () => {
-		const directory = makeTempDirectory();
-		temporary.push(directory);
+		const directory = tempDirectory();
 		const terminal = fakeTerminal(false);
 		const promptFile = path.join(directory, 'prompt.txt');
 		const result = await copyText('the prompt', {stream: terminal.stream, env: noDisplay, promptFile});
