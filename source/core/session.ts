@@ -2,6 +2,7 @@ import path from 'node:path';
 import {setTimeout as delay} from 'node:timers/promises';
 import type {ValidateFunction} from 'ajv';
 import {archiveWorkspace} from './archive.js';
+import {coalesce} from './coalesce.js';
 import {watchWorkspace, type FolderWatch} from './folder-watch.js';
 import {failHandoff, readRejections, rejectResult} from './completion.js';
 import {readManifest, type Manifest} from './manifest.js';
@@ -50,10 +51,8 @@ export class HandoffSession implements SessionSource {
 	private watch: FolderWatch | undefined;
 	private clock: NodeJS.Timeout | undefined;
 	private releaseHold: (() => Promise<void>) | undefined;
-	private refreshing: Promise<void> | undefined;
-	private refreshAgain = false;
-	private tailing: Promise<void> | undefined;
-	private tailAgain = false;
+	private readonly tailing = coalesce(async () => this.readProgress(false), {more: async () => this.tail.hasBacklog()});
+	private readonly refreshing = coalesce(async () => this.refresh(), {stopped: () => this.closed || this.settled});
 	private settled = false;
 	private closed = false;
 	private resolveFinished!: (outcome: Outcome) => void;
@@ -91,21 +90,21 @@ export class HandoffSession implements SessionSource {
 			workspace,
 			relativePath => {
 				if (relativePath === layout.progress) {
-					this.scheduleTail();
+					this.tailing.schedule();
 				}
 
-				this.scheduleRefresh();
+				this.refreshing.schedule();
 			},
 			{usePolling: this.options.usePolling},
 		);
 		this.clock = setInterval(() => {
-			this.scheduleTail();
-			this.scheduleRefresh();
+			this.tailing.schedule();
+			this.refreshing.schedule();
 		}, clockMs);
 		this.clock.unref();
-		this.scheduleTail();
-		this.scheduleRefresh();
-		await this.refreshing;
+		this.tailing.schedule();
+		this.refreshing.schedule();
+		await this.refreshing.idle();
 	}
 
 	/** Shows lines that are not from progress.txt (a launched tool's output) among the progress. */
@@ -115,14 +114,14 @@ export class HandoffSession implements SessionSource {
 
 	async answer(id: string, answer: string): Promise<void> {
 		await addAnswer(this.workspace, id, answer);
-		this.scheduleRefresh();
+		this.refreshing.schedule();
 	}
 
 	/** Marks the hand-off CANCELED; the next refresh settles the outcome. */
 	async cancel(): Promise<void> {
 		await writeStatus(this.workspace, 'CANCELED');
-		this.scheduleRefresh();
-		await this.refreshing;
+		this.refreshing.schedule();
+		await this.refreshing.idle();
 	}
 
 	async close(): Promise<void> {
@@ -133,7 +132,7 @@ export class HandoffSession implements SessionSource {
 		this.closed = true;
 		clearInterval(this.clock);
 		await this.watch?.close();
-		await this.refreshing;
+		await this.refreshing.idle();
 		await this.releaseHold?.();
 	}
 
@@ -142,24 +141,6 @@ export class HandoffSession implements SessionSource {
 		for (const listener of this.listeners) {
 			listener();
 		}
-	}
-
-	private scheduleTail(): void {
-		if (this.tailing) {
-			this.tailAgain = true;
-			return;
-		}
-
-		this.tailing = (async () => {
-			do {
-				this.tailAgain = false;
-				// eslint-disable-next-line no-await-in-loop
-				await this.readProgress(false);
-				// eslint-disable-next-line no-await-in-loop
-			} while (this.tailAgain || (await this.tail.hasBacklog()));
-		})().finally(() => {
-			this.tailing = undefined;
-		});
 	}
 
 	private async readProgress(final: boolean): Promise<void> {
@@ -186,27 +167,6 @@ export class HandoffSession implements SessionSource {
 		}
 	}
 
-	private scheduleRefresh(): void {
-		if (this.closed || this.settled) {
-			return;
-		}
-
-		if (this.refreshing) {
-			this.refreshAgain = true;
-			return;
-		}
-
-		this.refreshing = (async () => {
-			do {
-				this.refreshAgain = false;
-				// eslint-disable-next-line no-await-in-loop
-				await this.refresh();
-			} while (this.refreshAgain && !this.closed && !this.settled);
-		})().finally(() => {
-			this.refreshing = undefined;
-		});
-	}
-
 	private async refresh(): Promise<void> {
 		let snapshot: WorkspaceSnapshot;
 		try {
@@ -219,7 +179,7 @@ export class HandoffSession implements SessionSource {
 
 		this.update({snapshot});
 		if (this.reader.unsettled) {
-			setTimeout(() => this.scheduleRefresh(), settleMs / 4).unref();
+			setTimeout(() => this.refreshing.schedule(), settleMs / 4).unref();
 		}
 
 		await this.react(snapshot);
@@ -300,7 +260,7 @@ export class HandoffSession implements SessionSource {
 	}
 
 	private async flushProgress(): Promise<void> {
-		await this.tailing;
+		await this.tailing.idle();
 		await this.readProgress(true);
 	}
 
