@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -61,4 +62,33 @@ async function readHold(file: string): Promise<HoldRecord | undefined> {
 	} catch {
 		return {};
 	}
+}
+
+/** The start time of a process in clock ticks since boot (Linux, /proc/<pid>/stat field 22), to tell a reused pid from the original. */
+export function processStartTicks(pid: number): number | undefined {
+	try {
+		const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+		// The command name (field 2) may hold spaces and parentheses: count fields after its closing parenthesis.
+		const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+		const ticks = Number(fields[19]);
+		return Number.isFinite(ticks) ? ticks : undefined;
+	} catch {
+		return undefined;
+	}
+}
+
+/**
+Whether a `.lock` claim was left by a consumer process that is gone: same host (or no host given, as in the seed's bare pid), and the pid is not running, or is running but started at another time (a reused pid). A claim from another host, or without a pid, is never called stale.
+*/
+export function isStaleClaim(claim: {pid?: number; host?: string; pidStart?: number}): boolean {
+	if (claim.pid === undefined || (claim.host !== undefined && claim.host !== os.hostname())) {
+		return false;
+	}
+
+	if (!isProcessAlive(claim.pid)) {
+		return true;
+	}
+
+	const started = claim.pidStart === undefined ? undefined : processStartTicks(claim.pid);
+	return started !== undefined && started !== claim.pidStart;
 }

@@ -7,7 +7,8 @@ import {layout} from './paths.js';
 import {mergeQuestions, parseAnswers, parseQuestions} from './questions.js';
 import {loadResultSchema, schemaErrors} from './result.js';
 import {parseJson, readTextFile} from './safe-io.js';
-import type {Answer, FileProblem, PartialResult, Question, WorkspaceSnapshot} from './snapshot.js';
+import {isStaleClaim} from './hold.js';
+import {terminalStates, type Answer, type FileProblem, type PartialResult, type Question, type WorkspaceSnapshot} from './snapshot.js';
 import {deriveState, parseClaim, parseStatusWord} from './status.js';
 import {parseTime} from './time.js';
 
@@ -120,7 +121,8 @@ export class SnapshotReader {
 			has(layout.error) ? readSignal(workspace, layout.error, problems) : undefined,
 		]);
 		const status = parseStatusWord(statusText);
-		const claim = lockText === undefined ? undefined : parseClaim(lockText);
+		const parsedClaim = lockText === undefined ? undefined : parseClaim(lockText);
+		const claim = parsedClaim && {...parsedClaim, stale: isStaleClaim(parsedClaim)};
 		const questions = mergeQuestions(this.questions.value ?? [], this.answers.value ?? []);
 		const pendingQuestions = questions.filter(question => !question.answer).length;
 		const activity = [...shared, ...output, ...root.filter(entry => ['.lock', '.done', '.error'].includes(entry.name))];
@@ -141,6 +143,10 @@ export class SnapshotReader {
 			stallAfterMs: this.options.stallAfterMs ?? defaultStallAfterMs,
 			now,
 		});
+
+		if (claim?.stale && !terminalStates.has(state)) {
+			problems.push({file: layout.lock, message: `stale: the claimant (pid ${claim.pid}) is no longer running; it may have crashed`});
+		}
 
 		this.unsettled = unsettled;
 		return {

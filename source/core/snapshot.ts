@@ -53,8 +53,12 @@ export type FileProblem = {file: string; message: string};
 export type Claim = {
 	claimedAt?: string;
 	pid?: number;
+	/** The pid's start time (Linux clock ticks), so a reused pid is not mistaken for the claimant. */
+	pidStart?: number;
 	host?: string;
 	tool?: string;
+	/** The claimant process is gone (see isStaleClaim). */
+	stale?: boolean;
 };
 
 export type PartialResult = {

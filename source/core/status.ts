@@ -1,7 +1,9 @@
 import os from 'node:os';
 import path from 'node:path';
 import {layout} from './paths.js';
+import {processStartTicks} from './hold.js';
 import {writeFileAtomic} from './safe-io.js';
+import {isoTimestamp} from './time.js';
 import type {Claim, DerivedState, StatusWord} from './snapshot.js';
 
 export const statusWords: readonly StatusWord[] = ['PENDING', 'RUNNING', 'COMPLETE', 'FAILED', 'CANCELED'];
@@ -32,6 +34,7 @@ export function parseClaim(text: string): Claim {
 		return {
 			claimedAt: typeof value.claimed_at === 'string' ? value.claimed_at : undefined,
 			pid: typeof value.pid === 'number' ? value.pid : undefined,
+			pidStart: typeof value.pid_start === 'number' ? value.pid_start : undefined,
 			host: typeof value.host === 'string' ? value.host : undefined,
 			tool: typeof value.tool === 'string' ? value.tool : undefined,
 		};
@@ -41,7 +44,8 @@ export function parseClaim(text: string): Claim {
 }
 
 export function claimText(tool: string | undefined, pid: number | undefined, date = new Date()): string {
-	return `${JSON.stringify({claimed_at: date.toISOString().slice(0, 19) + 'Z', host: os.hostname(), pid, tool})}\n`;
+	const pidStart = pid === undefined ? undefined : processStartTicks(pid);
+	return `${JSON.stringify({claimed_at: isoTimestamp(date), host: os.hostname(), pid, pid_start: pidStart, tool})}\n`;
 }
 
 export type StateInputs = {
