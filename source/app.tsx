@@ -13,8 +13,14 @@ import {partialLines, progressLines, questionLines} from './ui/pane-lines.js';
 import {useAppInput} from './ui/use-app-input.js';
 import {appReducer, initialAppState, visibleOffset} from './ui/use-app-state.js';
 
+/** One stage of a pipeline run, for the line above the panes. */
+export type StageLine = {name: string; state: 'done' | 'current' | 'pending' | 'failed'};
+
+const stageMarks: Record<StageLine['state'], string> = {done: '✓', current: '▶', pending: '○', failed: '✘'};
+
 export type AppProps = {
 	source: SessionSource;
+	stages?: StageLine[];
 	onIntent: (intent: Intent) => void;
 	/** How the hand-off prompt was delivered, in one line. */
 	promptNotice?: string;
@@ -22,7 +28,7 @@ export type AppProps = {
 
 const clamp = (value: number, low: number, high: number): number => Math.max(low, Math.min(high, value));
 
-export function App({source, onIntent, promptNotice}: AppProps): React.JSX.Element {
+export function App({source, onIntent, promptNotice, stages}: AppProps): React.JSX.Element {
 	const {snapshot, progress, outcome} = useSession(source);
 	const {columns, rows} = useTerminalSize();
 	const [state, dispatch] = useReducer(appReducer, initialAppState);
@@ -42,7 +48,7 @@ export function App({source, onIntent, promptNotice}: AppProps): React.JSX.Eleme
 	const height = Math.max(10, rows - 1);
 	const detail = statusDetail(snapshot, outcome, promptNotice);
 	const statusHeight = statusPaneChrome + clamp(detail.length, 1, Math.max(1, Math.floor(height / 4)));
-	const remaining = height - statusHeight - 2;
+	const remaining = height - statusHeight - 2 - (stages ? 1 : 0);
 	const questionsFocused = state.focus === 'questions';
 	const questions = questionLines(snapshot?.questions ?? [], selected, state.picked, questionsFocused);
 	const questionsHeight = clamp(questions.lines.length + paneChrome + (state.editing ? 1 : 0), 5, Math.max(5, Math.floor(remaining * 0.45)));
@@ -92,6 +98,15 @@ export function App({source, onIntent, promptNotice}: AppProps): React.JSX.Eleme
 				<Text bold color="cyan">handoff</Text>
 				<Text dimColor>{` · ${snapshot?.manifest.task ?? ''} · ${snapshot?.name ?? ''}`}</Text>
 			</Text>
+			{stages ? (
+				<Text wrap="truncate-end">
+					{stages.map((stage, index) => (
+						<Text key={stage.name} bold={stage.state === 'current'} dimColor={stage.state === 'pending'} color={stage.state === 'failed' ? 'red' : stage.state === 'done' ? 'green' : undefined}>
+							{`${index > 0 ? '  ›  ' : ''}${stageMarks[stage.state]} ${stage.name}`}
+						</Text>
+					))}
+				</Text>
+			) : null}
 			<StatusPane snapshot={snapshot} outcome={outcome} now={Date.now()} notice={promptNotice} height={statusHeight} />
 			{state.help ? (
 				<HelpOverlay height={remaining} />

@@ -21,6 +21,8 @@ const cli = meow(
 	  answer <workspace> <id> <answer>
 	                               Answer a question (a number picks that option)
 	  ls                           List workspaces and archives, newest first
+	  pipeline run <file>          Run a multi-stage pipeline (hand-off and command stages)
+	  pipeline resume <run>        Continue a pipeline run from its first stage that is not complete
 
 	Consumer commands (run inside a workspace, or pass --workspace)
 	  claim                        Claim the task: .lock and status RUNNING
@@ -147,6 +149,7 @@ const commands: Record<string, () => Promise<number>> = {
 	ask: async () => (await import('./commands/ask.js')).askCommand(context),
 	done: async () => (await import('./commands/done.js')).doneCommand(context),
 	fail: async () => (await import('./commands/fail.js')).failCommand(context),
+	pipeline: async () => (await import('./commands/pipeline.js')).pipelineCommand(context, self),
 };
 
 async function main(): Promise<number> {

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import {render} from 'ink';
 import React from 'react';
-import {App} from '../app.js';
+import {App, type StageLine} from '../app.js';
 import {finishInterruptedArchive} from '../core/archive.js';
 import {layout} from '../core/paths.js';
 import {buildPrompt, isPromptTool, promptTools, type PromptTool} from '../core/prompt.js';
@@ -44,7 +44,16 @@ const completeLingerMs = 1500;
 /**
 Opens the full-screen app on a workspace until the hand-off settles or the person quits. Decides where to draw before anything renders: the terminal on stdout, /dev/tty when stdout is captured, or the plain line mode when there is no terminal at all.
 */
-export async function showHandoff(workspace: string, context: CommandContext<ScreenFlags>, options: {copyPrompt: boolean; launch?: LaunchableTool}): Promise<number> {
+export type ShowOptions = {
+	copyPrompt: boolean;
+	launch?: LaunchableTool;
+	/** Leave the JSON summary to the caller (a pipeline prints one for the whole run). */
+	quiet?: boolean;
+	/** The pipeline's stages, shown above the panes. */
+	stages?: StageLine[];
+};
+
+export async function showHandoff(workspace: string, context: CommandContext<ScreenFlags>, options: ShowOptions): Promise<number> {
 	const {flags} = context;
 	const tool = promptTool(flags.tool);
 	const launch = (session: HandoffSession): (() => void) => options.launch
@@ -55,7 +64,7 @@ export async function showHandoff(workspace: string, context: CommandContext<Scr
 			printLine(context.stderr, line);
 		}
 
-		if (flags.json || !(context.stdout as NodeJS.WriteStream).isTTY) {
+		if (!options.quiet && (flags.json || !(context.stdout as NodeJS.WriteStream).isTTY)) {
 			printJson(context.stdout, summary);
 		}
 
@@ -132,7 +141,7 @@ export async function showHandoff(workspace: string, context: CommandContext<Scr
 		}
 	};
 
-	const view = (): React.JSX.Element => <App source={session} promptNotice={promptNotice} onIntent={onIntent} />;
+	const view = (): React.JSX.Element => <App source={session} promptNotice={promptNotice} stages={options.stages} onIntent={onIntent} />;
 	let outcome: Outcome | undefined;
 	let instance: ReturnType<typeof render>;
 	let stopTool = (): void => undefined;

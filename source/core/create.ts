@@ -7,13 +7,15 @@ import {layout, resolveInside} from './paths.js';
 import {defaultMaxBytes, formatBytes, parseJson, writeFileAtomic} from './safe-io.js';
 import {compileSchema} from './schema-validator.js';
 import {writeStatus} from './status.js';
-import {createWorkspace} from './workspace.js';
+import {createUniqueFolder, createWorkspace, makeWorkspaceFolders} from './workspace.js';
 
 export type NewWorkspaceOptions = {
 	baseDirectory: string;
+	/** An exact folder to create as the workspace (a pipeline stage), instead of one under baseDirectory. */
+	workspace?: string;
 	task: string;
-	/** Input name → the producer's file to copy into input/, or `content` to write under that file name. */
-	inputs: Array<{name: string; file: string; content?: string}>;
+	/** Input name → the producer's file to copy into input/, or `content` to write under that file name, or with `link` a symlink to the file (an earlier pipeline stage's output). */
+	inputs: Array<{name: string; file: string; content?: string; link?: boolean}>;
 	instructionsFile?: string;
 	/** The task text itself, instead of instructionsFile. */
 	instructionsText?: string;
@@ -58,8 +60,8 @@ export async function createHandoff(options: NewWorkspaceOptions): Promise<{work
 		throw new HandoffError(`--result ${resultPath}: the result belongs in output/`, exitCode.usage);
 	}
 
-	const inputFiles = new Map<string, {name: string; content: Buffer}>();
-	for (const {name, file, content} of options.inputs) {
+	const inputFiles = new Map<string, {name: string; content?: Buffer; linkTo?: string}>();
+	for (const {name, file, content, link} of options.inputs) {
 		if (!/^[\w-]+$/.test(name) || reservedInputNames.has(name)) {
 			throw new HandoffError(`--input ${name}=${file}: the name must be letters, digits, _ or - and not "instructions" or "schema"`, exitCode.usage);
 		}
@@ -70,7 +72,7 @@ export async function createHandoff(options: NewWorkspaceOptions): Promise<{work
 		}
 
 		// eslint-disable-next-line no-await-in-loop
-		inputFiles.set(target, {name, content: content === undefined ? await readProducerFile(file, `--input ${name}`) : Buffer.from(content)});
+		inputFiles.set(target, link ? {name, linkTo: path.resolve(file)} : {name, content: content === undefined ? await readProducerFile(file, `--input ${name}`) : Buffer.from(content)});
 	}
 
 	let {schemaText} = options;
@@ -106,10 +108,12 @@ export async function createHandoff(options: NewWorkspaceOptions): Promise<{work
 		maxRetries: options.maxRetries,
 	});
 
-	const workspace = await createWorkspace(options.baseDirectory, options.task);
-	for (const [target, {content}] of inputFiles) {
+	const workspace = options.workspace === undefined
+		? await createWorkspace(options.baseDirectory, options.task)
+		: await makeWorkspaceFolders(await createUniqueFolder(path.dirname(options.workspace), path.basename(options.workspace)));
+	for (const [target, {content, linkTo}] of inputFiles) {
 		// eslint-disable-next-line no-await-in-loop
-		await writeFileAtomic(path.join(workspace, target), content);
+		await (linkTo === undefined ? writeFileAtomic(path.join(workspace, target), content!) : linkOrCopy(linkTo, path.join(workspace, target)));
 	}
 
 	if (schemaText !== undefined) {
@@ -120,4 +124,13 @@ export async function createHandoff(options: NewWorkspaceOptions): Promise<{work
 	await writeFileAtomic(path.join(workspace, layout.instructions), buildInstructions({workspace, manifest, taskText, command: options.command}));
 	await writeStatus(workspace, 'PENDING');
 	return {workspace, manifest};
+}
+
+/** A relative symlink to an earlier stage's output, or a copy where links are not allowed (some Windows and network file systems). */
+export async function linkOrCopy(source: string, target: string): Promise<void> {
+	try {
+		await fs.symlink(path.relative(path.dirname(target), source), target);
+	} catch {
+		await writeFileAtomic(target, await fs.readFile(source));
+	}
 }

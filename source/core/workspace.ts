@@ -21,34 +21,39 @@ export function folderSafeTaskName(task: string): string {
 	return safe === '' ? 'task' : safe;
 }
 
+/** Makes `parent/<stem>` (private, never an existing folder), adding `_2`, `_3`, ... when the name is taken. */
+export async function createUniqueFolder(parent: string, stem: string): Promise<string> {
+	await fs.promises.mkdir(parent, {recursive: true, mode: 0o700});
+	for (let attempt = 1; ; attempt++) {
+		const folder = path.join(parent, attempt === 1 ? stem : `${stem}_${attempt}`);
+		try {
+			// eslint-disable-next-line no-await-in-loop
+			await makePrivateDirectory(folder, true);
+			return folder;
+		} catch (error) {
+			if (errnoCode(error) !== 'EEXIST' || attempt >= 1000) {
+				throw error;
+			}
+		}
+	}
+}
+
+/** Adds input/, output/ and shared/ (0700) to a freshly made workspace folder. */
+export async function makeWorkspaceFolders(workspace: string): Promise<string> {
+	for (const sub of [layout.input, layout.output, layout.shared]) {
+		// eslint-disable-next-line no-await-in-loop
+		await makePrivateDirectory(path.join(workspace, sub), true);
+	}
+
+	return workspace;
+}
+
 /**
 Creates `<base>/workspaces/<task>_<YYYYMMDD_HHMMSS>_<pid>/` with input/, output/ and shared/, all 0700. The folder is created exclusively: when the name is taken, a counter is added rather than reusing it.
 */
 export async function createWorkspace(baseDirectory: string, task: string, now = new Date()): Promise<string> {
-	await fs.promises.mkdir(baseDirectory, {recursive: true, mode: 0o700});
-	const parent = path.join(baseDirectory, 'workspaces');
-	await makePrivateDirectory(parent);
-	const stem = `${folderSafeTaskName(task)}_${folderTimestamp(now)}_${process.pid}`;
-	for (let attempt = 1; ; attempt++) {
-		const workspace = path.join(parent, attempt === 1 ? stem : `${stem}_${attempt}`);
-		try {
-			// eslint-disable-next-line no-await-in-loop
-			await makePrivateDirectory(workspace, true);
-		} catch (error) {
-			if (errnoCode(error) === 'EEXIST' && attempt < 1000) {
-				continue;
-			}
-
-			throw error;
-		}
-
-		for (const sub of [layout.input, layout.output, layout.shared]) {
-			// eslint-disable-next-line no-await-in-loop
-			await makePrivateDirectory(path.join(workspace, sub), true);
-		}
-
-		return workspace;
-	}
+	const folder = await createUniqueFolder(path.join(baseDirectory, 'workspaces'), `${folderSafeTaskName(task)}_${folderTimestamp(now)}_${process.pid}`);
+	return makeWorkspaceFolders(folder);
 }
 
 function isWorkspace(directory: string): boolean {

@@ -1,0 +1,221 @@
+import {createHash} from 'node:crypto';
+import fs from 'node:fs';
+import fsp from 'node:fs/promises';
+import path from 'node:path';
+import pipelineSchema from './schemas/pipeline.schema.json' with {type: 'json'};
+import {HandoffError, exitCode} from './errors.js';
+import {isInside, layout, resolveInside} from './paths.js';
+import type {PromptTool} from './prompt.js';
+import {parseJson, readTextFile, writeJsonAtomic} from './safe-io.js';
+import {compileSchema, describeErrors, formatSchemaError} from './schema-validator.js';
+import {folderTimestamp, isoTimestamp} from './time.js';
+import {createUniqueFolder} from './workspace.js';
+
+export {default as pipelineSchema} from './schemas/pipeline.schema.json' with {type: 'json'};
+
+/** An input: a producer file (absolute once read), or an earlier stage's output. */
+export type StageInput = string | {stage: string; path: string};
+
+type StageCommon = {name: string; needs: string[]; inputs: Record<string, StageInput>};
+export type HandoffStage = StageCommon & {kind: 'handoff'; task: string; instructions?: string; schema?: string; result: string; timeout?: number; retries?: number; tool?: PromptTool};
+export type CommandStage = StageCommon & {kind: 'command'; command: string[]};
+export type Stage = HandoffStage | CommandStage;
+/** `base` is the pipeline file's folder: relative paths in the file, and command stages, start there. */
+export type Pipeline = {name: string; base: string; stages: Stage[]};
+
+export type StageRecord = {state: 'complete' | 'failed'; finished_at: string; reason?: string; outputs_sha256?: string};
+export type RunState = {stages: Record<string, StageRecord>};
+
+const validatePipelineFile = compileSchema(pipelineSchema);
+export const runDefinitionFile = 'pipeline.json';
+export const runStateFile = 'run.json';
+
+/**
+Reads and checks a pipeline file: the schema, stage names, needs and stage references, and an order that satisfies every need. File paths become absolute, relative to the pipeline file.
+*/
+export async function readPipeline(file: string): Promise<Pipeline> {
+	const text = await readTextFile(file, {name: file}).catch((error: unknown) => {
+		throw new HandoffError((error as Error).message, exitCode.usage);
+	});
+	if (text === undefined) {
+		throw new HandoffError('does not exist', exitCode.usage, file);
+	}
+
+	let value: unknown;
+	try {
+		value = parseJson(text, file);
+	} catch (error) {
+		throw new HandoffError((error as Error).message, exitCode.usage);
+	}
+
+	if (!validatePipelineFile(value)) {
+		const errors = describeErrors(validatePipelineFile.errors).filter(error => !error.message.includes('must match'));
+		throw new HandoffError(formatSchemaError(errors[0] ?? {pointer: '', message: 'is not a pipeline'}), exitCode.usage, file);
+	}
+
+	const raw = value as {name: string; stages: Array<Record<string, unknown>>};
+	const base = path.dirname(path.resolve(file));
+	const fail = (pointer: string, message: string): never => {
+		throw new HandoffError(`${pointer}: ${message}`, exitCode.usage, file);
+	};
+
+	const names = raw.stages.map(stage => stage.name as string);
+	const stages: Stage[] = raw.stages.map((stage, index) => {
+		const pointer = `/stages/${index}`;
+		if (names.indexOf(stage.name as string) !== index) {
+			fail(`${pointer}/name`, `"${String(stage.name)}" is used by two stages`);
+		}
+
+		const needs = (stage.needs as string[] | undefined) ?? [];
+		for (const need of needs) {
+			if (!names.includes(need) || need === stage.name) {
+				fail(`${pointer}/needs`, `"${need}" is not another stage`);
+			}
+		}
+
+		const inputs: Record<string, StageInput> = {};
+		for (const [key, input] of Object.entries((stage.inputs as Record<string, StageInput> | undefined) ?? {})) {
+			if (typeof input === 'string') {
+				inputs[key] = path.resolve(base, input);
+				continue;
+			}
+
+			if (!names.includes(input.stage) || input.stage === stage.name) {
+				fail(`${pointer}/inputs/${key}/stage`, `"${input.stage}" is not another stage`);
+			}
+
+			try {
+				resolveInside('/stage', input.path);
+			} catch (error) {
+				fail(`${pointer}/inputs/${key}/path`, (error as Error).message);
+			}
+
+			// Using a stage's output is a need, whether or not it is written down.
+			if (!needs.includes(input.stage)) {
+				needs.push(input.stage);
+			}
+
+			inputs[key] = input;
+		}
+
+		const common = {name: stage.name as string, needs, inputs};
+		if (Array.isArray(stage.command)) {
+			return {...common, kind: 'command', command: stage.command as string[]};
+		}
+
+		const absolute = (key: string): string | undefined => (typeof stage[key] === 'string' ? path.resolve(base, stage[key] as string) : undefined);
+		return {
+			...common,
+			kind: 'handoff',
+			task: stage.task as string,
+			instructions: absolute('instructions'),
+			schema: absolute('schema'),
+			result: (stage.result as string | undefined) ?? 'output/result.json',
+			timeout: stage.timeout as number | undefined,
+			retries: stage.retries as number | undefined,
+			tool: stage.tool as PromptTool | undefined,
+		};
+	});
+
+	return {name: raw.name, base, stages: orderStages(stages, file)};
+}
+
+/** Stages in an order that runs every need first, keeping the file's order where needs allow (Kahn's algorithm). */
+function orderStages(stages: Stage[], file: string): Stage[] {
+	const ordered: Stage[] = [];
+	const remaining = [...stages];
+	while (remaining.length > 0) {
+		const next = remaining.findIndex(stage => stage.needs.every(need => ordered.some(done => done.name === need)));
+		if (next === -1) {
+			throw new HandoffError(`/stages: the needs of ${remaining.map(stage => `"${stage.name}"`).join(', ')} form a cycle`, exitCode.usage, file);
+		}
+
+		ordered.push(...remaining.splice(next, 1));
+	}
+
+	return ordered;
+}
+
+export function stageFolderName(index: number, stage: Stage): string {
+	return `stage-${index + 1}-${stage.name}`;
+}
+
+/** The folder a stage's input names, resolved inside the run folder (never a link that leaves it). */
+export function stageInputSource(run: string, pipeline: Pipeline, input: {stage: string; path: string}): string {
+	const index = pipeline.stages.findIndex(stage => stage.name === input.stage);
+	const source = path.join(run, stageFolderName(index, pipeline.stages[index]!), input.path);
+	if (!isInside(run, source)) {
+		throw new HandoffError(`the input ${input.stage}:${input.path} leaves the run folder`, exitCode.usage);
+	}
+
+	return source;
+}
+
+/** Makes `<dir>/pipelines/<name>_<timestamp>/` and records the pipeline in it, so `resume` needs nothing else. */
+export async function createRun(baseDirectory: string, pipeline: Pipeline): Promise<string> {
+	const run = await createUniqueFolder(path.join(baseDirectory, 'pipelines'), `${pipeline.name}_${folderTimestamp()}`);
+	await writeJsonAtomic(path.join(run, runDefinitionFile), pipeline);
+	await writeJsonAtomic(path.join(run, runStateFile), {stages: {}} satisfies RunState);
+	return run;
+}
+
+export async function readRun(run: string): Promise<{pipeline: Pipeline; state: RunState}> {
+	const read = async (name: string): Promise<unknown> => {
+		const text = await readTextFile(path.join(run, name), {name});
+		if (text === undefined) {
+			throw new HandoffError(`has no ${name}; it is not a pipeline run folder`, exitCode.usage, run);
+		}
+
+		return parseJson(text, name);
+	};
+
+	return {pipeline: (await read(runDefinitionFile)) as Pipeline, state: (await read(runStateFile)) as RunState};
+}
+
+export async function recordStage(run: string, stage: string, record: Omit<StageRecord, 'finished_at'>): Promise<void> {
+	const {state} = await readRun(run);
+	state.stages[stage] = {...record, finished_at: isoTimestamp()};
+	await writeJsonAtomic(path.join(run, runStateFile), state);
+}
+
+/** A digest of what a stage produced: its result (hand-off) or every regular file in output/ (command), for telling whether it changed since. */
+export async function stageOutputsDigest(folder: string, stage: Stage): Promise<string | undefined> {
+	const files = stage.kind === 'handoff' ? [stage.result] : await listOutputFiles(folder);
+	const hash = createHash('sha256');
+	for (const file of files.sort()) {
+		let content: Buffer;
+		try {
+			// eslint-disable-next-line no-await-in-loop
+			content = await fsp.readFile(path.join(folder, file));
+		} catch {
+			return undefined;
+		}
+
+		hash.update(`${file}\0${content.length}\0`).update(content);
+	}
+
+	return hash.digest('hex');
+}
+
+async function listOutputFiles(folder: string, relative: string = layout.output): Promise<string[]> {
+	const entries = await fsp.readdir(path.join(folder, relative), {withFileTypes: true}).catch(() => []);
+	const files: string[] = [];
+	for (const entry of entries) {
+		const child = `${relative}/${entry.name}`;
+		if (entry.isDirectory()) {
+			// eslint-disable-next-line no-await-in-loop
+			files.push(...(await listOutputFiles(folder, child)));
+		} else if (entry.isFile()) {
+			files.push(child);
+		}
+	}
+
+	return files;
+}
+
+/** Moves a stage folder out of the way before the stage runs again, keeping it for the record. */
+export async function setAside(folder: string): Promise<void> {
+	if (fs.existsSync(folder)) {
+		await fsp.rename(folder, `${folder}.previous-${folderTimestamp()}`);
+	}
+}
