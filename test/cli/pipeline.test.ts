@@ -97,3 +97,21 @@ test.each([
 	expect(result.stderr).toContain(message);
 	expect(fs.existsSync(path.join(directory, '.handoff'))).toBe(false);
 });
+
+test('the runner killed with SIGKILL mid-stage: resume watches the same workspace and finishes, nothing lost', async () => {
+	const directory = project();
+	const {startCli} = await import('../helpers/cli.js');
+	const first = startCli(['pipeline', 'run', 'pipeline.json', '--no-clipboard'], {cwd: directory});
+	await first.waitFor('state: not started');
+	first.child.kill('SIGKILL');
+	await first.result;
+	const run = /run folder (\S+)/.exec(first.stderr())![1]!;
+	const workspace = path.join(run, 'stage-1-analysis');
+	const inode = fs.statSync(workspace).ino;
+	startConsumer(directory);
+	const resumed = await runDetached(['pipeline', 'resume', run, '--no-clipboard'], {cwd: directory});
+	expect(resumed.code).toBe(0);
+	expect(fs.statSync(workspace).ino).toBe(inode);
+	expect(fs.readdirSync(run).some(name => name.includes('.previous-'))).toBe(false);
+	expect(fs.readFileSync(path.join(run, 'stage-3-build/output/build.txt'), 'utf8')).toBe('built Ticket');
+});

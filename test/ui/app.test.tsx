@@ -228,3 +228,11 @@ describe('outcomes and layout', () => {
 		expect(Math.max(...lines.map(line => line.length))).toBeLessThanOrEqual(80);
 	});
 });
+
+test('a pipeline run shows its stages above the panes', async () => {
+	const intents: Intent[] = [];
+	const instance = render(<App source={new FakeSession()} onIntent={intent => intents.push(intent)} stages={[{name: 'analysis', state: 'done'}, {name: 'dsl', state: 'current'}, {name: 'build', state: 'pending'}]} />);
+	mounted.push(instance);
+	await delay();
+	expect(instance.lastFrame()).toContain('✓ analysis  ›  ▶ dsl  ›  ○ build');
+});
