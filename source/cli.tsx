@@ -20,7 +20,8 @@ const cli = meow(
 	  wait <workspace>             Watch a workspace without a screen; archive it on .done
 	  answer <workspace> <id> <answer>
 	                               Answer a question (a number picks that option)
-	  ls                           List workspaces and archives, newest first
+	  ls                           List workspaces, pipeline runs and archives, newest first
+	                               (full screen on a terminal: Enter opens one)
 	  pipeline run <file>          Run a multi-stage pipeline (hand-off and command stages)
 	  pipeline resume <run>        Continue a pipeline run from its first stage that is not complete
 
@@ -70,6 +71,8 @@ const cli = meow(
 	Other options
 	  --dir             Where workspaces and archives live  [Default: $HANDOFF_DIR or ./.handoff]
 	  --force           With answer: replace an earlier answer
+	  --prune           With ls: delete archives older than this many days (asks first)
+	  --yes             With ls --prune: do not ask
 	  --json            With new and ls: print JSON
 
 	Keys in the app
@@ -118,6 +121,8 @@ const cli = meow(
 			clipboard: {type: 'boolean', default: true},
 			stay: {type: 'boolean', default: false},
 			launch: {type: 'boolean', default: false},
+			prune: {type: 'number'},
+			yes: {type: 'boolean', default: false},
 			scenario: {type: 'string', default: 'happy'},
 		},
 	},
@@ -142,7 +147,18 @@ const commands: Record<string, () => Promise<number>> = {
 	new: async () => (await import('./commands/new.js')).newCommand(context, self),
 	wait: async () => (await import('./commands/wait.js')).waitCommand(context),
 	answer: async () => (await import('./commands/answer.js')).answerCommand(context),
-	ls: async () => (await import('./commands/ls.js')).lsCommand(context),
+	ls: async () => (await import('./commands/ls.js')).lsCommand(context, async entry => {
+		// Enter in the list: watch a workspace, resume a pipeline run, or say where an archive is.
+		if (entry.kind === 'archive') {
+			process.stdout.write(`${entry.path}\n`);
+			return 0;
+		}
+
+		const next = {...context, input: entry.kind === 'pipeline' ? ['resume', entry.path] : [entry.path]};
+		return entry.kind === 'pipeline'
+			? (await import('./commands/pipeline.js')).pipelineCommand(next, self)
+			: (await import('./commands/watch.js')).watchCommand(next);
+	}),
 	claim: async () => (await import('./commands/claim.js')).claimCommand(context),
 	progress: async () => (await import('./commands/progress.js')).progressCommand(context),
 	partial: async () => (await import('./commands/partial.js')).partialCommand(context, process.stdin),

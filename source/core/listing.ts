@@ -2,17 +2,18 @@ import fsp from 'node:fs/promises';
 import path from 'node:path';
 import {archiveIndexName, type ArchiveIndex} from './archive.js';
 import {readManifest} from './manifest.js';
+import {readRun} from './pipeline.js';
 import {parseJson, readTextFile} from './safe-io.js';
 import {SnapshotReader} from './snapshot-reader.js';
 import type {DerivedState} from './snapshot.js';
 import {parseTime} from './time.js';
 
 export type ListEntry = {
-	kind: 'workspace' | 'archive';
+	kind: 'workspace' | 'archive' | 'pipeline';
 	name: string;
 	path: string;
 	task?: string;
-	/** A derived state; `archived` for archives, `invalid` for a workspace whose manifest is broken. */
+	/** A derived state; `archived` for archives, `invalid` for a workspace whose manifest is broken; a pipeline run is complete, failed or running. */
 	state: DerivedState | 'archived' | 'invalid';
 	/** Epoch milliseconds: creation for workspaces, archiving for archives. */
 	time?: number;
@@ -55,12 +56,31 @@ async function describeArchive(archive: string): Promise<ListEntry | undefined> 
 	}
 }
 
-/** Workspaces under `<base>/workspaces` and archives under `<base>/results`, newest first. */
+async function describePipelineRun(run: string): Promise<ListEntry | undefined> {
+	try {
+		const {pipeline, state} = await readRun(run);
+		const records = pipeline.stages.map(stage => state.stages[stage.name]);
+		const runState = records.some(record => record?.state === 'failed') ? 'failed' : records.every(record => record?.state === 'complete') ? 'complete' : 'running';
+		const time = (await fsp.lstat(run)).mtimeMs;
+		const done = records.filter(record => record?.state === 'complete').length;
+		return {kind: 'pipeline', name: path.basename(run), path: run, task: `${pipeline.name} (${done}/${pipeline.stages.length} stages)`, state: runState, time, pendingQuestions: 0};
+	} catch {
+		return undefined;
+	}
+}
+
+/** Workspaces under `<base>/workspaces`, pipeline runs under `<base>/pipelines` and archives under `<base>/results`, newest first. */
 export async function listHandoffs(baseDirectory: string): Promise<ListEntry[]> {
-	const [workspaces, archives] = await Promise.all([subfolders(path.join(baseDirectory, 'workspaces')), subfolders(path.join(baseDirectory, 'results'))]);
+	const [workspaces, archives, runs] = await Promise.all(['workspaces', 'results', 'pipelines'].map(async folder => subfolders(path.join(baseDirectory, folder))));
 	const entries = [
-		...(await Promise.all(workspaces.map(async workspace => describeWorkspace(workspace)))),
-		...(await Promise.all(archives.map(async archive => describeArchive(archive)))).filter(entry => entry !== undefined),
+		...(await Promise.all(workspaces!.map(async workspace => describeWorkspace(workspace)))),
+		...(await Promise.all(runs!.map(async run => describePipelineRun(run)))).filter(entry => entry !== undefined),
+		...(await Promise.all(archives!.map(async archive => describeArchive(archive)))).filter(entry => entry !== undefined),
 	];
 	return entries.sort((a, b) => (b.time ?? 0) - (a.time ?? 0));
+}
+
+/** Archives archived more than `days` days ago. */
+export function archivesOlderThan(entries: ListEntry[], days: number, now = Date.now()): ListEntry[] {
+	return entries.filter(entry => entry.kind === 'archive' && entry.time !== undefined && now - entry.time > days * 24 * 60 * 60 * 1000);
 }

@@ -235,3 +235,29 @@ describe('handoff ls', () => {
 test('waitUntil helper gives up', async () => {
 	await expect(waitUntil(() => false, 50)).rejects.toThrow('Timed out');
 });
+
+describe('handoff ls --prune', () => {
+	test('deletes only archives older than the age, and asks first (--yes without a terminal)', async () => {
+		const directory = project();
+		for (const _ of [1, 2]) {
+			// eslint-disable-next-line no-await-in-loop
+			const {workspace} = await newWorkspace([], directory);
+			fs.writeFileSync(path.join(workspace, 'output/analysis.json'), '{"state_machines": []}');
+			fs.writeFileSync(path.join(workspace, '.done'), '');
+			// eslint-disable-next-line no-await-in-loop
+			expect((await runCli(['wait', workspace])).code).toBe(0);
+		}
+
+		const results = path.join(directory, '.handoff', 'results');
+		const [old, recent] = fs.readdirSync(results);
+		const indexFile = path.join(results, old!, 'archive.json');
+		fs.writeFileSync(indexFile, JSON.stringify({...readJson(indexFile), archived_at: '2020-01-01T00:00:00Z'}));
+		const unconfirmed = await runCli(['ls', '--prune', '30'], {cwd: directory});
+		expect(unconfirmed.code).toBe(2);
+		expect(unconfirmed.stderr).toContain('Would delete 1 archive; add --yes');
+		expect(fs.readdirSync(results)).toHaveLength(2);
+		const confirmed = await runCli(['ls', '--prune', '30', '--yes'], {cwd: directory});
+		expect(confirmed.code).toBe(0);
+		expect(fs.readdirSync(results)).toEqual([recent]);
+	});
+});

@@ -116,3 +116,27 @@ test('npx handoff demo as a new user runs it: answer by key, archived, exit 0', 
 	const [archive] = fs.readdirSync(results);
 	expect(JSON.parse(fs.readFileSync(path.join(results, archive!, 'output/analysis.json'), 'utf8')).profile_editing).toBe('Admins only');
 });
+
+test('handoff ls on a terminal is a list; Enter opens the chosen workspace in watch', async () => {
+	const project = makeTempDirectory();
+	const tmux = new Tmux();
+	cleanups.push(() => {
+		tmux.kill();
+		fs.rmSync(project, {recursive: true, force: true});
+	});
+	const {runCli} = await import('../helpers/cli.js');
+	const created = await runCli(['new', '--task', 'listed-task'], {cwd: project});
+	const workspace = created.stdout.trim();
+	await runCli(['ask', 'Pick one?', '--option', 'A', '--workspace', workspace]);
+	tmux.start(`sh -c '"${process.execPath}" "${cliPath}" ls; echo $? > exit-code; sleep 30'`, {cwd: project});
+	await tmux.waitForScreen(/▸ waiting for an answer\s+workspace/);
+	tmux.sendKeys('Enter');
+	await tmux.waitForScreen('[q1] Pick one?');
+	tmux.sendKeys('1');
+	await tmux.waitForScreen('Enter sends "A"');
+	tmux.sendKeys('Enter');
+	await waitUntil(() => fs.existsSync(path.join(workspace, 'shared/answers.json')), 10_000, 'the answer');
+	tmux.sendKeys('q');
+	await waitUntil(() => fs.existsSync(path.join(project, 'exit-code')), 10_000, 'exit');
+	expect(JSON.parse(fs.readFileSync(path.join(workspace, 'shared/answers.json'), 'utf8')).answers[0]).toMatchObject({id: 'q1', answer: 'A'});
+});
