@@ -14,7 +14,7 @@ import {useAppInput} from './ui/use-app-input.js';
 import {appReducer, initialAppState, visibleOffset} from './ui/use-app-state.js';
 
 /** One stage of a pipeline run, for the line above the panes. */
-export type StageLine = {name: string; state: 'done' | 'current' | 'pending' | 'failed'};
+export type StageLine = {name: string; state: 'done' | 'current' | 'pending' | 'failed'; /** How long a finished stage took. */ time?: string};
 
 const stageMarks: Record<StageLine['state'], string> = {done: '✓', current: '▶', pending: '○', failed: '✘'};
 
@@ -102,7 +102,7 @@ export function App({source, onIntent, promptNotice, stages}: AppProps): React.J
 				<Text wrap="truncate-end">
 					{stages.map((stage, index) => (
 						<Text key={stage.name} bold={stage.state === 'current'} dimColor={stage.state === 'pending'} color={stage.state === 'failed' ? 'red' : stage.state === 'done' ? 'green' : undefined}>
-							{`${index > 0 ? '  ›  ' : ''}${stageMarks[stage.state]} ${stage.name}`}
+							{`${index > 0 ? '  ›  ' : ''}${stageMarks[stage.state]} ${stage.name}${stage.time ? ` (${stage.time})` : ''}`}
 						</Text>
 					))}
 				</Text>

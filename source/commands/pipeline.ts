@@ -18,8 +18,10 @@ import {
 	type CommandStage,
 	type HandoffStage,
 	type Pipeline,
+	type RunState,
 	type Stage,
 } from '../core/pipeline.js';
+import {formatDuration, isoTimestamp, parseTime} from '../core/time.js';
 import {appendToFile} from '../core/safe-io.js';
 import {createUniqueFolder, makeWorkspaceFolders, resolveBaseDirectory} from '../core/workspace.js';
 import {printJson, printLine, usageError, type CommandContext} from './io.js';
@@ -50,8 +52,14 @@ export async function pipelineCommand(context: CommandContext<PipelineFlags>, co
 Runs the stages in order, from the first one that is not complete. A complete stage whose outputs are unchanged since it finished is skipped; a failed one is set aside and run again.
 */
 async function runStages(run: string, pipeline: Pipeline, context: CommandContext<PipelineFlags>, command: string[]): Promise<number> {
-	const lines = (current: number, failed = false): StageLine[] =>
-		pipeline.stages.map((stage, index) => ({name: stage.name, state: index < current ? 'done' : index === current ? (failed ? 'failed' : 'current') : 'pending'}));
+	const lines = (current: number, records: RunState['stages']): StageLine[] =>
+		pipeline.stages.map((stage, index) => {
+			const record = records[stage.name];
+			const started = parseTime(record?.started_at);
+			const finished = parseTime(record?.finished_at);
+			const time = started !== undefined && finished !== undefined && index < current ? formatDuration(finished - started) : undefined;
+			return {name: stage.name, state: index < current ? 'done' : index === current ? 'current' : 'pending', time};
+		});
 	const finish = (code: number, failedStage?: Stage, reason?: string): number => {
 		if (failedStage) {
 			printLine(context.stderr, `pipeline: stage "${failedStage.name}" ${reason}; the run stops here`);
@@ -85,22 +93,23 @@ async function runStages(run: string, pipeline: Pipeline, context: CommandContex
 		}
 
 		printLine(context.stderr, `pipeline: stage ${index + 1} of ${pipeline.stages.length}: ${stage.name}`);
+		const startedAt = isoTimestamp();
 		// eslint-disable-next-line no-await-in-loop
 		const code = await (stage.kind === 'handoff'
-			? runHandoffStage(run, pipeline, stage, folder, context, command, lines(index))
+			? runHandoffStage(run, pipeline, stage, folder, context, command, lines(index, state.stages))
 			: runCommandStage(run, pipeline, stage, folder, context));
 		if (code !== 0) {
 			const reason = code === exitCode.timedOut ? 'timed out' : code === exitCode.interrupted ? 'was interrupted' : 'failed';
 			if (code !== exitCode.interrupted) {
 				// eslint-disable-next-line no-await-in-loop
-				await recordStage(run, stage.name, {state: 'failed', reason});
+				await recordStage(run, stage.name, {state: 'failed', started_at: startedAt, reason});
 			}
 
 			return finish(code, stage, reason);
 		}
 
 		// eslint-disable-next-line no-await-in-loop
-		await recordStage(run, stage.name, {state: 'complete', outputs_sha256: await stageOutputsDigest(folder, stage)});
+		await recordStage(run, stage.name, {state: 'complete', started_at: startedAt, outputs_sha256: await stageOutputsDigest(folder, stage)});
 	}
 
 	return finish(0);

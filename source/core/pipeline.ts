@@ -23,7 +23,7 @@ export type Stage = HandoffStage | CommandStage;
 /** `base` is the pipeline file's folder: relative paths in the file, and command stages, start there. */
 export type Pipeline = {name: string; base: string; stages: Stage[]};
 
-export type StageRecord = {state: 'complete' | 'failed'; finished_at: string; reason?: string; outputs_sha256?: string};
+export type StageRecord = {state: 'complete' | 'failed'; started_at?: string; finished_at: string; reason?: string; outputs_sha256?: string};
 export type RunState = {stages: Record<string, StageRecord>};
 
 const validatePipelineFile = compileSchema(pipelineSchema);

@@ -140,3 +140,37 @@ test('handoff ls on a terminal is a list; Enter opens the chosen workspace in wa
 	await waitUntil(() => fs.existsSync(path.join(project, 'exit-code')), 10_000, 'exit');
 	expect(JSON.parse(fs.readFileSync(path.join(workspace, 'shared/answers.json'), 'utf8')).answers[0]).toMatchObject({id: 'q1', answer: 'A'});
 });
+
+test('the full-screen app killed with SIGKILL: watch takes over the stale hold, shows the true state and finishes', async () => {
+	const project = makeTempDirectory();
+	const tmux = new Tmux();
+	cleanups.push(() => {
+		tmux.kill();
+		fs.rmSync(project, {recursive: true, force: true});
+	});
+	const {runCli} = await import('../helpers/cli.js');
+	fs.writeFileSync(path.join(project, 'schema.json'), JSON.stringify(schemaFixture));
+	const workspace = (await runCli(['new', '--task', 'killed', '--schema', 'schema.json', '--result', 'output/analysis.json'], {cwd: project})).stdout.trim();
+	const watch = `"${process.execPath}" "${cliPath}" watch ${workspace}`;
+	tmux.start(`sh -c '${watch}; ${watch}; echo $? > exit-code; sleep 30'`, {cwd: project});
+	await tmux.waitForScreen('not started');
+	const hold = JSON.parse(fs.readFileSync(path.join(workspace, '.handoff-producer'), 'utf8'));
+	await runCli(['claim', '--workspace', workspace]);
+	await runCli(['progress', 'before the crash', '--workspace', workspace]);
+	await tmux.waitForScreen('before the crash');
+	process.kill(hold.pid, 'SIGKILL');
+	// The second watch in the same terminal takes over.
+	await waitUntil(() => {
+		const current = JSON.parse(fs.readFileSync(path.join(workspace, '.handoff-producer'), 'utf8'));
+		return current.pid !== hold.pid;
+	}, 10_000, 'a new watcher');
+	await tmux.waitForScreen('before the crash');
+	await runCli(['progress', 'after the crash', '--workspace', workspace]);
+	await tmux.waitForScreen('after the crash');
+	fs.writeFileSync(path.join(workspace, 'output/analysis.json'), '{"state_machines": []}');
+	await runCli(['done', '--workspace', workspace]);
+	await waitUntil(() => fs.existsSync(path.join(project, 'exit-code')), 15_000, 'exit');
+	expect(fs.readFileSync(path.join(project, 'exit-code'), 'utf8').trim()).toBe('0');
+	const archive = path.join(project, '.handoff', 'results', path.basename(workspace));
+	expect(fs.readFileSync(path.join(archive, 'shared/progress.txt'), 'utf8')).toMatch(/before the crash[\s\S]*after the crash/);
+});

@@ -231,8 +231,8 @@ describe('outcomes and layout', () => {
 
 test('a pipeline run shows its stages above the panes', async () => {
 	const intents: Intent[] = [];
-	const instance = render(<App source={new FakeSession()} onIntent={intent => intents.push(intent)} stages={[{name: 'analysis', state: 'done'}, {name: 'dsl', state: 'current'}, {name: 'build', state: 'pending'}]} />);
+	const instance = render(<App source={new FakeSession()} onIntent={intent => intents.push(intent)} stages={[{name: 'analysis', state: 'done', time: '2m 03s'}, {name: 'dsl', state: 'current'}, {name: 'build', state: 'pending'}]} />);
 	mounted.push(instance);
 	await delay();
-	expect(instance.lastFrame()).toContain('✓ analysis  ›  ▶ dsl  ›  ○ build');
+	expect(instance.lastFrame()).toContain('✓ analysis (2m 03s)  ›  ▶ dsl  ›  ○ build');
 });
