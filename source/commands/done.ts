@@ -28,11 +28,9 @@ export async function doneCommand(context: CommandContext<ConsumerFlags & {model
 		return exitCode.failed;
 	}
 
-	const lock = await readTextFile(path.join(workspace, layout.lock), {name: layout.lock, maxBytes: 4096}).catch(() => undefined);
-	const claimedAt = lock === undefined ? undefined : parseClaim(lock).claimedAt;
 	await writeMetadata(workspace, {
 		status: 'complete',
-		startedAt: claimedAt ?? (fs.existsSync(path.join(workspace, layout.lock)) ? isoTimestamp(fs.statSync(path.join(workspace, layout.lock)).mtime) : undefined),
+		startedAt: await claimTime(workspace),
 		execution: {tool: context.flags.tool ?? context.environment.HANDOFF_TOOL, model: context.flags.model},
 		result: {output_file: check.file, size_bytes: check.sizeBytes ?? 0, valid: true},
 	});
@@ -40,4 +38,15 @@ export async function doneCommand(context: CommandContext<ConsumerFlags & {model
 	await writeFileAtomic(path.join(workspace, layout.done), `${isoTimestamp()}\n`);
 	printLine(context.stderr, `The result ${check.file} is valid; signalled completion.`);
 	return 0;
+}
+
+/** When the consumer claimed the task: from `.lock`'s JSON, else when `.lock` was written (the seed's bare-pid form). */
+async function claimTime(workspace: string): Promise<string | undefined> {
+	const lockFile = path.join(workspace, layout.lock);
+	const text = await readTextFile(lockFile, {name: layout.lock, maxBytes: 4096}).catch(() => undefined);
+	if (text === undefined) {
+		return undefined;
+	}
+
+	return parseClaim(text).claimedAt ?? isoTimestamp((await fs.promises.lstat(lockFile)).mtime);
 }

@@ -1,5 +1,4 @@
 import {render} from 'ink';
-import React from 'react';
 import type {ListEntry} from '../core/listing.js';
 import {enterAlternateScreen, installRestoreHandlers} from '../terminal/screen.js';
 import {ListApp} from '../ui/list-app.js';

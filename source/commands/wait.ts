@@ -1,6 +1,5 @@
 import path from 'node:path';
 import {finishInterruptedArchive} from '../core/archive.js';
-import {exitCode} from '../core/errors.js';
 import {HandoffSession, type SessionOptions} from '../core/session.js';
 import type {ProgressLine, QuestionView, WorkspaceSnapshot} from '../core/snapshot.js';
 import {stateLabels} from '../core/status.js';
@@ -133,5 +132,5 @@ export async function waitCommand(context: CommandContext<WatchFlags>): Promise<
 		printJson(context.stdout, summary);
 	}
 
-	return summary.exit_code ?? exitCode.failed;
+	return summary.exit_code;
 }

@@ -112,14 +112,18 @@ export async function showHandoff(workspace: string, context: CommandContext<Scr
 	const onIntent = (intent: Intent): void => {
 		switch (intent.type) {
 			case 'answer': {
-				void session.answer(intent.id, intent.answer).catch(() => undefined);
+				// The file may be unwritable or torn by another writer: say so on screen rather than lose the answer silently.
+				void session.answer(intent.id, intent.answer).catch((error: unknown) => {
+					promptNotice = `Answer to ${intent.id} not saved: ${(error as Error).message}`;
+					instance?.rerender(view());
+				});
 				break;
 			}
 
 			case 'copy': {
 				void copyPrompt(buildPrompt({workspace, tool})).then(notice => {
 					promptNotice = notice;
-					instance.rerender(view());
+					instance?.rerender(view());
 				});
 				break;
 			}
@@ -143,7 +147,7 @@ export async function showHandoff(workspace: string, context: CommandContext<Scr
 
 	const view = (): React.JSX.Element => <App source={session} promptNotice={promptNotice} stages={options.stages} onIntent={onIntent} />;
 	let outcome: Outcome | undefined;
-	let instance: ReturnType<typeof render>;
+	let instance: ReturnType<typeof render> | undefined;
 	let stopTool = (): void => undefined;
 	try {
 		await session.start();
@@ -165,7 +169,7 @@ export async function showHandoff(workspace: string, context: CommandContext<Scr
 				lastRetry = current;
 				void copyPrompt(buildPrompt({workspace, tool, retry: {errorsFile: layout.rejection}})).then(notice => {
 					promptNotice = `Fix-up prompt: ${notice}`;
-					instance.rerender(view());
+					instance?.rerender(view());
 				});
 			}
 		});
@@ -176,7 +180,7 @@ export async function showHandoff(workspace: string, context: CommandContext<Scr
 		}
 	} finally {
 		stopTool();
-		instance!?.unmount();
+		instance?.unmount();
 		restore();
 		uninstall();
 		await session.close();

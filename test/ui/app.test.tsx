@@ -1,5 +1,4 @@
 import {render} from 'ink-testing-library';
-import React from 'react';
 import {afterEach, describe, expect, test} from 'vitest';
 import {App} from '../../source/app.js';
 import type {Intent} from '../../source/ui/intents.js';

@@ -1,5 +1,4 @@
 import {render} from 'ink-testing-library';
-import React from 'react';
 import {expect, test} from 'vitest';
 import type {ListEntry} from '../../source/core/listing.js';
 import {ListApp, type ListIntent} from '../../source/ui/list-app.js';
