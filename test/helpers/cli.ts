@@ -17,6 +17,22 @@ export function childEnvironment(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessE
 	return {...environment, ...extra};
 }
 
+const runningChildren = new Set<ChildProcess>();
+// A test that fails or times out must not leave a CLI running (a watcher would wait on a deleted folder forever).
+afterEach(() => {
+	for (const child of runningChildren) {
+		// A detached child leads its own process group (with the consumers it started); the others are killed alone.
+		for (const target of [-child.pid!, child.pid!]) {
+			try {
+				process.kill(target, 'SIGKILL');
+				break;
+			} catch {}
+		}
+	}
+
+	runningChildren.clear();
+});
+
 export type RunningCli = {
 	child: ChildProcess;
 	result: Promise<CliResult>;
@@ -33,6 +49,7 @@ export function startCli(args: string[], options: CliOptions = {}): RunningCli {
 		env: childEnvironment(options.env),
 		stdio: ['pipe', 'pipe', 'pipe'],
 	});
+	runningChildren.add(child);
 	let stdout = '';
 	let stderr = '';
 	const waiters = new Set<() => void>();
@@ -56,6 +73,7 @@ export function startCli(args: string[], options: CliOptions = {}): RunningCli {
 
 	const result = new Promise<CliResult>(resolve => {
 		child.on('close', (code, signal) => {
+			runningChildren.delete(child);
 			for (const waiter of waiters) {
 				waiter();
 			}
@@ -128,6 +146,7 @@ export function useTempDirectories(): () => string {
 /** Runs the CLI in a new session (setsid): no controlling terminal, as in CI or a cron job. */
 export async function runDetached(args: string[], options: {cwd: string; env?: NodeJS.ProcessEnv; onStderr?: (stderr: string) => void}): Promise<CliResult> {
 	const child = spawn(process.execPath, [cliPath, ...args], {cwd: options.cwd, detached: true, stdio: ['ignore', 'pipe', 'pipe'], env: childEnvironment(options.env)});
+	runningChildren.add(child);
 	let stdout = '';
 	let stderr = '';
 	child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
@@ -139,6 +158,7 @@ export async function runDetached(args: string[], options: {cwd: string; env?: N
 	});
 	return new Promise(resolve => {
 		child.on('close', (code, signal) => {
+			runningChildren.delete(child);
 			resolve({code, signal, stdout, stderr});
 		});
 	});
