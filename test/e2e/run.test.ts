@@ -174,3 +174,23 @@ test('the full-screen app killed with SIGKILL: watch takes over the stale hold, 
 	const archive = path.join(project, '.handoff', 'results', path.basename(workspace));
 	expect(fs.readFileSync(path.join(archive, 'shared/progress.txt'), 'utf8')).toMatch(/before the crash[\s\S]*after the crash/);
 });
+
+test('a rejected result puts a fix-up prompt on the clipboard and says so; the repaired result completes', async () => {
+	const project = makeTempDirectory();
+	const tmux = new Tmux();
+	cleanups.push(() => {
+		tmux.kill();
+		fs.rmSync(project, {recursive: true, force: true});
+	});
+	tmux.start(`sh -c 'HANDOFF_DEMO_PACE=0.2 "${process.execPath}" "${cliPath}" demo --scenario invalid --stay; echo $? > exit-code; sleep 30'`, {cwd: project});
+	await tmux.waitForScreen('Who should be able to edit a user profile?');
+	tmux.sendKeys('1');
+	await tmux.waitForScreen('Enter sends');
+	tmux.sendKeys('Enter');
+	const screen = await tmux.waitForScreen('Fix-up prompt:');
+	expect(screen).toMatch(/Result rejected \(retry 1 of 1\)|Complete\. Archived/);
+	await tmux.waitForScreen('Complete. Archived');
+	tmux.sendKeys('q');
+	await waitUntil(() => fs.existsSync(path.join(project, 'exit-code')), 10_000, 'exit');
+	expect(fs.readFileSync(path.join(project, 'exit-code'), 'utf8').trim()).toBe('0');
+});
