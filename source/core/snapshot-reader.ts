@@ -29,8 +29,21 @@ Keeps the last good value of a file the other side rewrites. A read that fails t
 class SettlingValue<T> {
 	value: T | undefined;
 	private badSince: number | undefined;
+	/** The outcome for a file version (inode, size, times) that has been read: an unchanged file is not read again. */
+	private cached: {version: string; outcome: Outcome} | undefined;
 
-	async refresh(read: () => Promise<T | undefined>, now: number): Promise<{problem?: string; unsettled: boolean}> {
+	async refresh(read: () => Promise<T | undefined>, now: number, version?: string): Promise<Outcome> {
+		if (version !== undefined && this.cached?.version === version) {
+			return this.cached.outcome;
+		}
+
+		const outcome = await this.readNow(read, now);
+		// A torn file is read again until it settles, whatever its version says.
+		this.cached = version === undefined || outcome.unsettled || this.badSince !== undefined ? undefined : {version, outcome};
+		return outcome;
+	}
+
+	private async readNow(read: () => Promise<T | undefined>, now: number): Promise<Outcome> {
 		try {
 			this.value = await read();
 			this.badSince = undefined;
@@ -51,7 +64,9 @@ class SettlingValue<T> {
 	}
 }
 
-type Entry = {name: string; relativePath: string; mtimeMs: number; isDirectory: boolean};
+type Outcome = {problem?: string; unsettled: boolean};
+
+type Entry = {name: string; relativePath: string; mtimeMs: number; isDirectory: boolean; version: string};
 
 /**
 Reads everything a view shows from a workspace's files, remembering the last good value of each. One instance per watched workspace.
@@ -63,6 +78,7 @@ export class SnapshotReader {
 	private readonly partial = new SettlingValue<unknown>();
 	private partialFile: string | undefined;
 	private partialSchema: Promise<ValidateFunction | undefined> | undefined;
+	private partialDescription: {version: string; partial: PartialResult} | undefined;
 	private createdAtFallback: number | undefined;
 	/** True when some file is mid-settle and the caller should read again shortly. */
 	unsettled = false;
@@ -78,7 +94,7 @@ export class SnapshotReader {
 		const problems: FileProblem[] = [];
 		let unsettled = false;
 		const settle = async <T>(holder: SettlingValue<T>, file: string, read: () => Promise<T | undefined>): Promise<void> => {
-			const outcome = await holder.refresh(read, now);
+			const outcome = await holder.refresh(read, now, versions.get(file));
 			unsettled ||= outcome.unsettled;
 			if (outcome.problem) {
 				problems.push({file, message: outcome.problem.replace(`${file}: `, '')});
@@ -91,6 +107,7 @@ export class SnapshotReader {
 			listEntries(workspace, ''),
 		]);
 		const has = (name: string): boolean => root.some(entry => entry.name === name);
+		const versions = new Map([...shared, ...output].map(entry => [entry.relativePath, entry.version]));
 
 		await Promise.all([
 			settle(this.questions, layout.questions, async () => readJson(workspace, layout.questions, parseQuestions)),
@@ -111,7 +128,11 @@ export class SnapshotReader {
 		if (newestPartial) {
 			await settle(this.partial, newestPartial.relativePath, async () => readJson(workspace, newestPartial.relativePath, value => value));
 			if (this.partial.value !== undefined) {
-				partial = await this.describePartial(newestPartial, problems);
+				if (this.partialDescription?.version !== newestPartial.version) {
+					this.partialDescription = {version: newestPartial.version, partial: await this.describePartial(newestPartial, problems)};
+				}
+
+				partial = this.partialDescription.partial;
 			}
 		}
 
@@ -242,7 +263,13 @@ async function listEntries(workspace: string, relativeDirectory: string): Promis
 			.map(async name => {
 				try {
 					const stat = await fsp.lstat(path.join(directory, name));
-					return {name, relativePath: relativeDirectory ? `${relativeDirectory}/${name}` : name, mtimeMs: stat.mtimeMs, isDirectory: stat.isDirectory()};
+					return {
+						name,
+						relativePath: relativeDirectory ? `${relativeDirectory}/${name}` : name,
+						mtimeMs: stat.mtimeMs,
+						isDirectory: stat.isDirectory(),
+						version: `${stat.ino}:${stat.size}:${stat.mtimeMs}:${stat.ctimeMs}`,
+					};
 				} catch {
 					return undefined;
 				}
