@@ -2,7 +2,7 @@ import {spawn} from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import {afterEach, expect, test} from 'vitest';
-import {cliPath, makeTempDirectory, schemaFixture, waitUntil} from '../helpers/cli.js';
+import {cliPath, makeTempDirectory, runCli, schemaFixture, waitUntil} from '../helpers/cli.js';
 import {Tmux} from '../helpers/tmux.js';
 
 const consumerScript = new URL('../fixtures/scripted-consumer.mjs', import.meta.url).pathname;
@@ -13,25 +13,50 @@ afterEach(() => {
 	}
 });
 
-function setUp(mode: 'valid' | 'invalid') {
+/** The built CLI as a shell command. */
+const handoff = `"${process.execPath}" "${cliPath}"`;
+
+/** A project folder, removed after the test. */
+function newProject(): string {
 	const project = makeTempDirectory();
-	fs.writeFileSync(path.join(project, 'SPEC.md'), '# Spec\n');
-	fs.writeFileSync(path.join(project, 'schema.json'), JSON.stringify(schemaFixture));
-	const tmux = new Tmux();
-	const consumer = spawn(process.execPath, [consumerScript, project, mode], {stdio: 'ignore'});
 	cleanups.push(() => {
-		consumer.kill();
-		tmux.kill();
 		fs.rmSync(project, {recursive: true, force: true});
 	});
+	return project;
+}
+
+/**
+Runs `command` in a real terminal (tmux, CI unset) in `project`; `exitCode()` waits for the command's exit status. The pane stays open afterwards so its last screen can be read.
+*/
+function inTerminal(command: string, project: string, size: {columns?: number; rows?: number} = {}) {
+	const tmux = new Tmux();
+	cleanups.push(() => {
+		tmux.kill();
+	});
 	const exitFile = path.join(project, 'exit-code');
-	const run = `"${process.execPath}" "${cliPath}" run --task analyze-spec --input spec=SPEC.md --schema schema.json --result output/analysis.json --no-clipboard`;
-	return {project, tmux, run, exitFile, exitCode: async () => Number((await waitUntil(() => fs.existsSync(exitFile) && fs.readFileSync(exitFile, 'utf8').trim(), 20_000, 'the exit code'))!)};
+	fs.rmSync(exitFile, {force: true});
+	tmux.start(`sh -c '${command}; echo $? > ${exitFile}; sleep 30'`, {cwd: project, ...size});
+	return {
+		tmux,
+		async exitCode(): Promise<number> {
+			return Number(await waitUntil(() => fs.existsSync(exitFile) && fs.readFileSync(exitFile, 'utf8').trim(), 20_000, 'the exit code'));
+		},
+	};
+}
+
+/** A project with a spec and a schema, and the scripted consumer waiting for the workspace `run` will make. */
+function setUp(mode: 'valid' | 'invalid') {
+	const project = newProject();
+	fs.writeFileSync(path.join(project, 'SPEC.md'), '# Spec\n');
+	fs.writeFileSync(path.join(project, 'schema.json'), JSON.stringify(schemaFixture));
+	const consumer = spawn(process.execPath, [consumerScript, project, mode], {stdio: 'ignore'});
+	cleanups.push(() => consumer.kill());
+	return {project, run: `${handoff} run --task analyze-spec --input spec=SPEC.md --schema schema.json --result output/analysis.json --no-clipboard`};
 }
 
 test('a full hand-off in a real terminal: progress, partial, a question answered by key, archived, exit 0', async () => {
-	const {project, tmux, run, exitFile, exitCode} = setUp('valid');
-	tmux.start(`sh -c '${run}; echo $? > ${exitFile}; sleep 30'`, {cwd: project});
+	const {project, run} = setUp('valid');
+	const {tmux, exitCode} = inTerminal(run, project);
 	const screen = await tmux.waitForScreen('Should users edit their own profiles?');
 	expect(screen).toContain('Reading the spec');
 	expect(screen).toContain('Found 1 state machine');
@@ -53,8 +78,8 @@ test('a full hand-off in a real terminal: progress, partial, a question answered
 });
 
 test('an invalid result shows the validator error naming the missing field, and exits 1; stdout captured draws on /dev/tty', async () => {
-	const {project, tmux, run, exitFile, exitCode} = setUp('invalid');
-	tmux.start(`sh -c '${run} > summary.json; echo $? > ${exitFile}; sleep 30'`, {cwd: project});
+	const {project, run} = setUp('invalid');
+	const {tmux, exitCode} = inTerminal(`${run} > summary.json`, project);
 	const screen = await tmux.waitForScreen('Failed. The workspace is kept.');
 	expect(screen).toContain('missing required field "state_machines"');
 	tmux.sendKeys('q');
@@ -66,69 +91,42 @@ test('an invalid result shows the validator error naming the missing field, and 
 });
 
 test('q quits with 130 and leaves the workspace; watch resumes it', async () => {
-	const project = makeTempDirectory();
-	const tmux = new Tmux();
-	cleanups.push(() => {
-		tmux.kill();
-		fs.rmSync(project, {recursive: true, force: true});
-	});
-	const exitFile = path.join(project, 'exit-code');
-	tmux.start(`sh -c '"${process.execPath}" "${cliPath}" run --task quick --no-clipboard; echo $? > ${exitFile}; sleep 30'`, {cwd: project});
-	await tmux.waitForScreen('not started');
-	tmux.sendKeys('q');
-	await waitUntil(() => fs.existsSync(exitFile), 10_000, 'exit');
-	expect(fs.readFileSync(exitFile, 'utf8').trim()).toBe('130');
-	expect(tmux.screen()).toContain('resume with: handoff watch');
+	const project = newProject();
+	const first = inTerminal(`${handoff} run --task quick --no-clipboard`, project);
+	await first.tmux.waitForScreen('not started');
+	first.tmux.sendKeys('q');
+	expect(await first.exitCode()).toBe(130);
+	expect(first.tmux.screen()).toContain('resume with: handoff watch');
 	const [name] = fs.readdirSync(path.join(project, '.handoff', 'workspaces'));
 	const workspace = path.join(project, '.handoff', 'workspaces', name!);
 	expect(fs.existsSync(path.join(workspace, 'input/manifest.json'))).toBe(true);
-	fs.rmSync(exitFile);
-	tmux.kill();
-	const again = new Tmux();
-	cleanups.push(() => {
-		again.kill();
-	});
-	again.start(`sh -c '"${process.execPath}" "${cliPath}" watch ${workspace}; echo $? > ${exitFile}; sleep 30'`, {cwd: project});
-	await again.waitForScreen('not started');
+	first.tmux.kill();
+	const again = inTerminal(`${handoff} watch ${workspace}`, project);
+	await again.tmux.waitForScreen('not started');
 	fs.appendFileSync(path.join(workspace, 'shared/progress.txt'), '[2025-01-01 10:00:00] came back\n');
-	await again.waitForScreen('came back');
-	again.sendKeys('q');
-	await waitUntil(() => fs.existsSync(exitFile), 10_000, 'exit');
-	expect(fs.readFileSync(exitFile, 'utf8').trim()).toBe('130');
+	await again.tmux.waitForScreen('came back');
+	again.tmux.sendKeys('q');
+	expect(await again.exitCode()).toBe(130);
 });
 
 test('npx handoff demo as a new user runs it: answer by key, archived, exit 0', async () => {
-	const project = makeTempDirectory();
-	const tmux = new Tmux();
-	cleanups.push(() => {
-		tmux.kill();
-		fs.rmSync(project, {recursive: true, force: true});
-	});
-	const exitFile = path.join(project, 'exit-code');
-	tmux.start(`sh -c 'HANDOFF_DEMO_PACE=0.05 "${process.execPath}" "${cliPath}" demo; echo $? > ${exitFile}; sleep 30'`, {cwd: project, columns: 100, rows: 30});
+	const project = newProject();
+	const {tmux, exitCode} = inTerminal(`HANDOFF_DEMO_PACE=0.05 ${handoff} demo`, project, {columns: 100, rows: 30});
 	await tmux.waitForScreen('Who should be able to edit a user profile?');
 	tmux.sendKeys('2');
 	await tmux.waitForScreen('Enter sends "Admins only"');
 	tmux.sendKeys('Enter');
-	await waitUntil(() => fs.existsSync(exitFile), 15_000, 'exit');
-	expect(fs.readFileSync(exitFile, 'utf8').trim()).toBe('0');
+	expect(await exitCode()).toBe(0);
 	const results = path.join(project, '.handoff', 'results');
 	const [archive] = fs.readdirSync(results);
 	expect(JSON.parse(fs.readFileSync(path.join(results, archive!, 'output/analysis.json'), 'utf8')).profile_editing).toBe('Admins only');
 });
 
 test('handoff ls on a terminal is a list; Enter opens the chosen workspace in watch', async () => {
-	const project = makeTempDirectory();
-	const tmux = new Tmux();
-	cleanups.push(() => {
-		tmux.kill();
-		fs.rmSync(project, {recursive: true, force: true});
-	});
-	const {runCli} = await import('../helpers/cli.js');
-	const created = await runCli(['new', '--task', 'listed-task'], {cwd: project});
-	const workspace = created.stdout.trim();
+	const project = newProject();
+	const workspace = (await runCli(['new', '--task', 'listed-task'], {cwd: project})).stdout.trim();
 	await runCli(['ask', 'Pick one?', '--option', 'A', '--workspace', workspace]);
-	tmux.start(`sh -c '"${process.execPath}" "${cliPath}" ls; echo $? > exit-code; sleep 30'`, {cwd: project});
+	const {tmux, exitCode} = inTerminal(`${handoff} ls`, project);
 	await tmux.waitForScreen(/▸ waiting for an answer\s+workspace/);
 	tmux.sendKeys('Enter');
 	await tmux.waitForScreen('[q1] Pick one?');
@@ -137,52 +135,37 @@ test('handoff ls on a terminal is a list; Enter opens the chosen workspace in wa
 	tmux.sendKeys('Enter');
 	await waitUntil(() => fs.existsSync(path.join(workspace, 'shared/answers.json')), 10_000, 'the answer');
 	tmux.sendKeys('q');
-	await waitUntil(() => fs.existsSync(path.join(project, 'exit-code')), 10_000, 'exit');
+	expect(await exitCode()).toBe(130);
 	expect(JSON.parse(fs.readFileSync(path.join(workspace, 'shared/answers.json'), 'utf8')).answers[0]).toMatchObject({id: 'q1', answer: 'A'});
 });
 
 test('the full-screen app killed with SIGKILL: watch takes over the stale hold, shows the true state and finishes', async () => {
-	const project = makeTempDirectory();
-	const tmux = new Tmux();
-	cleanups.push(() => {
-		tmux.kill();
-		fs.rmSync(project, {recursive: true, force: true});
-	});
-	const {runCli} = await import('../helpers/cli.js');
+	const project = newProject();
 	fs.writeFileSync(path.join(project, 'schema.json'), JSON.stringify(schemaFixture));
 	const workspace = (await runCli(['new', '--task', 'killed', '--schema', 'schema.json', '--result', 'output/analysis.json'], {cwd: project})).stdout.trim();
-	const watch = `"${process.execPath}" "${cliPath}" watch ${workspace}`;
-	tmux.start(`sh -c '${watch}; ${watch}; echo $? > exit-code; sleep 30'`, {cwd: project});
+	const watch = `${handoff} watch ${workspace}`;
+	// The second watch in the same terminal takes over once the first is killed.
+	const {tmux, exitCode} = inTerminal(`${watch}; ${watch}`, project);
 	await tmux.waitForScreen('not started');
 	const hold = JSON.parse(fs.readFileSync(path.join(workspace, '.handoff-producer'), 'utf8'));
 	await runCli(['claim', '--workspace', workspace]);
 	await runCli(['progress', 'before the crash', '--workspace', workspace]);
 	await tmux.waitForScreen('before the crash');
 	process.kill(hold.pid, 'SIGKILL');
-	// The second watch in the same terminal takes over.
-	await waitUntil(() => {
-		const current = JSON.parse(fs.readFileSync(path.join(workspace, '.handoff-producer'), 'utf8'));
-		return current.pid !== hold.pid;
-	}, 10_000, 'a new watcher');
+	await waitUntil(() => JSON.parse(fs.readFileSync(path.join(workspace, '.handoff-producer'), 'utf8')).pid !== hold.pid, 10_000, 'a new watcher');
 	await tmux.waitForScreen('before the crash');
 	await runCli(['progress', 'after the crash', '--workspace', workspace]);
 	await tmux.waitForScreen('after the crash');
 	fs.writeFileSync(path.join(workspace, 'output/analysis.json'), '{"state_machines": []}');
 	await runCli(['done', '--workspace', workspace]);
-	await waitUntil(() => fs.existsSync(path.join(project, 'exit-code')), 15_000, 'exit');
-	expect(fs.readFileSync(path.join(project, 'exit-code'), 'utf8').trim()).toBe('0');
+	expect(await exitCode()).toBe(0);
 	const archive = path.join(project, '.handoff', 'results', path.basename(workspace));
 	expect(fs.readFileSync(path.join(archive, 'shared/progress.txt'), 'utf8')).toMatch(/before the crash[\s\S]*after the crash/);
 });
 
 test('a rejected result puts a fix-up prompt on the clipboard and says so; the repaired result completes', async () => {
-	const project = makeTempDirectory();
-	const tmux = new Tmux();
-	cleanups.push(() => {
-		tmux.kill();
-		fs.rmSync(project, {recursive: true, force: true});
-	});
-	tmux.start(`sh -c 'HANDOFF_DEMO_PACE=0.2 "${process.execPath}" "${cliPath}" demo --scenario invalid --stay; echo $? > exit-code; sleep 30'`, {cwd: project});
+	const project = newProject();
+	const {tmux, exitCode} = inTerminal(`HANDOFF_DEMO_PACE=0.2 ${handoff} demo --scenario invalid --stay`, project);
 	await tmux.waitForScreen('Who should be able to edit a user profile?');
 	tmux.sendKeys('1');
 	await tmux.waitForScreen('Enter sends');
@@ -191,6 +174,5 @@ test('a rejected result puts a fix-up prompt on the clipboard and says so; the r
 	expect(screen).toMatch(/Result rejected \(retry 1 of 1\)|Complete\. Archived/);
 	await tmux.waitForScreen('Complete. Archived');
 	tmux.sendKeys('q');
-	await waitUntil(() => fs.existsSync(path.join(project, 'exit-code')), 10_000, 'exit');
-	expect(fs.readFileSync(path.join(project, 'exit-code'), 'utf8').trim()).toBe('0');
+	expect(await exitCode()).toBe(0);
 });
