@@ -30,34 +30,35 @@ export const keyHelp: Array<[keys: string, what: string]> = [
 	['q, Ctrl+C', 'quit; the workspace stays as it is (handoff watch resumes)'],
 ];
 
+/** Keys Ink reports as flags, in the order they are checked. */
+const namedKeys: Array<[flag: keyof Key, command: Command]> = [
+	['upArrow', {name: 'up'}],
+	['downArrow', {name: 'down'}],
+	['pageUp', {name: 'pageUp'}],
+	['pageDown', {name: 'pageDown'}],
+	['return', {name: 'submit'}],
+	['escape', {name: 'escape'}],
+];
+
+/** Plain characters. `n` is "no" in the cancel confirmation, so it closes like Esc. */
+const characterKeys: Record<string, Command> = {
+	c: {name: 'copy'},
+	x: {name: 'cancel'},
+	y: {name: 'confirm'},
+	n: {name: 'escape'},
+	'?': {name: 'help'},
+	q: {name: 'quit'},
+};
+
 /** Maps one key press to a command, or undefined for keys the app ignores. */
 export function commandForKey(input: string, key: Key): Command | undefined {
 	if (key.tab) {
 		return key.shift ? {name: 'focusPrevious'} : {name: 'focusNext'};
 	}
 
-	if (key.upArrow) {
-		return {name: 'up'};
-	}
-
-	if (key.downArrow) {
-		return {name: 'down'};
-	}
-
-	if (key.pageUp) {
-		return {name: 'pageUp'};
-	}
-
-	if (key.pageDown) {
-		return {name: 'pageDown'};
-	}
-
-	if (key.return) {
-		return {name: 'submit'};
-	}
-
-	if (key.escape) {
-		return {name: 'escape'};
+	const named = namedKeys.find(([flag]) => key[flag]);
+	if (named) {
+		return named[1];
 	}
 
 	if (key.ctrl && input === 'c') {
@@ -72,33 +73,5 @@ export function commandForKey(input: string, key: Key): Command | undefined {
 		return {name: 'pickOption', index: Number(input) - 1};
 	}
 
-	switch (input) {
-		case 'c': {
-			return {name: 'copy'};
-		}
-
-		case 'x': {
-			return {name: 'cancel'};
-		}
-
-		case 'y': {
-			return {name: 'confirm'};
-		}
-
-		case 'n': {
-			return {name: 'escape'};
-		}
-
-		case '?': {
-			return {name: 'help'};
-		}
-
-		case 'q': {
-			return {name: 'quit'};
-		}
-
-		default: {
-			return undefined;
-		}
-	}
+	return characterKeys[input];
 }
