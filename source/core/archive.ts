@@ -6,7 +6,7 @@ import {pipeline} from 'node:stream/promises';
 import {HandoffError, errnoCode, exitCode} from './errors.js';
 import type {Manifest} from './manifest.js';
 import {isInside, layout} from './paths.js';
-import {makePrivateDirectory, parseJson, privateFileMode, readTextFile, syncDirectory, writeJsonAtomic} from './safe-io.js';
+import {assertRealFolder, makePrivateDirectory, parseJson, privateFileMode, readTextFile, syncDirectory, writeJsonAtomic} from './safe-io.js';
 import {isoTimestamp} from './time.js';
 import {archiveDirectoryFor} from './workspace.js';
 
@@ -109,6 +109,11 @@ async function copyRecord(workspace: string, manifest: Manifest, archivePath: st
 async function listRegularFiles(workspace: string, relativeDirectory: string, skipped: string[]): Promise<string[]> {
 	let entries: fs.Dirent[];
 	try {
+		if ((await fsp.lstat(path.join(workspace, relativeDirectory))).isSymbolicLink()) {
+			skipped.push(relativeDirectory);
+			return [];
+		}
+
 		entries = await fsp.readdir(path.join(workspace, relativeDirectory), {withFileTypes: true});
 	} catch (error) {
 		if (errnoCode(error) === 'ENOENT' || errnoCode(error) === 'ENOTDIR') {
@@ -140,6 +145,8 @@ async function listRegularFiles(workspace: string, relativeDirectory: string, sk
 async function copyRegularFile(source: string, target: string): Promise<{size: number; sha256: string} | 'skipped' | undefined> {
 	let input: fsp.FileHandle;
 	try {
+		// O_NOFOLLOW guards only the file itself: a folder on the way that is a link (shared/ -> elsewhere) is refused here.
+		await assertRealFolder(path.dirname(source));
 		input = await fsp.open(source, fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW | fs.constants.O_NONBLOCK);
 	} catch (error) {
 		const code = errnoCode(error);
@@ -147,7 +154,7 @@ async function copyRegularFile(source: string, target: string): Promise<{size: n
 			return undefined;
 		}
 
-		if (code === 'ELOOP') {
+		if (code === 'ELOOP' || error instanceof HandoffError) {
 			return 'skipped';
 		}
 

@@ -3,7 +3,7 @@ import path from 'node:path';
 import {StringDecoder} from 'node:string_decoder';
 import {HandoffError, errnoCode} from './errors.js';
 import {layout} from './paths.js';
-import {appendToFile} from './safe-io.js';
+import {appendToFile, assertRealFolder} from './safe-io.js';
 import type {ProgressLine} from './snapshot.js';
 import {progressTimestamp} from './time.js';
 
@@ -53,6 +53,7 @@ export class ProgressTail {
 	async read(final = false): Promise<ProgressLine[]> {
 		let stat;
 		try {
+			await assertRealFolder(path.dirname(this.file));
 			stat = await fsp.lstat(this.file);
 		} catch (error) {
 			if (errnoCode(error) === 'ENOENT') {

@@ -120,6 +120,7 @@ Writes a file so readers see either the old or the new content, never a torn one
 */
 export async function writeFileAtomic(file: string, data: string | Uint8Array, mode = privateFileMode): Promise<void> {
 	const directory = path.dirname(file);
+	await assertRealFolder(directory);
 	const temporary = path.join(directory, `.${path.basename(file)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
 	const handle = await fsp.open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, mode);
 	try {
@@ -150,6 +151,7 @@ export async function writeJsonAtomic(file: string, value: unknown): Promise<voi
 
 /** Creates a file that must not exist yet (O_EXCL), refusing to follow links. Returns false when it already exists. */
 export async function createExclusive(file: string, data: string, mode = privateFileMode): Promise<boolean> {
+	await assertRealFolder(path.dirname(file));
 	let handle: fsp.FileHandle;
 	try {
 		handle = await fsp.open(file, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, mode);
@@ -168,6 +170,7 @@ export async function createExclusive(file: string, data: string, mode = private
 
 /** Appends text to a regular file, creating it private; a symlink or special file in its place is refused. */
 export async function appendToFile(file: string, text: string, name = file): Promise<void> {
+	await assertRealFolder(path.dirname(file));
 	let handle: fsp.FileHandle;
 	try {
 		handle = await fsp.open(file, O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW | O_NONBLOCK, privateFileMode);
@@ -188,6 +191,16 @@ export async function appendToFile(file: string, text: string, name = file): Pro
 		await handle.appendFile(text);
 	} finally {
 		await handle.close();
+	}
+}
+
+/**
+Refuses to write into a folder that is a symlink: the other side could swap shared/ or output/ for a link to anywhere, and O_NOFOLLOW only guards the last part of a path. Workspace paths are made real (realpath) when they are opened, so every folder we write into is one of ours.
+*/
+export async function assertRealFolder(directory: string): Promise<void> {
+	const stat = await fsp.lstat(directory);
+	if (stat.isSymbolicLink() || !stat.isDirectory()) {
+		throw new HandoffError(stat.isSymbolicLink() ? 'is a symlink; refusing to follow it' : 'is not a folder', undefined, directory);
 	}
 }
 

@@ -2,6 +2,7 @@ import path from 'node:path';
 import {setTimeout as delay} from 'node:timers/promises';
 import type {ValidateFunction} from 'ajv';
 import {archiveWorkspace} from './archive.js';
+import {HandoffError} from './errors.js';
 import {coalesce} from './coalesce.js';
 import {watchWorkspace, type FolderWatch} from './folder-watch.js';
 import {failHandoff, readRejections, rejectResult} from './completion.js';
@@ -241,7 +242,12 @@ export class HandoffSession implements SessionSource {
 
 		try {
 			await this.flushProgress();
-			await writeStatus(workspace, 'COMPLETE');
+			// status.txt is only informational here: a shared/ the consumer swapped for a link must not block a valid result.
+			await writeStatus(workspace, 'COMPLETE').catch((error: unknown) => {
+				if (!(error instanceof HandoffError)) {
+					throw error;
+				}
+			});
 			await writeMetadata(workspace, {
 				status: 'complete',
 				startedAt: snapshot.claimedAt === undefined ? undefined : isoTimestamp(new Date(snapshot.claimedAt)),

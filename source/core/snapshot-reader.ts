@@ -101,18 +101,20 @@ export class SnapshotReader {
 			}
 		};
 
+		// shared/ or output/ swapped for a link would have us read files from anywhere: report it and read nothing there.
+		const linked = await linkedFolders(workspace, problems);
 		const [shared, output, root] = await Promise.all([
-			listEntries(workspace, layout.shared),
-			listEntries(workspace, layout.output),
+			linked.has(layout.shared) ? [] : listEntries(workspace, layout.shared),
+			linked.has(layout.output) ? [] : listEntries(workspace, layout.output),
 			listEntries(workspace, ''),
 		]);
 		const has = (name: string): boolean => root.some(entry => entry.name === name);
 		const versions = new Map([...shared, ...output].map(entry => [entry.relativePath, entry.version]));
 
 		await Promise.all([
-			settle(this.questions, layout.questions, async () => readJson(workspace, layout.questions, parseQuestions)),
-			settle(this.answers, layout.answers, async () => readJson(workspace, layout.answers, parseAnswers)),
-			settle(this.metadata, layout.metadata, async () => readJson(workspace, layout.metadata, value => value)),
+			linked.has(layout.shared) ? undefined : settle(this.questions, layout.questions, async () => readJson(workspace, layout.questions, parseQuestions)),
+			linked.has(layout.shared) ? undefined : settle(this.answers, layout.answers, async () => readJson(workspace, layout.answers, parseAnswers)),
+			linked.has(layout.output) ? undefined : settle(this.metadata, layout.metadata, async () => readJson(workspace, layout.metadata, value => value)),
 		]);
 
 		const newestPartial = output
@@ -137,7 +139,7 @@ export class SnapshotReader {
 		}
 
 		const [statusText, lockText, errorText] = await Promise.all([
-			readSignal(workspace, layout.status, problems),
+			linked.has(layout.shared) ? undefined : readSignal(workspace, layout.status, problems),
 			has(layout.lock) ? readSignal(workspace, layout.lock, problems) : undefined,
 			has(layout.error) ? readSignal(workspace, layout.error, problems) : undefined,
 		]);
@@ -236,6 +238,21 @@ async function readSignal(workspace: string, relativePath: string, problems: Fil
 
 		throw error;
 	}
+}
+
+async function linkedFolders(workspace: string, problems: FileProblem[]): Promise<Set<string>> {
+	const linked = new Set<string>();
+	for (const folder of [layout.shared, layout.output]) {
+		try {
+			// eslint-disable-next-line no-await-in-loop
+			if ((await fsp.lstat(path.join(workspace, folder))).isSymbolicLink()) {
+				linked.add(folder);
+				problems.push({file: `${folder}/`, message: 'is a symlink; refusing to follow it'});
+			}
+		} catch {}
+	}
+
+	return linked;
 }
 
 /** Our own temp files and write locks are not the other side's activity. */

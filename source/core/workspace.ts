@@ -29,7 +29,7 @@ export async function createUniqueFolder(parent: string, stem: string): Promise<
 		try {
 			// eslint-disable-next-line no-await-in-loop
 			await makePrivateDirectory(folder, true);
-			return folder;
+			return await fs.promises.realpath(folder);
 		} catch (error) {
 			if (errnoCode(error) !== 'EEXIST' || attempt >= 1000) {
 				throw error;
@@ -75,7 +75,7 @@ export function locateWorkspace(flag: string | undefined, environment: NodeJS.Pr
 
 	for (let directory = path.resolve(cwd); ; directory = path.dirname(directory)) {
 		if (isWorkspace(directory)) {
-			return directory;
+			return fs.realpathSync(directory);
 		}
 
 		if (path.dirname(directory) === directory) {
@@ -105,7 +105,8 @@ export function checkWorkspace(directory: string): string {
 		throw new HandoffError(`has no ${layout.manifest}; it is not a hand-off workspace`, exitCode.usage, absolute);
 	}
 
-	return absolute;
+	// The real path, so that no folder we later write into is reached through a link.
+	return fs.realpathSync(absolute);
 }
 
 /**

@@ -129,3 +129,28 @@ describe('consumer commands', () => {
 		expect(result.stderr).toContain('output/analysis.json: is 11 MB, over the 10 MB limit');
 	});
 });
+
+test('shared/ swapped for a link to elsewhere: nothing is written or read through it, and the archive leaves it out', async () => {
+	const directory = project();
+	const {workspace} = await newWorkspace([], directory);
+	const elsewhere = path.join(directory, 'elsewhere');
+	fs.mkdirSync(elsewhere);
+	fs.writeFileSync(path.join(elsewhere, 'questions.json'), JSON.stringify({questions: [{id: 'q1', text: 'planted'}]}));
+	fs.rmSync(path.join(workspace, 'shared'), {recursive: true});
+	fs.symlinkSync(elsewhere, path.join(workspace, 'shared'));
+	const answer = await runCli(['answer', workspace, 'q1', 'yes']);
+	expect(answer.code).toBe(2);
+	expect(answer.stderr).toContain('shared: is a symlink');
+	const progress = await runCli(['progress', 'through the link', '--workspace', workspace]);
+	expect(progress.code).toBe(2);
+	expect(fs.readdirSync(elsewhere)).toEqual(['questions.json']);
+	fs.writeFileSync(path.join(workspace, 'output/analysis.json'), '{"state_machines": []}');
+	fs.writeFileSync(path.join(workspace, '.done'), '');
+	const wait = await runCli(['wait', workspace, '--json']);
+	expect(wait.stderr).toContain('problem: shared/: is a symlink; refusing to follow it');
+	expect(wait.stderr).not.toContain('planted');
+	expect(wait.code).toBe(0);
+	const {archive} = JSON.parse(wait.stdout);
+	expect(fs.existsSync(path.join(archive, 'shared'))).toBe(false);
+	expect(fs.readdirSync(elsewhere)).toEqual(['questions.json']);
+});
