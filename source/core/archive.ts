@@ -78,6 +78,11 @@ async function copyRecord(workspace: string, manifest: Manifest, archivePath: st
 		wanted.add(file);
 	}
 
+	// A declared output that the listing found to be a link or special file is skipped already; copying would skip it twice.
+	for (const file of skipped) {
+		wanted.delete(file);
+	}
+
 	const files: ArchivedFile[] = [];
 	for (const relativePath of [...wanted].sort()) {
 		const source = path.join(workspace, relativePath);

@@ -55,7 +55,8 @@ export function normalizeManifest(value: unknown, name: string = layout.manifest
 	}
 
 	const file = value as ManifestFile;
-	const inputs = file.inputs ?? {};
+	// A copy: `file` stays as it is on disk, and is written back so.
+	const inputs = {...file.inputs};
 	const outputs: Record<string, string> = {};
 	for (const [key, entry] of Object.entries(file.outputs)) {
 		if (typeof entry === 'string' && !outputSettingKeys.has(key)) {
@@ -70,13 +71,15 @@ export function normalizeManifest(value: unknown, name: string = layout.manifest
 
 	const schemaPath = typeof file.outputs.schema === 'string' ? file.outputs.schema : inputs.schema;
 	const checkPath = (pointer: string, relativePath: string): string => {
+		// Checked in the form it is returned in: `output\..\..\x` is a climb once its backslashes are separators.
+		const portable = relativePath.replaceAll('\\', '/');
 		try {
-			resolveInside('/workspace', relativePath);
+			resolveInside('/workspace', portable);
 		} catch (error) {
 			throw new HandoffError(`${pointer}: ${(error as Error).message}`, exitCode.usage, name);
 		}
 
-		return path.posix.normalize(relativePath.replaceAll('\\', '/'));
+		return path.posix.normalize(portable);
 	};
 
 	for (const [key, entry] of Object.entries(inputs)) {

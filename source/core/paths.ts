@@ -50,10 +50,10 @@ export function resolveInside(root: string, relativePath: string, what = 'path')
 	return resolved;
 }
 
-/** True when `child` is `parent` or below it. Uses path.relative, so `/ws-evil` is not inside `/ws`. */
+/** True when `child` is `parent` or below it. Uses path.relative, so `/ws-evil` is not inside `/ws`, while a name like `..notes` is. */
 export function isInside(parent: string, child: string): boolean {
 	const relative = path.relative(parent, child);
-	return relative === '' || (!relative.startsWith('..') && !path.isAbsolute(relative));
+	return relative === '' || (relative !== '..' && !relative.startsWith(`..${path.sep}`) && !path.isAbsolute(relative));
 }
 
 /**
@@ -61,35 +61,41 @@ Like resolveInside, and also follows symlinks on the part of the path that exist
 */
 export function resolveInsideReal(root: string, relativePath: string, what = 'path'): string {
 	const resolved = resolveInside(root, relativePath, what);
-	const realRoot = fs.realpathSync(root);
-	let existing = resolved;
+	if (!staysInside(fs.realpathSync(root), resolved)) {
+		throw new HandoffError(`${what} ${JSON.stringify(relativePath)} goes through a symlink that leaves the workspace`);
+	}
+
+	return resolved;
+}
+
+/** The most links one check follows, as the kernel's own limit (ELOOP) does. */
+const maxLinkHops = 40;
+
+/** Whether `file`, with every link on the way followed, lands inside `realRoot`. A dangling link is judged by where it points, so it cannot be used to create a file outside later. */
+function staysInside(realRoot: string, file: string, hops = 0): boolean {
+	let existing = file;
 	const rest: string[] = [];
 	for (;;) {
 		try {
-			const real = fs.realpathSync(existing);
-			const full = path.join(real, ...rest);
-			if (!isInside(realRoot, full)) {
-				throw new HandoffError(`${what} ${JSON.stringify(relativePath)} goes through a symlink that leaves the workspace`);
-			}
-
-			return resolved;
+			return isInside(realRoot, path.join(fs.realpathSync(existing), ...rest));
 		} catch (error) {
 			if (errnoCode(error) !== 'ENOENT') {
 				throw error;
 			}
 
-			// A dangling link is judged by where it points, so it cannot be used to create a file outside later.
 			const danglingTarget = readLinkIfAny(existing);
 			if (danglingTarget !== undefined) {
-				const target = path.resolve(path.dirname(existing), danglingTarget, ...rest);
-				if (!isInside(path.resolve(root), target) && !isInside(realRoot, target)) {
-					throw new HandoffError(`${what} ${JSON.stringify(relativePath)} goes through a symlink that leaves the workspace`);
+				if (hops >= maxLinkHops) {
+					throw new HandoffError(`${file}: too many levels of symlinks`);
 				}
+
+				// Relative to the folder the link really is in, which may itself have been reached through a link; the target may be a link again.
+				return staysInside(realRoot, path.resolve(fs.realpathSync(path.dirname(existing)), danglingTarget, ...rest), hops + 1);
 			}
 
 			const parent = path.dirname(existing);
 			if (parent === existing) {
-				return resolved;
+				return false;
 			}
 
 			rest.unshift(path.basename(existing));

@@ -26,15 +26,22 @@ export function parseQuestions(value: unknown, name: string = layout.questions):
 	return (value as {questions: Question[]}).questions;
 }
 
+/** An entry of shared/answers.json as written: a typed answer may be any JSON value. */
+type AnswerEntry = {id: string; answer: unknown; answered_at?: string; [key: string]: unknown};
+
 /** Checks the parsed content of shared/answers.json. Non-string answers (typed answers) are kept as JSON text. */
 export function parseAnswers(value: unknown, name: string = layout.answers): Answer[] {
+	return parseAnswerEntries(value, name).map(answer =>
+		({...answer, answer: typeof answer.answer === 'string' ? answer.answer : JSON.stringify(answer.answer)}),
+	);
+}
+
+function parseAnswerEntries(value: unknown, name: string = layout.answers): AnswerEntry[] {
 	if (!validateAnswersFile(value)) {
 		throw new HandoffError(describeErrors(validateAnswersFile.errors).map(formatSchemaError).join('; '), exitCode.usage, name);
 	}
 
-	return (value as {answers: Answer[]}).answers.map(answer =>
-		typeof answer.answer === 'string' ? answer : {...answer, answer: JSON.stringify(answer.answer)},
-	);
+	return (value as {answers: AnswerEntry[]}).answers;
 }
 
 /** Pending questions first, each group in the order asked; a later answer with the same id wins. */
@@ -118,7 +125,8 @@ Records an answer in shared/answers.json, merged by id under a lock so no earlie
 export async function addAnswer(workspace: string, id: string, answer: string, options: AnswerOptions = {}): Promise<Answer> {
 	const file = path.join(workspace, layout.answers);
 	return withFileLock(`${file}.lock`, async () => {
-		const [questions, answers] = await Promise.all([readQuestions(workspace), readAnswers(workspace)]);
+		// The entries as written, so that rewriting the file keeps a typed answer's type.
+		const [questions, answers] = await Promise.all([readQuestions(workspace), readSettledJson(workspace, layout.answers, value => parseAnswerEntries(value), [])]);
 		const question = questions.find(candidate => candidate.id === id);
 		if (!question && !options.allowUnknown) {
 			const known = questions.map(candidate => candidate.id).join(', ') || 'none';

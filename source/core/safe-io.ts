@@ -121,7 +121,7 @@ Writes a file so readers see either the old or the new content, never a torn one
 export async function writeFileAtomic(file: string, data: string | Uint8Array, mode = privateFileMode): Promise<void> {
 	const directory = path.dirname(file);
 	await assertRealFolder(directory);
-	const temporary = path.join(directory, `.${path.basename(file)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+	const temporary = temporaryPathFor(file);
 	const handle = await fsp.open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, mode);
 	try {
 		await fillAndClose(handle, data, mode);
@@ -132,6 +132,11 @@ export async function writeFileAtomic(file: string, data: string | Uint8Array, m
 	}
 
 	await syncDirectory(directory);
+}
+
+/** `.<name>.<pid>.<random>.tmp` beside `file`: readers of the folder skip these as bookkeeping. */
+function temporaryPathFor(file: string): string {
+	return path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
 }
 
 /** Writes a freshly created file durably. The mode is set again because open()'s mode is filtered by the umask. */
@@ -149,9 +154,40 @@ export async function writeJsonAtomic(file: string, value: unknown): Promise<voi
 	await writeFileAtomic(file, `${JSON.stringify(value, null, 2)}\n`);
 }
 
-/** Creates a file that must not exist yet (O_EXCL), refusing to follow links. Returns false when it already exists. */
+/** link(2) errors that mean the file system has no hard links. */
+const noHardLinks = new Set(['EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'ENOSYS']);
+
+/**
+Creates a file that must not exist yet, refusing to follow links. Returns false when it already exists.
+
+The file is filled under a temporary name and hard-linked into place (link(2) refuses an existing name, link or not, as O_EXCL does), so nobody ever reads it empty: a second claimant that found it empty would take it for abandoned.
+*/
 export async function createExclusive(file: string, data: string, mode = privateFileMode): Promise<boolean> {
 	await assertRealFolder(path.dirname(file));
+	const temporary = temporaryPathFor(file);
+	try {
+		await fillAndClose(await fsp.open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, mode), data, mode);
+		await fsp.link(temporary, file);
+	} catch (error) {
+		if (errnoCode(error) === 'EEXIST') {
+			return false;
+		}
+
+		if (!noHardLinks.has(errnoCode(error) ?? '')) {
+			throw error;
+		}
+
+		return createInPlace(file, data, mode);
+	} finally {
+		await fsp.rm(temporary, {force: true});
+	}
+
+	await syncDirectory(path.dirname(file));
+	return true;
+}
+
+/** createExclusive for file systems without hard links: O_EXCL, then filled (empty for a moment). */
+async function createInPlace(file: string, data: string, mode: number): Promise<boolean> {
 	let handle: fsp.FileHandle;
 	try {
 		handle = await fsp.open(file, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, mode);

@@ -1,165 +1,265 @@
-import {execFileSync} from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import {afterEach, describe, expect, test} from 'vitest';
-import {archiveWorkspace, finishInterruptedArchive, readVerifiedIndex} from '../../source/core/archive.js';
+import {beforeEach, describe, expect, test} from 'vitest';
+import {archiveIndexName, archiveWorkspace, finishInterruptedArchive, readArchivedMarker, readVerifiedIndex, type ArchiveIndex} from '../../source/core/archive.js';
 import {createHandoff} from '../../source/core/create.js';
-import {acquireProducerHold} from '../../source/core/hold.js';
+import type {Manifest} from '../../source/core/manifest.js';
 import {layout} from '../../source/core/paths.js';
-import {SnapshotReader, settleMs} from '../../source/core/snapshot-reader.js';
-import {makeTempDirectory} from '../helpers/cli.js';
+import {archiveDirectoryFor} from '../../source/core/workspace.js';
+import {mkfifo, modeOf, regularFiles, settlesWithin, sha256, useTempDirectories} from './helpers.js';
 
+const temporaryDirectory = useTempDirectories();
 let base: string;
-afterEach(() => {
-	fs.rmSync(base, {recursive: true, force: true});
-});
+let workspace: string;
+let manifest: Manifest;
+let archivePath: string;
 
-async function finishedWorkspace() {
-	base = makeTempDirectory();
-	const created = await createHandoff({
+/** A finished hand-off: a result, a nested output, metadata, progress, Q&A, status and .done. */
+beforeEach(async () => {
+	base = await temporaryDirectory();
+	({workspace, manifest} = await createHandoff({
 		baseDirectory: base,
 		task: 'archive-me',
-		inputs: [{name: 'spec', file: 'SPEC.md', content: '# spec'}],
+		inputs: [{name: 'spec', file: 'SPEC.md', content: '# Spec\nTicket.status: open -> closed\n'}],
 		schemaText: '{"type": "object"}',
 		resultPath: 'output/analysis.json',
-		command: ['handoff'],
-	});
-	const {workspace} = created;
-	fs.mkdirSync(path.join(workspace, 'output/build'));
-	fs.writeFileSync(path.join(workspace, 'output/analysis.json'), '{"ok": true}');
-	fs.writeFileSync(path.join(workspace, 'output/build/app.dsl'), 'app {}');
-	fs.writeFileSync(path.join(workspace, 'shared/progress.txt'), '[2025-01-01 00:00:00] done\n');
-	fs.writeFileSync(path.join(workspace, 'shared/answers.json'), '{"answers": [{"id": "q1", "answer": "Yes"}]}');
-	fs.writeFileSync(path.join(workspace, '.done'), '');
-	return created;
+		command: [process.execPath, 'dist/cli.js'],
+	}));
+	archivePath = path.join(base, 'results', path.basename(workspace));
+	fs.mkdirSync(path.join(workspace, 'output/build/deep'), {recursive: true});
+	write('output/analysis.json', '{"state_machines": [{"entity": "Ticket"}]}');
+	write('output/analysis.partial.json', '{"state_machines": []}');
+	write('output/build/deep/app.dsl', 'app Ticket {}\n');
+	write('output/metadata.json', JSON.stringify({status: 'complete', errors: []}));
+	write(layout.progress, '[2025-11-21 23:30:05] Starting analysis...\n[2025-11-21 23:30:47] Complete!\n');
+	write(layout.questions, JSON.stringify({questions: [{id: 'q1', text: 'Edit profiles?', options: ['Yes', 'No']}]}));
+	write(layout.answers, JSON.stringify({answers: [{id: 'q1', answer: 'Yes'}]}));
+	write(layout.rejection, '# Result rejected\n');
+	write(layout.status, 'COMPLETE\n');
+	write(layout.done, '');
+});
+
+function write(relativePath: string, content: string): void {
+	fs.writeFileSync(path.join(workspace, relativePath), content);
 }
 
-const archiveOf = (workspace: string): string => path.join(base, 'results', path.basename(workspace));
-const snapshotOf = (directory: string): Record<string, string> =>
-	Object.fromEntries(['output/analysis.json', 'output/build/app.dsl', 'shared/progress.txt', 'shared/answers.json', 'input/manifest.json'].map(file => [file, fs.readFileSync(path.join(directory, file), 'utf8')]));
+/** What must be in the archive: every file of the workspace but the producer's own inputs. */
+const record = (): Record<string, string> => {
+	const files = regularFiles(workspace);
+	delete files['input/SPEC.md'];
+	return files;
+};
 
-describe('archive', () => {
-	test('copies the record with hashes, then removes the workspace; --keep keeps it', async () => {
-		const {workspace, manifest} = await finishedWorkspace();
-		const before = snapshotOf(workspace);
-		const {archivePath, index} = await archiveWorkspace(workspace, manifest, {keep: true});
-		expect(archivePath).toBe(archiveOf(workspace));
-		expect(snapshotOf(archivePath)).toEqual(before);
-		expect(index.files.map(file => file.path)).toEqual(expect.arrayContaining(['output/analysis.json', 'output/build/app.dsl', 'input/schema.json', '.done']));
-		expect(index.files.every(file => /^[\da-f]{64}$/.test(file.sha256))).toBe(true);
-		expect(fs.existsSync(workspace)).toBe(true);
-		await archiveWorkspace(workspace, manifest);
+const archivedRecord = (): Record<string, string> => {
+	const files = regularFiles(archivePath);
+	delete files[archiveIndexName];
+	return files;
+};
+
+const readIndex = (): ArchiveIndex => JSON.parse(fs.readFileSync(path.join(archivePath, archiveIndexName), 'utf8')) as ArchiveIndex;
+
+describe('archiveWorkspace', () => {
+	test('copies output/**, the manifest, answers, progress and signals with their sha256, then removes the workspace', async () => {
+		const expected = record();
+		expect(Object.keys(expected)).toEqual(expect.arrayContaining([
+			'output/analysis.json',
+			'output/analysis.partial.json',
+			'output/build/deep/app.dsl',
+			'output/metadata.json',
+			'input/manifest.json',
+			'input/instructions.md',
+			'input/schema.json',
+			'shared/status.txt',
+			'shared/progress.txt',
+			'shared/questions.json',
+			'shared/answers.json',
+			'shared/rejection.md',
+			'.done',
+		]));
+		const result = await archiveWorkspace(workspace, manifest);
+		expect(result.archivePath).toBe(archivePath);
 		expect(fs.existsSync(workspace)).toBe(false);
-		expect(snapshotOf(archivePath)).toEqual(before);
+		expect(archivedRecord()).toEqual(expected);
+
+		const index = readIndex();
+		expect(result.index).toEqual(index);
+		expect(index).toMatchObject({workspace, task: 'archive-me', skipped: []});
+		expect(Number.isNaN(Date.parse(index.archived_at))).toBe(false);
+		expect(index.files.map(file => file.path).sort()).toEqual(Object.keys(expected).sort());
+		for (const file of index.files) {
+			expect(file.sha256, file.path).toBe(sha256(expected[file.path]!));
+			expect(file.size, file.path).toBe(Buffer.byteLength(expected[file.path]!));
+			expect(modeOf(path.join(archivePath, file.path)), file.path).toBe(0o600);
+		}
+
+		expect(modeOf(archivePath)).toBe(0o700);
+		expect(await readVerifiedIndex(archivePath)).toEqual(index);
+		expect(fs.existsSync(`${archivePath}.partial`)).toBe(false);
 	});
 
-	test('symlinks and FIFOs are never archived', async () => {
-		const {workspace, manifest} = await finishedWorkspace();
-		fs.writeFileSync(path.join(base, 'secret.txt'), 'secret');
-		fs.symlinkSync(path.join(base, 'secret.txt'), path.join(workspace, 'output/leak.txt'));
-		execFileSync('mkfifo', [path.join(workspace, 'output/pipe')]);
-		const {archivePath, index} = await archiveWorkspace(workspace, manifest);
-		expect(index.skipped.sort()).toEqual(['output/leak.txt', 'output/pipe']);
-		expect(fs.existsSync(path.join(archivePath, 'output/leak.txt'))).toBe(false);
-		expect(fs.existsSync(path.join(archivePath, 'output/pipe'))).toBe(false);
-	});
-
-	test('a crash during the copy: the half-made copy is redone', async () => {
-		const {workspace, manifest} = await finishedWorkspace();
-		const staging = `${archiveOf(workspace)}.partial`;
-		fs.mkdirSync(path.join(staging, 'output'), {recursive: true});
-		fs.writeFileSync(path.join(staging, 'output/analysis.json'), '{"ok": tr');
-		const before = snapshotOf(workspace);
-		const {archivePath} = await archiveWorkspace(workspace, manifest);
-		expect(snapshotOf(archivePath)).toEqual(before);
-		expect(fs.existsSync(staging)).toBe(false);
-	});
-
-	test('a crash after the copy, before the removal: the verified archive is reused', async () => {
-		const {workspace, manifest} = await finishedWorkspace();
-		const before = snapshotOf(workspace);
+	test('keep leaves the workspace exactly as it was', async () => {
+		const before = regularFiles(workspace);
 		await archiveWorkspace(workspace, manifest, {keep: true});
-		const {archivePath} = await archiveWorkspace(workspace, manifest);
-		expect(fs.existsSync(workspace)).toBe(false);
-		expect(snapshotOf(archivePath)).toEqual(before);
+		expect(regularFiles(workspace)).toEqual(before);
+		expect(fs.existsSync(path.join(workspace, layout.archived))).toBe(false);
+		expect(archivedRecord()).toEqual(record());
 	});
 
-	test('a crash during the removal: the next run finishes it', async () => {
-		const {workspace, manifest} = await finishedWorkspace();
-		const before = snapshotOf(workspace);
-		const {archivePath} = await archiveWorkspace(workspace, manifest, {keep: true});
-		// What removeWorkspace leaves when cut short: the marker written, output/ and shared/ already gone.
-		fs.writeFileSync(path.join(workspace, layout.archived), JSON.stringify({archive: archivePath}));
-		fs.rmSync(path.join(workspace, 'output'), {recursive: true});
+	test('resultsDirectory puts the archive elsewhere; the seed\'s layout archives next to llm_handoff', async () => {
+		const results = path.join(base, 'elsewhere');
+		const {archivePath: elsewhere} = await archiveWorkspace(workspace, manifest, {resultsDirectory: results, keep: true});
+		expect(elsewhere).toBe(path.join(results, path.basename(workspace)));
+		expect(fs.existsSync(path.join(elsewhere, archiveIndexName))).toBe(true);
+		expect(archiveDirectoryFor('/home/u/.dazzle/llm_handoff/spec_analysis_20251121_233000_42')).toBe('/home/u/.dazzle/results/spec_analysis_20251121_233000_42');
+	});
+
+	test('symlinks and FIFOs in output/ are never archived, only listed in skipped; what they point at is left alone', async () => {
+		const secretFolder = path.join(base, 'secret-folder');
+		fs.mkdirSync(secretFolder);
+		fs.writeFileSync(path.join(secretFolder, 'key.txt'), 'SECRET-IN-FOLDER');
+		fs.writeFileSync(path.join(base, 'secret.txt'), 'SECRET-FILE');
+		fs.symlinkSync(path.join(base, 'secret.txt'), path.join(workspace, 'output/leak.txt'));
+		fs.symlinkSync(path.join(base, 'secret.txt'), path.join(workspace, 'output/build/deep/leak.txt'));
+		fs.symlinkSync(secretFolder, path.join(workspace, 'output/linked-folder'));
+		fs.symlinkSync('/nonexistent', path.join(workspace, 'output/dangling'));
+		mkfifo(path.join(workspace, 'output/pipe'));
+		mkfifo(path.join(workspace, 'output/build/pipe'));
+		const expected = record();
+
+		const {index} = await settlesWithin(archiveWorkspace(workspace, manifest), 5000, 'archiving a workspace with FIFOs');
+		expect([...index.skipped].sort()).toEqual(['output/build/deep/leak.txt', 'output/build/pipe', 'output/dangling', 'output/leak.txt', 'output/linked-folder', 'output/pipe']);
+		expect(archivedRecord()).toEqual(expected);
+		const everything = fs.readdirSync(archivePath, {recursive: true}).map(String);
+		for (const name of ['output/leak.txt', 'output/linked-folder', 'output/pipe', 'output/dangling', 'output/build/pipe']) {
+			expect(everything).not.toContain(name);
+		}
+
+		expect(JSON.stringify(Object.values(regularFiles(archivePath)))).not.toContain('SECRET');
+		// Removing the workspace removed the links, not their targets.
+		expect(fs.existsSync(workspace)).toBe(false);
+		expect(fs.readFileSync(path.join(base, 'secret.txt'), 'utf8')).toBe('SECRET-FILE');
+		expect(fs.readFileSync(path.join(secretFolder, 'key.txt'), 'utf8')).toBe('SECRET-IN-FOLDER');
+	});
+
+	test('a symlink at the declared result path is skipped, and listed once', async () => {
+		fs.writeFileSync(path.join(base, 'secret.json'), '{"secret": true}');
+		fs.rmSync(path.join(workspace, 'output/analysis.json'));
+		fs.symlinkSync(path.join(base, 'secret.json'), path.join(workspace, 'output/analysis.json'));
+		const {index} = await archiveWorkspace(workspace, manifest, {keep: true});
+		expect(index.skipped).toEqual(['output/analysis.json']);
+		expect(fs.existsSync(path.join(archivePath, 'output/analysis.json'))).toBe(false);
+	});
+
+	test('a symlinked shared/ is not archived through', async () => {
+		const elsewhere = path.join(base, 'elsewhere');
+		fs.mkdirSync(elsewhere);
+		fs.writeFileSync(path.join(elsewhere, 'progress.txt'), 'SECRET\n');
 		fs.rmSync(path.join(workspace, 'shared'), {recursive: true});
-		expect(await finishInterruptedArchive(workspace)).toBe(archivePath);
-		expect(fs.existsSync(workspace)).toBe(false);
-		expect(snapshotOf(archivePath)).toEqual(before);
+		fs.symlinkSync(elsewhere, path.join(workspace, 'shared'));
+		const {index} = await archiveWorkspace(workspace, manifest);
+		expect(index.files.map(file => file.path).filter(file => file.startsWith('shared/'))).toEqual([]);
+		expect(index.skipped).toContain('shared/progress.txt');
+		expect(fs.readFileSync(path.join(elsewhere, 'progress.txt'), 'utf8')).toBe('SECRET\n');
 	});
 
-	test('an existing folder that is not a complete archive is left alone', async () => {
-		const {workspace, manifest} = await finishedWorkspace();
-		fs.mkdirSync(archiveOf(workspace), {recursive: true});
-		fs.writeFileSync(path.join(archiveOf(workspace), 'mine.txt'), 'keep');
+	test('an existing results folder that is not a complete archive is refused, and nothing is removed', async () => {
+		fs.mkdirSync(archivePath, {recursive: true});
+		fs.writeFileSync(path.join(archivePath, 'mine.txt'), 'keep');
+		const before = regularFiles(workspace);
+		await expect(archiveWorkspace(workspace, manifest)).rejects.toThrow(`${archivePath}: exists but is not a complete archive`);
+		expect(regularFiles(workspace)).toEqual(before);
+		expect(regularFiles(archivePath)).toEqual({'mine.txt': 'keep'});
+	});
+
+	test('a tampered archive is not trusted: it is refused and the workspace kept', async () => {
+		await archiveWorkspace(workspace, manifest, {keep: true});
+		fs.writeFileSync(path.join(archivePath, 'output/analysis.json'), '{"state_machines": "tampered"}');
+		expect(await readVerifiedIndex(archivePath)).toBeUndefined();
 		await expect(archiveWorkspace(workspace, manifest)).rejects.toThrow('not a complete archive');
-		expect(fs.existsSync(workspace)).toBe(true);
-		expect(await readVerifiedIndex(archiveOf(workspace))).toBeUndefined();
-	});
-
-	test('a tampered archive is not trusted', async () => {
-		const {workspace, manifest} = await finishedWorkspace();
-		const {archivePath} = await archiveWorkspace(workspace, manifest, {keep: true});
-		fs.writeFileSync(path.join(archivePath, 'output/analysis.json'), '{"ok": false}');
+		expect(fs.existsSync(path.join(workspace, 'output/analysis.json'))).toBe(true);
+		// A missing file counts as tampering too.
+		fs.writeFileSync(path.join(archivePath, 'output/analysis.json'), '{"state_machines": [{"entity": "Ticket"}]}');
+		expect(await readVerifiedIndex(archivePath)).toBeDefined();
+		fs.rmSync(path.join(archivePath, 'shared/answers.json'));
 		expect(await readVerifiedIndex(archivePath)).toBeUndefined();
 	});
 });
 
-describe('producer hold', () => {
-	test('a live holder is refused, a dead one taken over, release removes it', async () => {
-		const {workspace} = await finishedWorkspace();
-		const release = await acquireProducerHold(workspace);
-		await expect(acquireProducerHold(workspace)).rejects.toThrow('already being watched');
-		await release();
-		expect(fs.existsSync(path.join(workspace, layout.producerHold))).toBe(false);
-		const deadPid = Number(execFileSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], {encoding: 'utf8'}));
-		fs.writeFileSync(path.join(workspace, layout.producerHold), JSON.stringify({pid: deadPid, host: (await import('node:os')).hostname()}));
-		const again = await acquireProducerHold(workspace);
-		expect(JSON.parse(fs.readFileSync(path.join(workspace, layout.producerHold), 'utf8')).pid).toBe(process.pid);
-		await again();
-	});
-});
-
-describe('snapshot reader', () => {
-	test('a torn questions.json keeps the last good value until it has stayed bad, then names the file', async () => {
-		const {workspace, manifest} = await finishedWorkspace();
-		fs.rmSync(path.join(workspace, '.done'));
-		const reader = new SnapshotReader(workspace, manifest);
-		fs.writeFileSync(path.join(workspace, 'shared/questions.json'), '{"questions": [{"id": "q1", "text": "A?"}]}');
-		expect((await reader.read(1000)).questions.map(question => question.id)).toEqual(['q1']);
-		fs.writeFileSync(path.join(workspace, 'shared/questions.json'), '{"questions": [{"id": "q1", "te');
-		const torn = await reader.read(2000);
-		expect(torn.questions.map(question => question.id)).toEqual(['q1']);
-		expect(torn.problems).toEqual([]);
-		expect(reader.unsettled).toBe(true);
-		const stillBad = await reader.read(2000 + settleMs);
-		expect(stillBad.questions.map(question => question.id)).toEqual(['q1']);
-		expect(stillBad.problems).toEqual([{file: 'shared/questions.json', message: expect.stringContaining('is not valid JSON')}]);
+describe('archive interrupted and resumed', () => {
+	test('(a) a crash after the staging copy: the half-written <archive>.partial is redone', async () => {
+		const expected = record();
+		// What a crash mid-copy leaves: a staging folder with some files, one of them cut short, and no index.
+		const staging = `${archivePath}.partial`;
+		fs.mkdirSync(path.join(staging, 'output/build'), {recursive: true});
+		fs.mkdirSync(path.join(staging, 'shared'));
+		fs.writeFileSync(path.join(staging, 'output/analysis.json'), '{"state_machines": [{"ent');
+		fs.writeFileSync(path.join(staging, 'shared/answers.json'), expected['shared/answers.json']!);
+		fs.writeFileSync(path.join(staging, 'output/stale-leftover.json'), '{}');
+		await archiveWorkspace(workspace, manifest);
+		expect(fs.existsSync(staging)).toBe(false);
+		expect(fs.existsSync(workspace)).toBe(false);
+		expect(archivedRecord()).toEqual(expected);
+		expect(await readVerifiedIndex(archivePath)).toBeDefined();
 	});
 
-	test('a symlinked partial result is reported at once and never followed', async () => {
-		const {workspace, manifest} = await finishedWorkspace();
-		fs.writeFileSync(path.join(base, 'secret.json'), '{"secret": 1}');
-		fs.symlinkSync(path.join(base, 'secret.json'), path.join(workspace, 'output/analysis.partial.json'));
-		const snapshot = await new SnapshotReader(workspace, manifest).read();
-		expect(snapshot.partial).toBeUndefined();
-		expect(snapshot.problems).toEqual([{file: 'output/analysis.partial.json', message: 'is a symlink; refusing to follow it'}]);
+	test('(a) a crash after a complete staging copy, just before its rename, is redone too', async () => {
+		const expected = record();
+		await archiveWorkspace(workspace, manifest, {keep: true});
+		fs.renameSync(archivePath, `${archivePath}.partial`);
+		await archiveWorkspace(workspace, manifest);
+		expect(fs.existsSync(`${archivePath}.partial`)).toBe(false);
+		expect(archivedRecord()).toEqual(expected);
+		expect(fs.existsSync(workspace)).toBe(false);
 	});
 
-	test('a partial result is checked against the schema', async () => {
-		const {workspace, manifest} = await finishedWorkspace();
-		fs.writeFileSync(path.join(workspace, 'output/analysis.partial.json'), '[1, 2]');
-		const snapshot = await new SnapshotReader(workspace, manifest).read();
-		expect(snapshot.partial).toMatchObject({file: 'output/analysis.partial.json', value: [1, 2], valid: false});
-		expect(snapshot.partial!.errors[0]!.message).toBe('must be object');
+	test('(b) a crash after the rename, before the removal: the verified archive is reused and the workspace removed', async () => {
+		const expected = record();
+		const first = await archiveWorkspace(workspace, manifest, {keep: true});
+		// The workspace changes meanwhile; the finished archive is what counts and is not rewritten.
+		const indexText = fs.readFileSync(path.join(archivePath, archiveIndexName), 'utf8');
+		const second = await archiveWorkspace(workspace, manifest);
+		expect(second.index).toEqual(first.index);
+		expect(fs.readFileSync(path.join(archivePath, archiveIndexName), 'utf8')).toBe(indexText);
+		expect(fs.existsSync(workspace)).toBe(false);
+		expect(archivedRecord()).toEqual(expected);
+	});
+
+	test('(c) a crash mid-removal: finishInterruptedArchive completes it and nothing is lost', async () => {
+		const expected = record();
+		const {archivePath: archived} = await archiveWorkspace(workspace, manifest, {keep: true});
+		// What removeWorkspace leaves when cut short: the marker written, output/ gone, shared/ half gone.
+		fs.writeFileSync(path.join(workspace, layout.archived), JSON.stringify({archive: archived}));
+		fs.rmSync(path.join(workspace, 'output'), {recursive: true});
+		fs.rmSync(path.join(workspace, layout.progress));
+		fs.rmSync(path.join(workspace, layout.done));
+		expect(await readArchivedMarker(workspace)).toBe(archived);
+		expect(await finishInterruptedArchive(workspace)).toBe(archived);
+		expect(fs.existsSync(workspace)).toBe(false);
+		expect(archivedRecord()).toEqual(expected);
+		expect(await readVerifiedIndex(archived)).toBeDefined();
+		// Nothing left to finish.
+		expect(await finishInterruptedArchive(workspace)).toBeUndefined();
+	});
+
+	test('(c) running archiveWorkspace again after a cut-short removal finishes it too', async () => {
+		const expected = record();
+		await archiveWorkspace(workspace, manifest, {keep: true});
+		fs.writeFileSync(path.join(workspace, layout.archived), JSON.stringify({archive: archivePath}));
+		fs.rmSync(path.join(workspace, 'shared'), {recursive: true});
+		await archiveWorkspace(workspace, manifest);
+		expect(fs.existsSync(workspace)).toBe(false);
+		expect(archivedRecord()).toEqual(expected);
+	});
+
+	test('finishInterruptedArchive removes nothing without a marker, or when the archive it names is not intact', async () => {
+		expect(await finishInterruptedArchive(workspace)).toBeUndefined();
+		expect(fs.existsSync(path.join(workspace, 'output/analysis.json'))).toBe(true);
+
+		await archiveWorkspace(workspace, manifest, {keep: true});
+		fs.writeFileSync(path.join(workspace, layout.archived), JSON.stringify({archive: archivePath}));
+		fs.writeFileSync(path.join(archivePath, 'output/analysis.json'), 'tampered');
+		const before = regularFiles(workspace);
+		expect(await finishInterruptedArchive(workspace)).toBeUndefined();
+		expect(regularFiles(workspace)).toEqual(before);
 	});
 });

@@ -1,0 +1,224 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import {setTimeout as delay} from 'node:timers/promises';
+import {beforeEach, describe, expect, test} from 'vitest';
+import {HandoffError} from '../../source/core/errors.js';
+import {layout} from '../../source/core/paths.js';
+import {addAnswer, addQuestion, mergeQuestions, readAnswers, readQuestions, waitForAnswer} from '../../source/core/questions.js';
+import {exited, startNode, useTempDirectories} from './helpers.js';
+
+const temporaryDirectory = useTempDirectories();
+let workspace: string;
+beforeEach(async () => {
+	workspace = await temporaryDirectory();
+	fs.mkdirSync(path.join(workspace, 'shared'));
+});
+
+const questionsFile = (): string => path.join(workspace, layout.questions);
+const answersFile = (): string => path.join(workspace, layout.answers);
+const readFile = (file: string): unknown => JSON.parse(fs.readFileSync(file, 'utf8'));
+const leftovers = (): string[] => fs.readdirSync(path.join(workspace, 'shared')).filter(name => name.endsWith('.tmp') || name.endsWith('.lock'));
+
+describe('addQuestion', () => {
+	test('assigns q1, q2, ... in the seed\'s shape', async () => {
+		expect((await addQuestion(workspace, {text: 'Edit own profile?', options: ['Yes', 'No', 'Admin only']})).id).toBe('q1');
+		expect((await addQuestion(workspace, {text: 'Which database?'})).id).toBe('q2');
+		expect((await addQuestion(workspace, {text: 'Third?', options: []})).id).toBe('q3');
+		const file = readFile(questionsFile()) as {questions: Array<Record<string, unknown>>};
+		expect(file.questions.map(({asked_at: _askedAt, ...question}) => question)).toEqual([
+			{id: 'q1', text: 'Edit own profile?', options: ['Yes', 'No', 'Admin only']},
+			{id: 'q2', text: 'Which database?'},
+			{id: 'q3', text: 'Third?'},
+		]);
+		expect(file.questions.every(question => typeof question.asked_at === 'string')).toBe(true);
+		expect(leftovers()).toEqual([]);
+	});
+
+	test('keeps every earlier question, including ones a consumer wrote by hand with extra fields, and skips taken ids', async () => {
+		fs.writeFileSync(questionsFile(), JSON.stringify({questions: [{id: 'q2', text: 'Hand-written?', priority: 'high'}, {id: 'custom', text: 'Mine'}]}));
+		const added = await addQuestion(workspace, {text: 'Next?'});
+		expect(added.id).toBe('q3');
+		const added2 = await addQuestion(workspace, {text: 'And?', id: 'named', schema: {type: 'integer'}});
+		expect(added2).toMatchObject({id: 'named', schema: {type: 'integer'}});
+		expect(await readQuestions(workspace)).toEqual([
+			{id: 'q2', text: 'Hand-written?', priority: 'high'},
+			{id: 'custom', text: 'Mine'},
+			expect.objectContaining({id: 'q3', text: 'Next?'}),
+			expect.objectContaining({id: 'named', text: 'And?'}),
+		]);
+	});
+
+	test('refuses a duplicate id and an empty text, changing nothing', async () => {
+		await addQuestion(workspace, {text: 'A?'});
+		const before = fs.readFileSync(questionsFile(), 'utf8');
+		await expect(addQuestion(workspace, {text: 'B?', id: 'q1'})).rejects.toThrow('shared/questions.json: A question with id "q1" was already asked');
+		await expect(addQuestion(workspace, {text: '   '})).rejects.toThrow('The question text is empty');
+		expect(fs.readFileSync(questionsFile(), 'utf8')).toBe(before);
+	});
+
+	test('twenty concurrent questions get twenty distinct ids and none is lost', async () => {
+		const added = await Promise.all(Array.from({length: 20}, async (_, index) => addQuestion(workspace, {text: `Question ${index}?`})));
+		const ids = added.map(question => question.id);
+		expect(new Set(ids).size).toBe(20);
+		const stored = await readQuestions(workspace);
+		expect(stored.map(question => question.text).sort()).toEqual(Array.from({length: 20}, (_, index) => `Question ${index}?`).sort());
+		expect(stored.map(question => question.id).sort()).toEqual([...ids].sort());
+		expect(leftovers()).toEqual([]);
+	});
+});
+
+describe('addAnswer', () => {
+	beforeEach(async () => {
+		await addQuestion(workspace, {text: 'Edit own profile?', options: ['Yes', 'No', 'Admin only']});
+		await addQuestion(workspace, {text: 'How many?', options: ['1', '2', '5']});
+		await addQuestion(workspace, {text: 'Free text?'});
+	});
+
+	test('writes the seed\'s shape and merges by id, keeping earlier answers', async () => {
+		await addAnswer(workspace, 'q1', 'Yes');
+		await addAnswer(workspace, 'q3', 'Because');
+		const file = readFile(answersFile()) as {answers: Array<Record<string, unknown>>};
+		expect(file.answers.map(({answered_at: _answeredAt, ...answer}) => answer)).toEqual([{id: 'q1', answer: 'Yes'}, {id: 'q3', answer: 'Because'}]);
+		expect(file.answers.every(answer => typeof answer.answered_at === 'string')).toBe(true);
+		expect(leftovers()).toEqual([]);
+	});
+
+	test('never loses an answer someone else wrote, whatever its fields or type', async () => {
+		const earlier = {answers: [{id: 'q0', answer: 'from python', note: 'kept'}, {id: 'q2', answer: 5}]};
+		fs.writeFileSync(answersFile(), JSON.stringify(earlier));
+		await addAnswer(workspace, 'q1', 'No');
+		const file = readFile(answersFile()) as {answers: unknown[]};
+		expect(file.answers).toEqual([...earlier.answers, expect.objectContaining({id: 'q1', answer: 'No'})]);
+	});
+
+	test('a number picks an option, unless that number is itself an option or out of range', async () => {
+		expect((await addAnswer(workspace, 'q1', '3')).answer).toBe('Admin only');
+		expect((await addAnswer(workspace, 'q2', '2')).answer).toBe('2');
+		expect((await addAnswer(workspace, 'q3', '2')).answer).toBe('2');
+		expect((await addAnswer(workspace, 'q1', '9', {force: true})).answer).toBe('9');
+	});
+
+	test('refuses to answer twice without force; force replaces, still one answer per id', async () => {
+		await addAnswer(workspace, 'q1', 'Yes');
+		await expect(addAnswer(workspace, 'q1', 'No')).rejects.toThrow('Question "q1" is already answered ("Yes"); use --force to replace it');
+		expect((await readAnswers(workspace)).map(answer => answer.answer)).toEqual(['Yes']);
+		await addAnswer(workspace, 'q1', 'No', {force: true});
+		expect((await readAnswers(workspace)).map(answer => [answer.id, answer.answer])).toEqual([['q1', 'No']]);
+	});
+
+	test('refuses an unknown id, naming the known ones, unless allowed', async () => {
+		const error = await addAnswer(workspace, 'q9', 'x').catch((error_: unknown) => error_);
+		expect(error).toBeInstanceOf(HandoffError);
+		expect((error as Error).message).toBe('No question with id "q9" in shared/questions.json (asked: q1, q2, q3)');
+		expect(fs.existsSync(answersFile())).toBe(false);
+		await addAnswer(workspace, 'q9', 'x', {allowUnknown: true});
+		expect((await readAnswers(workspace)).map(answer => answer.id)).toEqual(['q9']);
+	});
+
+	test('twenty concurrent answers lose nothing', async () => {
+		const ids = Array.from({length: 20}, (_, index) => `c${index}`);
+		for (const id of ids) {
+			// eslint-disable-next-line no-await-in-loop
+			await addQuestion(workspace, {text: `${id}?`, id});
+		}
+
+		await Promise.all(ids.map(async id => addAnswer(workspace, id, `answer ${id}`)));
+		const answers = await readAnswers(workspace);
+		expect(answers).toHaveLength(20);
+		expect(Object.fromEntries(answers.map(answer => [answer.id, answer.answer]))).toEqual(Object.fromEntries(ids.map(id => [id, `answer ${id}`])));
+		expect(leftovers()).toEqual([]);
+	});
+
+	test('a torn answers.json makes it throw rather than overwrite it', async () => {
+		const torn = '{"answers": [{"id": "q0", "answer": "keep me"}';
+		fs.writeFileSync(answersFile(), torn);
+		const error = await addAnswer(workspace, 'q1', 'Yes').catch((error_: unknown) => error_);
+		expect(error).toBeInstanceOf(HandoffError);
+		expect((error as Error).message).toMatch(/^shared\/answers\.json: is not valid JSON/);
+		expect(fs.readFileSync(answersFile(), 'utf8')).toBe(torn);
+		expect(leftovers()).toEqual([]);
+	});
+
+	test('an answers.json of the wrong shape is not overwritten either', async () => {
+		const wrong = '{"answers": {"q0": "keep me"}}';
+		fs.writeFileSync(answersFile(), wrong);
+		await expect(addAnswer(workspace, 'q1', 'Yes')).rejects.toThrow('shared/answers.json: /answers: must be array');
+		expect(fs.readFileSync(answersFile(), 'utf8')).toBe(wrong);
+	});
+
+	test('a torn answers.json that a slow writer finishes a moment later is read once it is whole', async () => {
+		fs.writeFileSync(answersFile(), '{"answers": [{"id": "q0", "ans');
+		setTimeout(() => {
+			fs.writeFileSync(answersFile(), '{"answers": [{"id": "q0", "answer": "late"}]}');
+		}, 100);
+		await addAnswer(workspace, 'q1', 'Yes');
+		expect((await readAnswers(workspace)).map(answer => [answer.id, answer.answer])).toEqual([['q0', 'late'], ['q1', 'Yes']]);
+	});
+});
+
+describe('mergeQuestions', () => {
+	test('pending first, each group in the order asked, answers attached by id', () => {
+		const views = mergeQuestions(
+			[{id: 'q1', text: 'A'}, {id: 'q2', text: 'B'}, {id: 'q3', text: 'C'}],
+			[{id: 'q2', answer: 'b'}, {id: 'q9', answer: 'stray'}],
+		);
+		expect(views.map(view => [view.id, view.answer?.answer])).toEqual([['q1', undefined], ['q3', undefined], ['q2', 'b']]);
+	});
+});
+
+describe('waitForAnswer', () => {
+	beforeEach(async () => {
+		await addQuestion(workspace, {text: 'Proceed?', options: ['Yes', 'No']});
+	});
+
+	test('returns at once when the answer is already there', async () => {
+		await addAnswer(workspace, 'q1', 'Yes');
+		expect(await waitForAnswer(workspace, 'q1', {timeoutMs: 1000})).toMatchObject({id: 'q1', answer: 'Yes'});
+	});
+
+	test('times out with undefined', async () => {
+		const started = Date.now();
+		expect(await waitForAnswer(workspace, 'q1', {timeoutMs: 150})).toBeUndefined();
+		expect(Date.now() - started).toBeGreaterThanOrEqual(140);
+		expect(Date.now() - started).toBeLessThan(1500);
+	});
+
+	test('resolves when another process writes the answer as a plain file', async () => {
+		const started = Date.now();
+		const waiting = waitForAnswer(workspace, 'q1', {timeoutMs: 10_000});
+		const writer = await startNode(`setTimeout(() => require('fs').writeFileSync(${JSON.stringify(answersFile())}, JSON.stringify({answers: [{id: 'q1', answer: 'No'}]})), 150)`);
+		expect(await waiting).toMatchObject({id: 'q1', answer: 'No'});
+		// Woken by the file event, not by the 2 s safety poll.
+		expect(Date.now() - started).toBeLessThan(1500);
+		await exited(writer);
+	});
+
+	test('resolves on a delayed addAnswer in this process, ignoring answers to other questions', async () => {
+		await addQuestion(workspace, {text: 'Other?'});
+		const waiting = waitForAnswer(workspace, 'q1', {timeoutMs: 10_000});
+		await delay(50);
+		await addAnswer(workspace, 'q2', 'not this one');
+		await delay(50);
+		await addAnswer(workspace, 'q1', '1');
+		expect(await waiting).toMatchObject({id: 'q1', answer: 'Yes'});
+	});
+
+	test('a torn answers.json while waiting is not an error; the whole file is', async () => {
+		const waiting = waitForAnswer(workspace, 'q1', {timeoutMs: 10_000});
+		await delay(30);
+		fs.writeFileSync(answersFile(), '{"answers": [{"id": "q1", "ans');
+		await delay(30);
+		fs.writeFileSync(answersFile(), '{"answers": [{"id": "q1", "answer": "Yes"}]}');
+		expect(await waiting).toMatchObject({id: 'q1', answer: 'Yes'});
+	});
+
+	test('stop() ends the wait with its reason', async () => {
+		let reason: string | undefined;
+		const waiting = waitForAnswer(workspace, 'q1', {timeoutMs: 10_000, stop: async () => reason});
+		await delay(30);
+		reason = 'the hand-off was canceled';
+		// Any change in shared/ makes it look again.
+		fs.writeFileSync(path.join(workspace, 'shared/status.txt'), 'CANCELED\n');
+		expect(await waiting).toEqual({stopped: 'the hand-off was canceled'});
+	});
+});
