@@ -2,6 +2,7 @@ import path from 'node:path';
 import {shellQuote} from './instructions.js';
 import {layout} from './paths.js';
 
+/** The values of `--tool`, for meow's validation; `generic` is the default. */
 export const promptTools = ['generic', 'claude', 'codex', 'gemini', 'aider', 'cursor'] as const;
 export type PromptTool = (typeof promptTools)[number];
 
@@ -10,37 +11,73 @@ export function isPromptTool(value: string): value is PromptTool {
 }
 
 export type PromptOptions = {
+	/** The workspace's absolute path. */
 	workspace: string;
 	tool?: PromptTool;
-	/** Set for the fix-up prompt after a rejected result. */
+	/** Set for the fix-up prompt after a rejected result; `errorsFile` is relative to the workspace (e.g. shared/rejection.md). */
 	retry?: {errorsFile: string};
 };
 
-/** What to tell the person about starting each tool so it may write in the workspace. */
-const toolNotes: Record<PromptTool, (workspace: string) => string | undefined> = {
-	generic: () => undefined,
-	claude: workspace => `(Claude Code needs write access to this folder: start it inside the project, or with --add-dir ${shellQuote(workspace)}.)`,
-	codex: workspace => `(Codex needs write access to this folder: run it with --cd ${shellQuote(workspace)} or in workspace-write sandbox mode.)`,
-	gemini: workspace => `(Gemini CLI needs this folder in its workspace: start it in the project, or with --include-directories ${shellQuote(workspace)}.)`,
-	aider: workspace => `/add ${shellQuote(path.join(workspace, layout.instructions))}`,
-	cursor: () => '(In Cursor, open the project that contains this folder, then paste this into the agent chat.)',
-};
+/** A path in prose: as is when plain, in backticks when it has spaces or other characters that would blur where it ends. */
+function mention(file: string): string {
+	return /^[\w./:=@%+-]+$/.test(file) ? file : `\`${file}\``;
+}
+
+/** Aider's own commands split their arguments on spaces unless double-quoted; it knows no other quoting. */
+function aiderQuote(file: string): string {
+	return `"${file}"`;
+}
 
 /**
-The short hand-off prompt a person pastes into their LLM CLI: the absolute workspace path and one instruction. Everything else is in input/instructions.md.
+The one line a tool needs so its agent can read and write the workspace. It is pasted with the rest, so it speaks to the person and the agent alike. `errorsFile` is set for the fix-up prompt.
+*/
+function toolNote(tool: PromptTool, workspace: string, errorsFile?: string): string | undefined {
+	const folder = shellQuote(workspace);
+	switch (tool) {
+		case 'generic': {
+			return undefined;
+		}
+
+		case 'claude': {
+			return `(Claude Code may write only inside its working folders: start it in a folder that contains this one, or with --add-dir ${folder}.)`;
+		}
+
+		case 'codex': {
+			return `(Codex may write only inside its working folder: start it with --cd ${folder} --sandbox workspace-write.)`;
+		}
+
+		case 'gemini': {
+			return `(Gemini CLI may use only its workspace folders: start it in a folder that contains this one, or with --include-directories ${folder}.)`;
+		}
+
+		case 'aider': {
+			// A pasted block is one chat message, so an /add line inside it would never run: the person adds the files, or starts aider with them.
+			return errorsFile
+				? `(Aider sees only files in its chat: first run /read-only ${aiderQuote(errorsFile)})`
+				: `(Aider sees only files in its chat: start it with  cd ${folder} && aider --no-git --read input  or, in a running aider, first run /read-only ${aiderQuote(path.join(workspace, layout.input))})`;
+		}
+
+		case 'cursor': {
+			return '(In Cursor: open this folder, or one that contains it, and paste this into the Agent chat so it can write files there.)';
+		}
+	}
+}
+
+/**
+The short hand-off prompt a person pastes into their LLM CLI: the absolute workspace path and one instruction; everything else is in input/instructions.md. With `retry`, the fix-up prompt after a rejected result.
 */
 export function buildPrompt({workspace, tool = 'generic', retry}: PromptOptions): string {
-	const instructions = path.join(workspace, layout.instructions);
-	const lines = retry
+	const instructions = mention(path.join(workspace, layout.instructions));
+	const errorsFile = retry ? path.resolve(workspace, retry.errorsFile) : undefined;
+	const lines = errorsFile
 		? [
-			`The result you handed back in ${workspace} was rejected.`,
-			`Read ${path.join(workspace, retry.errorsFile)}, fix every error it lists, and finish again as ${instructions} says.`,
+			`The result you handed back in ${mention(workspace)} was rejected.`,
+			`Read ${mention(errorsFile)}, fix every error it lists, and finish again as ${instructions} says.`,
 		]
 		: [
 			`Read ${instructions} and follow it exactly.`,
-			`It is a hand-off task in the folder ${workspace}: work only inside that folder and finish as the instructions say.`,
+			`It is a hand-off task in the folder ${mention(workspace)}: work only inside that folder and finish as the instructions say.`,
 		];
-	const note = toolNotes[tool](workspace);
-	// Aider only sees files added to the chat, so its /add line goes first.
-	return tool === 'aider' ? [note, ...lines].join('\n') : [...lines, ...(note ? [note] : [])].join('\n');
+	const note = toolNote(tool, workspace, errorsFile);
+	return [...lines, ...(note ? [note] : [])].join('\n');
 }

@@ -1,14 +1,19 @@
-/** Ink 6 has no alternate-screen option, so the edge enters and leaves it, and restores the terminal on every way out. */
+/** Ink 6 has no alternate-screen option, so the app enters and leaves it here, and restores the terminal on every way out. */
 
-const enter = '\u001B[?1049h\u001B[?25l';
-/** Leave the alternate screen, show the cursor, reset attributes. */
-const leave = '\u001B[0m\u001B[?25h\u001B[?1049l';
+/** Switch to the alternate screen (saving the cursor), hide the cursor. */
+export const enterSequence = '\u001B[?1049h\u001B[?25l';
+/**
+Undo whatever a full-screen app may have left on: attributes, mouse reporting, focus events, bracketed paste; then show the cursor and return to the main screen (which restores the cursor position saved on entry).
+*/
+export const leaveSequence = '\u001B[0m\u001B[?1000l\u001B[?1002l\u001B[?1003l\u001B[?1006l\u001B[?1004l\u001B[?2004l\u001B[?25h\u001B[?1049l';
 
-type Input = NodeJS.ReadableStream & {isTTY?: boolean; setRawMode?: (mode: boolean) => unknown};
+type KeyInput = NodeJS.ReadableStream & {isTTY?: boolean; isRaw?: boolean; setRawMode?: (mode: boolean) => unknown};
 
-/** Enters the alternate screen; the returned restore() is idempotent. */
-export function enterAlternateScreen(stream: NodeJS.WritableStream, input?: Input): () => void {
-	stream.write(enter);
+/**
+Enters the alternate screen on `stream`. The returned restore() leaves it, and takes `input` (stdin, or the opened /dev/tty) out of raw mode: Node resets only its own stdin at exit, and a shell left in raw mode looks dead. restore() is idempotent and never throws, so every exit path can call it.
+*/
+export function enterAlternateScreen(stream: NodeJS.WritableStream, input?: KeyInput): () => void {
+	stream.write(enterSequence);
 	let restored = false;
 	return () => {
 		if (restored) {
@@ -16,41 +21,53 @@ export function enterAlternateScreen(stream: NodeJS.WritableStream, input?: Inpu
 		}
 
 		restored = true;
-		if (input?.isTTY && typeof input.setRawMode === 'function') {
-			input.setRawMode(false);
-		}
+		try {
+			if (input?.isTTY && input.isRaw && typeof input.setRawMode === 'function') {
+				input.setRawMode(false);
+			}
+		} catch {}
 
-		stream.write(leave);
+		try {
+			stream.write(leaveSequence);
+		} catch {}
 	};
 }
 
-const signalExitCodes: Record<string, number> = {SIGINT: 130, SIGTERM: 143, SIGHUP: 129};
+/** The conventional 128 + signal number, as a shell reports it. */
+const signalExitCodes = {SIGINT: 130, SIGTERM: 143, SIGHUP: 129} as const;
+type HandledSignal = keyof typeof signalExitCodes;
 
 /**
-Runs restore() on exit, on SIGINT/SIGTERM/SIGHUP (then exits 128+n) and on a crash (then prints the error to a restored screen and exits 1). Returns a function that removes the handlers.
+Runs restore() when the process exits, on SIGINT/SIGTERM/SIGHUP (then exits 130/143/129), and on an uncaught exception or unhandled rejection (then prints the error on the restored screen and exits 1). Returns a function that removes every handler.
 */
 export function installRestoreHandlers(restore: () => void): () => void {
-	const onSignal = (signal: NodeJS.Signals): void => {
+	const onExit = (): void => {
 		restore();
-		process.exit(signalExitCodes[signal] ?? 1);
+	};
+
+	const onSignal = (signal: HandledSignal): void => {
+		restore();
+		process.exit(signalExitCodes[signal]);
 	};
 
 	const onCrash = (error: unknown): void => {
 		restore();
-		process.stderr.write(`handoff: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+		// Printed after restore(), so it lands in the main screen's scrollback instead of vanishing with the alternate screen.
+		process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : `Unhandled rejection: ${String(error)}`}\n`);
 		process.exit(1);
 	};
 
-	process.on('exit', restore);
-	for (const signal of Object.keys(signalExitCodes)) {
+	const signals = Object.keys(signalExitCodes) as HandledSignal[];
+	process.on('exit', onExit);
+	for (const signal of signals) {
 		process.on(signal, onSignal);
 	}
 
 	process.on('uncaughtException', onCrash);
 	process.on('unhandledRejection', onCrash);
 	return () => {
-		process.off('exit', restore);
-		for (const signal of Object.keys(signalExitCodes)) {
+		process.off('exit', onExit);
+		for (const signal of signals) {
 			process.off(signal, onSignal);
 		}
 

@@ -1,0 +1,52 @@
+import {describe, expect, test} from 'vitest';
+import {enterSequence, leaveSequence} from '../../source/terminal/screen.js';
+import {runFixture} from './helpers.js';
+
+/** What the child's terminal stream shows: entered, drawn, then raw mode off and the screen left, exactly once. */
+const restored = `${enterSequence}READY[raw false]${leaveSequence}`;
+
+async function run(mode: string, signal?: NodeJS.Signals) {
+	return runFixture('restore-child.ts', [mode], {
+		onStdout(stdout, kill) {
+			if (signal && stdout.includes('READY')) {
+				kill(signal);
+			}
+		},
+	});
+}
+
+describe('restoring the terminal (child processes drawing on a plain stream)', () => {
+	test.each([['SIGTERM', 143], ['SIGINT', 130], ['SIGHUP', 129]] as const)('%s restores raw mode and the screen, then exits %i', async (signal, code) => {
+		const result = await run('wait', signal);
+		expect(result.stdout).toBe(restored);
+		expect(result).toMatchObject({code, signal: null, stderr: ''});
+	});
+
+	test('an uncaught exception: restored first, then the error on stderr, exit 1', async () => {
+		const result = await run('throw');
+		expect(result.stdout).toBe(restored);
+		expect(result.stderr).toMatch(/^Error: boom\n\s+at /);
+		expect(result.code).toBe(1);
+	});
+
+	test('an unhandled rejection: the same', async () => {
+		const result = await run('reject');
+		expect(result.stdout).toBe(restored);
+		expect(result.stderr).toMatch(/^Error: rejected boom\n/);
+		expect(result.code).toBe(1);
+	});
+
+	test.each(['exit', 'restore-then-exit'])('a normal end (%s) restores the screen exactly once', async mode => {
+		const result = await run(mode);
+		expect(result.stdout).toBe(restored);
+		expect(result.code).toBe(0);
+	});
+
+	test('uninstall() removes every handler', async () => {
+		const result = await run('uninstall-then-throw');
+		expect(result.stdout).toBe(`${enterSequence}READY`);
+		// Node's own crash report, not ours.
+		expect(result.stderr).toContain('unhandled boom');
+		expect(result.code).toBe(1);
+	});
+});
