@@ -1,4 +1,6 @@
 import {execFileSync} from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
 import {waitUntil} from './cli.js';
 
 /** A tmux server of our own (its own socket), so tests never touch the person's sessions. */
@@ -35,5 +37,8 @@ export class Tmux {
 		try {
 			this.tmux('kill-server');
 		} catch {}
+
+		// tmux leaves its socket file behind.
+		fs.rmSync(path.join(process.env.TMUX_TMPDIR ?? '/tmp', `tmux-${process.getuid?.() ?? 0}`, this.socket), {force: true});
 	}
 }
