@@ -68,7 +68,7 @@ export function resolveInsideReal(root: string, relativePath: string, what = 'pa
 	return resolved;
 }
 
-/** The most links one check follows, as the kernel's own limit (ELOOP) does. */
+/** The most dangling links one check follows, like the kernel's own limit (ELOOP); a longer chain is refused. */
 const maxLinkHops = 40;
 
 /** Whether `file`, with every link on the way followed, lands inside `realRoot`. A dangling link is judged by where it points, so it cannot be used to create a file outside later. */
@@ -86,7 +86,7 @@ function staysInside(realRoot: string, file: string, hops = 0): boolean {
 			const danglingTarget = readLinkIfAny(existing);
 			if (danglingTarget !== undefined) {
 				if (hops >= maxLinkHops) {
-					throw new HandoffError(`${file}: too many levels of symlinks`);
+					return false;
 				}
 
 				// Relative to the folder the link really is in, which may itself have been reached through a link; the target may be a link again.

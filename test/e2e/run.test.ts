@@ -152,7 +152,16 @@ test('the full-screen app killed with SIGKILL: watch takes over the stale hold, 
 	await runCli(['progress', 'before the crash', '--workspace', workspace]);
 	await tmux.waitForScreen('before the crash');
 	process.kill(hold.pid, 'SIGKILL');
-	await waitUntil(() => JSON.parse(fs.readFileSync(path.join(workspace, '.handoff-producer'), 'utf8')).pid !== hold.pid, 10_000, 'a new watcher');
+	// The new watcher removes the stale hold before writing its own: between the two the file is briefly absent.
+	const holder = (): number | undefined => {
+		try {
+			return JSON.parse(fs.readFileSync(path.join(workspace, '.handoff-producer'), 'utf8')).pid as number;
+		} catch {
+			return undefined;
+		}
+	};
+
+	await waitUntil(() => holder() !== undefined && holder() !== hold.pid, 10_000, 'a new watcher');
 	await tmux.waitForScreen('before the crash');
 	await runCli(['progress', 'after the crash', '--workspace', workspace]);
 	await tmux.waitForScreen('after the crash');

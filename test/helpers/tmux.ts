@@ -8,7 +8,7 @@ export class Tmux {
 	readonly socket = `handoff-test-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
 
 	private tmux(...args: string[]): string {
-		return execFileSync('tmux', ['-L', this.socket, ...args], {encoding: 'utf8'});
+		return execFileSync('tmux', ['-L', this.socket, ...args], {encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe']});
 	}
 
 	/** Runs `command` in a fresh session of a fixed size, with CI unset so Ink draws every frame. */
