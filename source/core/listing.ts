@@ -24,7 +24,7 @@ export type ListEntry = {
 async function subfolders(directory: string): Promise<string[]> {
 	try {
 		const entries = await fsp.readdir(directory, {withFileTypes: true});
-		return entries.filter(entry => entry.isDirectory() && !entry.name.endsWith('.partial')).map(entry => path.join(directory, entry.name));
+		return entries.filter(entry => entry.isDirectory() && !entry.name.startsWith('.') && !entry.name.endsWith('.partial')).map(entry => path.join(directory, entry.name));
 	} catch {
 		return [];
 	}
