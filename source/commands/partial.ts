@@ -3,9 +3,10 @@ import path from 'node:path';
 import {text} from 'node:stream/consumers';
 import {HandoffError, exitCode} from '../core/errors.js';
 import {readManifest} from '../core/manifest.js';
-import {loadResultSchema, partialPathFor, schemaErrors} from '../core/result.js';
+import {loadResultSchema, partialPathFor} from '../core/result.js';
 import {defaultMaxBytes, parseJson, writeJsonAtomic} from '../core/safe-io.js';
 import {formatSchemaError} from '../core/schema-validator.js';
+import {checkJson, type SchemaSource} from '../core/validation.js';
 import {locateWorkspace} from '../core/workspace.js';
 import {printLine, usageError, type CommandContext} from './io.js';
 import type {ConsumerFlags} from './claim.js';
@@ -29,7 +30,18 @@ export async function partialCommand(context: CommandContext<ConsumerFlags>, std
 	const value = parseJson(content, source === '-' ? 'stdin' : source);
 	const target = partialPathFor(manifest.result.path);
 	await writeJsonAtomic(path.join(workspace, target), value);
-	const errors = schemaErrors(await loadResultSchema(workspace, manifest), value);
-	printLine(context.stderr, `Wrote ${target}${manifest.schemaPath ? (errors.length === 0 ? ' (already matches the schema)' : ` (${errors.length} schema error${errors.length === 1 ? '' : 's'} so far, e.g. ${formatSchemaError(errors[0]!)})`) : ''}`);
+	const schema = await loadResultSchema(workspace, manifest);
+	printLine(context.stderr, `Wrote ${target}${schema ? await schemaNote(content, target, schema) : ''}`);
 	return 0;
+}
+
+/** Whether the partial already matches the schema, checked in the validation worker like the result. */
+async function schemaNote(content: string, target: string, schema: SchemaSource): Promise<string> {
+	const check = await checkJson(content, {name: target, schema});
+	if (check.problem !== undefined) {
+		return ` (not checked against the schema: ${check.problem.replace(`${target}: `, '')})`;
+	}
+
+	const first = check.errors[0];
+	return first ? ` (${check.errorCount} schema error${check.errorCount === 1 ? '' : 's'} so far, e.g. ${formatSchemaError(first)})` : ' (already matches the schema)';
 }

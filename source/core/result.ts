@@ -1,11 +1,11 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import type {ValidateFunction} from 'ajv';
 import {HandoffError, exitCode} from './errors.js';
 import type {Manifest} from './manifest.js';
 import {resolveInside, resolveInsideReal} from './paths.js';
-import {parseJson, readRegularFile, readTextFile} from './safe-io.js';
-import {compileSchema, describeErrors, formatSchemaError, type SchemaError} from './schema-validator.js';
+import {readRegularFile, readTextFile} from './safe-io.js';
+import {formatSchemaError} from './schema-validator.js';
+import {checkJson, checkSchema, type JsonCheck, type SchemaSource} from './validation.js';
 
 /**
 Reads a file the producer put in input/. A symlink there is followed only when it resolves inside the workspace.
@@ -22,36 +22,37 @@ export async function readInputText(workspace: string, relativePath: string): Pr
 	return readTextFile(real, {name: relativePath});
 }
 
-/** The manifest's result schema compiled, or undefined when the manifest names none. Errors name the schema file. */
-export async function loadResultSchema(workspace: string, manifest: Manifest): Promise<ValidateFunction | undefined> {
+/**
+The manifest's result schema, checked to parse and compile (in the validation worker, within its time limit), or undefined when the manifest names none. Errors name the schema file.
+*/
+export async function loadResultSchema(workspace: string, manifest: Manifest): Promise<SchemaSource | undefined> {
 	if (manifest.schemaPath === undefined) {
 		return undefined;
 	}
 
-	const text = await readInputText(workspace, manifest.schemaPath);
+	const name = manifest.schemaPath;
+	const text = await readInputText(workspace, name);
 	if (text === undefined) {
-		throw new HandoffError('is named by the manifest but missing', exitCode.usage, manifest.schemaPath);
+		throw new HandoffError('is named by the manifest but missing', exitCode.usage, name);
 	}
 
-	let schema: unknown;
-	try {
-		schema = parseJson(text, manifest.schemaPath);
-		return compileSchema(schema);
-	} catch (error) {
-		throw new HandoffError(
-			error instanceof HandoffError ? error.message.replace(`${manifest.schemaPath}: `, '') : `is not a usable JSON Schema (${(error as Error).message})`,
-			exitCode.usage,
-			manifest.schemaPath,
-		);
+	const schema = {name, text};
+	const problem = await checkSchema(schema);
+	if (problem !== undefined) {
+		throw new HandoffError(problem.replace(`${name}: `, ''), exitCode.usage, name);
 	}
+
+	return schema;
 }
 
-export function schemaErrors(validate: ValidateFunction | undefined, value: unknown): SchemaError[] {
-	if (!validate || validate(value)) {
-		return [];
+/** Schema errors as lines `<file>: <pointer>: <message>`, with a last line saying how many more there were. */
+export function schemaErrorLines(file: string, check: JsonCheck): string[] {
+	const lines = check.errors.map(error => `${file}: ${formatSchemaError(error)}`);
+	if (check.errorCount > check.errors.length) {
+		lines.push(`${file}: … and ${check.errorCount - check.errors.length} more errors`);
 	}
 
-	return describeErrors(validate.errors);
+	return lines;
 }
 
 export type ResultCheck = {
@@ -61,13 +62,14 @@ export type ResultCheck = {
 	/** Each problem as one line: `<file>: <pointer>: <message>` or `<file>: <problem>`. */
 	errors: string[];
 	sizeBytes?: number;
-	value?: unknown;
+	/** Validation ran out of time: checking again would only take as long. */
+	outOfTime?: boolean;
 };
 
 /**
-Checks the consumer's result: present (when required), a regular file under the size cap, valid JSON when it is a .json file or a schema is given, and valid against the schema.
+Checks the consumer's result: present (when required), a regular file under the size cap, valid JSON (nested at most maxJsonDepth levels) when it is a .json file or a schema is given, and valid against the schema. Parsing and validation run in the validation worker with a time limit.
 */
-export async function checkResult(workspace: string, manifest: Manifest, validate?: ValidateFunction): Promise<ResultCheck> {
+export async function checkResult(workspace: string, manifest: Manifest, schema?: SchemaSource): Promise<ResultCheck> {
 	const file = manifest.result.path;
 	const fail = (message: string): ResultCheck => ({file, valid: false, errors: [`${file}: ${message}`]});
 	let buffer: Buffer | undefined;
@@ -91,21 +93,12 @@ export async function checkResult(workspace: string, manifest: Manifest, validat
 		return {file, valid: true, errors: [], sizeBytes};
 	}
 
-	let value: unknown;
-	try {
-		value = parseJson(buffer.toString('utf8'), file);
-	} catch (error) {
-		return {file, valid: false, errors: [(error as Error).message], sizeBytes};
+	const check = await checkJson(buffer, {name: file, schema: schema ?? (await loadResultSchema(workspace, manifest))});
+	if (check.problem !== undefined) {
+		return {file, valid: false, errors: [check.problem], sizeBytes, ...(check.outOfTime ? {outOfTime: true} : {})};
 	}
 
-	const errors = schemaErrors(validate ?? (await loadResultSchema(workspace, manifest)), value);
-	return {
-		file,
-		valid: errors.length === 0,
-		errors: errors.map(error => `${file}: ${formatSchemaError(error)}`),
-		sizeBytes,
-		value,
-	};
+	return {file, valid: check.errorCount === 0, errors: schemaErrorLines(file, check), sizeBytes};
 }
 
 /** `output/analysis.json` → `output/analysis.partial.json`, the seed's name for incremental results. */

@@ -100,14 +100,50 @@ export async function readTextFile(file: string, options: ReadOptions = {}): Pro
 	return buffer?.toString('utf8');
 }
 
-/** Parses JSON and names the file and position on failure. */
+/**
+How deep JSON from the other side may nest. JSON.parse copes with any depth, but JSON.stringify, structuredClone and schema validation recurse and overflow the stack far below 100,000 levels; no real result needs more than a few dozen.
+*/
+export const maxJsonDepth = 512;
+
+/** Parses JSON and names the file and position on failure. JSON nested deeper than maxJsonDepth is refused before it is parsed. */
 export function parseJson(text: string, name: string): unknown {
+	if (jsonDepthExceeds(text, maxJsonDepth)) {
+		throw new HandoffError(`is nested more than ${maxJsonDepth} levels deep; refusing to read it`, undefined, name);
+	}
+
 	try {
 		return JSON.parse(text.replace(/^\uFEFF/, '')) as unknown;
 	} catch (error) {
 		const detail = error instanceof Error ? error.message : String(error);
 		throw new HandoffError(`is not valid JSON (${detail})`, undefined, name);
 	}
+}
+
+/** Whether brackets outside strings nest deeper than `limit`. One pass without recursion, so any text is safe to check; text that is not JSON is left to JSON.parse. */
+export function jsonDepthExceeds(text: string, limit: number): boolean {
+	let depth = 0;
+	let inString = false;
+	for (let index = 0; index < text.length; index++) {
+		const code = text.charCodeAt(index);
+		if (inString) {
+			if (code === 0x5C) {
+				// A backslash escapes the next character, a quote included.
+				index++;
+			} else if (code === 0x22) {
+				inString = false;
+			}
+		} else if (code === 0x22) {
+			inString = true;
+		} else if (code === 0x5B || code === 0x7B) {
+			if (++depth > limit) {
+				return true;
+			}
+		} else if (code === 0x5D || code === 0x7D) {
+			depth--;
+		}
+	}
+
+	return false;
 }
 
 export async function readJsonFile(file: string, options: ReadOptions = {}): Promise<unknown> {

@@ -10,10 +10,17 @@ export type SchemaError = {
 
 /**
 Compiles a JSON Schema with the draft it declares ($schema 2020-12 or draft-07, the default), every error reported, formats checked, and no remote $ref loading.
+
+`ownProperties` makes `required` and friends look at the value's own fields only: without it `required: ["constructor"]` is met by every object's prototype. A schema that names a property `__proto__` is refused, since ajv silently skips such a property and the check would pass unseen.
 */
 export function compileSchema(schema: unknown): ValidateFunction {
+	const skipped = protoPropertyPointer(schema);
+	if (skipped !== undefined) {
+		throw new Error(`${skipped}: a property named "__proto__" cannot be checked; rename it`);
+	}
+
 	const declared = typeof schema === 'object' && schema !== null ? (schema as {$schema?: unknown}).$schema : undefined;
-	const options = {allErrors: true, strict: false, validateFormats: true} as const;
+	const options = {allErrors: true, strict: false, validateFormats: true, ownProperties: true} as const;
 	const ajv = typeof declared === 'string' && declared.includes('2020-12') ? new Ajv2020(options) : new Ajv(options);
 	addFormats.default(ajv);
 	return ajv.compile(schema as object);
@@ -52,4 +59,29 @@ export function formatSchemaError(error: SchemaError): string {
 
 function escapePointer(segment: string): string {
 	return segment.replaceAll('~', '~0').replaceAll('/', '~1');
+}
+
+/** Keywords whose keys name properties of the value; ajv ignores a `__proto__` key in these. */
+const propertyMapKeywords = ['properties', 'patternProperties', 'dependencies', 'dependentRequired', 'dependentSchemas'];
+
+/** The JSON pointer of the first `__proto__` property a schema names, found without recursion. */
+function protoPropertyPointer(schema: unknown): string | undefined {
+	const pending: Array<{value: unknown; pointer: string}> = [{value: schema, pointer: ''}];
+	for (let next = pending.pop(); next !== undefined; next = pending.pop()) {
+		const {value, pointer} = next;
+		if (typeof value !== 'object' || value === null) {
+			continue;
+		}
+
+		for (const [key, child] of Object.entries(value)) {
+			const childPointer = `${pointer}/${escapePointer(key)}`;
+			if (!Array.isArray(value) && propertyMapKeywords.includes(key) && typeof child === 'object' && child !== null && Object.hasOwn(child, '__proto__')) {
+				return `${childPointer}/__proto__`;
+			}
+
+			pending.push({value: child, pointer: childPointer});
+		}
+	}
+
+	return undefined;
 }

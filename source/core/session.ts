@@ -1,6 +1,5 @@
 import path from 'node:path';
 import {setTimeout as delay} from 'node:timers/promises';
-import type {ValidateFunction} from 'ajv';
 import {archiveWorkspace} from './archive.js';
 import {HandoffError} from './errors.js';
 import {coalesce} from './coalesce.js';
@@ -14,6 +13,7 @@ import {ProgressTail} from './progress.js';
 import {addAnswer} from './questions.js';
 import {checkResult, loadResultSchema} from './result.js';
 import {SnapshotReader, settleMs, type SnapshotOptions} from './snapshot-reader.js';
+import type {SchemaSource} from './validation.js';
 import type {Outcome, ProgressLine, SessionSource, SessionState, WorkspaceSnapshot} from './snapshot.js';
 import {writeStatus} from './status.js';
 import {isoTimestamp} from './time.js';
@@ -39,8 +39,8 @@ export class HandoffSession implements SessionSource {
 	static async open(workspace: string, options: SessionOptions = {}): Promise<HandoffSession> {
 		const manifest = await readManifest(workspace);
 		// A broken schema is the producer's mistake: report it now (exit 2), not when the result arrives.
-		const validate = await loadResultSchema(workspace, manifest);
-		return new HandoffSession(workspace, manifest, validate, options);
+		const schema = await loadResultSchema(workspace, manifest);
+		return new HandoffSession(workspace, manifest, schema, options);
 	}
 
 	readonly finished: Promise<Outcome>;
@@ -61,7 +61,7 @@ export class HandoffSession implements SessionSource {
 	private constructor(
 		readonly workspace: string,
 		readonly manifest: Manifest,
-		private readonly validate: ValidateFunction | undefined,
+		private readonly schema: SchemaSource | undefined,
 		private readonly options: SessionOptions,
 	) {
 		this.reader = new SnapshotReader(workspace, manifest, options);
@@ -219,11 +219,11 @@ export class HandoffSession implements SessionSource {
 
 	private async completeOrRetry(snapshot: WorkspaceSnapshot): Promise<void> {
 		const {workspace, manifest} = this;
-		let check = await checkResult(workspace, manifest, this.validate);
-		if (!check.valid) {
+		let check = await checkResult(workspace, manifest, this.schema);
+		if (!check.valid && !check.outOfTime) {
 			// A consumer that writes the result without a rename may signal a moment before the last bytes land.
 			await delay(250);
-			check = await checkResult(workspace, manifest, this.validate);
+			check = await checkResult(workspace, manifest, this.schema);
 		}
 
 		if (!check.valid) {

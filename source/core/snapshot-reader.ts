@@ -1,16 +1,16 @@
 import fsp from 'node:fs/promises';
 import path from 'node:path';
-import type {ValidateFunction} from 'ajv';
 import {HandoffError, errnoCode} from './errors.js';
 import type {Manifest} from './manifest.js';
 import {layout} from './paths.js';
 import {mergeQuestions, parseAnswers, parseQuestions} from './questions.js';
-import {loadResultSchema, schemaErrors} from './result.js';
-import {parseJson, readTextFile} from './safe-io.js';
+import {loadResultSchema} from './result.js';
+import {parseJson, readRegularFile, readTextFile} from './safe-io.js';
 import {isStaleClaim} from './hold.js';
 import {terminalStates, type Answer, type FileProblem, type PartialResult, type Question, type WorkspaceSnapshot} from './snapshot.js';
 import {deriveState, parseClaim, parseStatusWord} from './status.js';
 import {parseTime} from './time.js';
+import {checkJson, type SchemaSource} from './validation.js';
 
 /** How long a file that does not parse may stay so before it is reported: a non-atomic writer is usually done by then. */
 export const settleMs = 1000;
@@ -75,10 +75,9 @@ export class SnapshotReader {
 	private readonly questions = new SettlingValue<Question[]>();
 	private readonly answers = new SettlingValue<Answer[]>();
 	private readonly metadata = new SettlingValue<unknown>();
-	private readonly partial = new SettlingValue<unknown>();
+	private readonly partial = new SettlingValue<PartialResult>();
 	private partialFile: string | undefined;
-	private partialSchema: Promise<ValidateFunction | undefined> | undefined;
-	private partialDescription: {version: string; partial: PartialResult} | undefined;
+	private partialSchema: Promise<SchemaSource | undefined> | undefined;
 	private createdAtFallback: number | undefined;
 	/** True when some file is mid-settle and the caller should read again shortly. */
 	unsettled = false;
@@ -126,17 +125,11 @@ export class SnapshotReader {
 			this.partial.value = undefined;
 		}
 
-		let partial: PartialResult | undefined;
 		if (newestPartial) {
-			await settle(this.partial, newestPartial.relativePath, async () => readJson(workspace, newestPartial.relativePath, value => value));
-			if (this.partial.value !== undefined) {
-				if (this.partialDescription?.version !== newestPartial.version) {
-					this.partialDescription = {version: newestPartial.version, partial: await this.describePartial(newestPartial, problems)};
-				}
-
-				partial = this.partialDescription.partial;
-			}
+			await settle(this.partial, newestPartial.relativePath, async () => this.readPartial(newestPartial, problems));
 		}
+
+		const partial = newestPartial ? this.partial.value : undefined;
 
 		const [statusText, lockText, errorText] = await Promise.all([
 			linked.has(layout.shared) ? undefined : readSignal(workspace, layout.status, problems),
@@ -194,17 +187,31 @@ export class SnapshotReader {
 		};
 	}
 
-	private async describePartial(entry: Entry, problems: FileProblem[]): Promise<PartialResult> {
+	/**
+Parses, validates and formats one version of a partial result in the validation worker: the main thread never holds the whole value, only the first lines to show. A parse error is thrown as a torn write (it settles); a check out of time keeps the lines and counts as invalid.
+*/
+	private async readPartial(entry: Entry, problems: FileProblem[]): Promise<PartialResult | undefined> {
+		const buffer = await readRegularFile(path.join(this.workspace, entry.relativePath), {name: entry.relativePath});
+		if (buffer === undefined) {
+			return undefined;
+		}
+
 		this.partialSchema ??= loadResultSchema(this.workspace, this.manifest).catch((error: unknown) => {
 			problems.push({file: this.manifest.schemaPath ?? 'schema', message: (error as Error).message});
 			return undefined;
 		});
-		const validate = await this.partialSchema;
-		const errors = schemaErrors(validate, this.partial.value);
+		const schema = await this.partialSchema;
+		const check = await checkJson(buffer, {name: entry.relativePath, schema, format: true});
+		if (check.problem !== undefined && !check.formatted) {
+			throw new HandoffError(check.problem);
+		}
+
+		const errors = check.problem === undefined ? check.errors : [{pointer: '', message: check.problem.replace(`${entry.relativePath}: `, '')}];
 		return {
 			file: entry.relativePath,
-			value: this.partial.value,
-			valid: validate ? errors.length === 0 : undefined,
+			lines: check.formatted?.lines ?? [],
+			totalLines: check.formatted?.totalLines ?? 0,
+			valid: schema ? errors.length === 0 : undefined,
 			errors,
 			updatedAt: entry.mtimeMs,
 		};

@@ -64,9 +64,13 @@ export type Claim = {
 export type PartialResult = {
 	/** Workspace-relative path of the newest `output/*.partial.json`. */
 	file: string;
-	value: unknown;
+	/** The value pretty-printed, cut to the first lines (see partialDisplayLimits): a big partial is never held or drawn whole. */
+	lines: string[];
+	/** How many lines the whole value has when pretty-printed. */
+	totalLines: number;
 	/** Whether it already satisfies the result schema; undefined when there is no schema. */
 	valid?: boolean;
+	/** The first schema errors; a check that ran out of time is one error at the pointer ''. */
 	errors: SchemaError[];
 	updatedAt: number;
 };

@@ -17,7 +17,10 @@ export function partialLines(partial: PartialResult | undefined): Line[] {
 
 	const mark = partialMark(partial);
 	const errors = partial.valid === false ? partial.errors.slice(0, 3).map(error => ({text: `  ${formatSchemaError(error)}`, color: 'yellow'})) : [];
-	return [...(mark ? [mark] : []), ...errors, ...JSON.stringify(partial.value, null, 2).split('\n').map(text => ({text}))];
+	// The lines were formatted and cut once per file version (see partialDisplayLimits), so a big partial costs the same as a small one here.
+	const more = partial.totalLines - partial.lines.length;
+	const cut = more > 0 ? [{text: `… ${more} more line${more === 1 ? '' : 's'} (truncated; see ${partial.file})`, dim: true}] : [];
+	return [...(mark ? [mark] : []), ...errors, ...partial.lines.map(text => ({text})), ...cut];
 }
 
 function partialMark(partial: PartialResult): Line | undefined {

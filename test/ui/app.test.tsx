@@ -2,7 +2,7 @@ import {render} from 'ink-testing-library';
 import {afterEach, describe, expect, test} from 'vitest';
 import {App} from '../../source/app.js';
 import type {Intent} from '../../source/ui/intents.js';
-import {FakeSession, delay, keys, makeSnapshot} from './helpers.js';
+import {FakeSession, delay, formattedLines, keys, makeSnapshot} from './helpers.js';
 
 type Rendered = ReturnType<typeof render>;
 const mounted: Rendered[] = [];
@@ -89,14 +89,14 @@ describe('panes', () => {
 
 	test('the partial pane pretty-prints and marks schema validity; it scrolls when focused', async () => {
 		const big = {items: Array.from({length: 40}, (_, index) => `item-${index}`)};
-		const session = new FakeSession({snapshot: makeSnapshot({partial: {file: 'output/analysis.partial.json', value: big, valid: true, errors: [], updatedAt: Date.now()}})});
+		const session = new FakeSession({snapshot: makeSnapshot({partial: {file: 'output/analysis.partial.json', ...formattedLines(big), valid: true, errors: [], updatedAt: Date.now()}})});
 		const {frame, press} = await mount(session);
 		expect(frame()).toContain('Partial result · output/analysis.partial.json');
 		expect(frame()).toContain('✓ matches the schema');
 		expect(frame()).toContain('"item-0"');
 		await press(keys.tab, keys.pageDown, keys.pageDown);
 		expect(frame()).not.toContain('"item-0"');
-		session.set({snapshot: makeSnapshot({partial: {file: 'output/analysis.partial.json', value: {}, valid: false, errors: [{pointer: '/items', message: 'missing required field "items"'}], updatedAt: Date.now()}})});
+		session.set({snapshot: makeSnapshot({partial: {file: 'output/analysis.partial.json', ...formattedLines({}), valid: false, errors: [{pointer: '/items', message: 'missing required field "items"'}], updatedAt: Date.now()}})});
 		await delay();
 		expect(frame()).toContain('✗ 1 schema error so far');
 		expect(frame()).toContain('/items: missing required field "items"');

@@ -59,3 +59,9 @@ export const keys = {
 	pageUp: '\u001B[5~',
 	pageDown: '\u001B[6~',
 };
+
+/** A small value as the validation worker formats a partial result for display. */
+export function formattedLines(value: unknown): {lines: string[]; totalLines: number} {
+	const lines = JSON.stringify(value, null, 2).split('\n');
+	return {lines, totalLines: lines.length};
+}
