@@ -34,7 +34,7 @@ async function describeWorkspace(workspace: string): Promise<ListEntry> {
 	const name = path.basename(workspace);
 	try {
 		const manifest = await readManifest(workspace);
-		const snapshot = await new SnapshotReader(workspace, manifest).read();
+		const snapshot = await new SnapshotReader(workspace, manifest, {partial: false}).read();
 		return {kind: 'workspace', name, path: workspace, task: manifest.task, state: snapshot.state, time: snapshot.createdAt, pendingQuestions: snapshot.pendingQuestions};
 	} catch (error) {
 		const time = (await fsp.lstat(workspace).catch(() => undefined))?.mtimeMs;

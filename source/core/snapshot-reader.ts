@@ -21,6 +21,8 @@ export type SnapshotOptions = {
 	stallAfterMs?: number;
 	/** Overrides the manifest's constraints.timeout_seconds. */
 	timeoutSeconds?: number;
+	/** Whether to read and check the partial result (default true); a one-off listing does not show it. */
+	partial?: boolean;
 };
 
 /**
@@ -76,8 +78,10 @@ export class SnapshotReader {
 	private readonly answers = new SettlingValue<Answer[]>();
 	private readonly metadata = new SettlingValue<unknown>();
 	private readonly partial = new SettlingValue<PartialResult>();
-	private partialFile: string | undefined;
+	/** The check of the newest partial result, running or done. One at a time, in the background: a read never waits for it. */
+	private partialCheck: {file: string; version: string; done: Promise<void>; outcome?: Outcome} | undefined;
 	private partialSchema: Promise<SchemaSource | undefined> | undefined;
+	private partialSchemaProblem: FileProblem | undefined;
 	private createdAtFallback: number | undefined;
 	/** True when some file is mid-settle and the caller should read again shortly. */
 	unsettled = false;
@@ -116,20 +120,24 @@ export class SnapshotReader {
 			linked.has(layout.output) ? undefined : settle(this.metadata, layout.metadata, async () => readJson(workspace, layout.metadata, value => value)),
 		]);
 
-		const newestPartial = output
+		const newestPartial = this.options.partial === false ? undefined : output
 			// Links and devices are kept here so that reading them reports the refusal.
 			.filter(entry => !entry.isDirectory && entry.name.endsWith('.partial.json'))
 			.sort((a, b) => b.mtimeMs - a.mtimeMs)[0];
-		if (newestPartial?.relativePath !== this.partialFile) {
-			this.partialFile = newestPartial?.relativePath;
-			this.partial.value = undefined;
-		}
-
 		if (newestPartial) {
-			await settle(this.partial, newestPartial.relativePath, async () => this.readPartial(newestPartial, problems));
+			const outcome = this.checkPartial(newestPartial, now);
+			// Still running: show the last good one, and have the caller read again shortly.
+			unsettled ||= outcome?.unsettled ?? true;
+			if (outcome?.problem) {
+				problems.push({file: newestPartial.relativePath, message: outcome.problem.replace(`${newestPartial.relativePath}: `, '')});
+			}
+
+			if (this.partialSchemaProblem) {
+				problems.push(this.partialSchemaProblem);
+			}
 		}
 
-		const partial = newestPartial ? this.partial.value : undefined;
+		const partial = this.partial.value?.file === newestPartial?.relativePath ? this.partial.value : undefined;
 
 		const [statusText, lockText, errorText] = await Promise.all([
 			linked.has(layout.shared) ? undefined : readSignal(workspace, layout.status, problems),
@@ -187,21 +195,51 @@ export class SnapshotReader {
 		};
 	}
 
+	/** Resolves once the partial result check that is running (if any) is done; a read after it shows its outcome. */
+	async partialChecked(): Promise<void> {
+		await this.partialCheck?.done;
+	}
+
+	/** The outcome of the newest partial's check, starting one when none runs for this version: undefined while it runs. */
+	private checkPartial(entry: Entry, now: number): Outcome | undefined {
+		const current = this.partialCheck;
+		if (current && !current.outcome) {
+			return undefined;
+		}
+
+		if (current?.outcome && current.file === entry.relativePath && current.version === entry.version && !current.outcome.unsettled) {
+			return current.outcome;
+		}
+
+		const check: NonNullable<SnapshotReader['partialCheck']> = {file: entry.relativePath, version: entry.version, done: Promise.resolve()};
+		check.done = this.partial.refresh(async () => this.readPartial(entry), now, entry.version).then(
+			outcome => {
+				check.outcome = outcome;
+			},
+			(error: unknown) => {
+				check.outcome = {problem: `could not be read (${(error as Error).message})`, unsettled: false};
+			},
+		);
+		this.partialCheck = check;
+		return undefined;
+	}
+
 	/**
 Parses, validates and formats one version of a partial result in the validation worker: the main thread never holds the whole value, only the first lines to show. A parse error is thrown as a torn write (it settles); a check out of time keeps the lines and counts as invalid.
 */
-	private async readPartial(entry: Entry, problems: FileProblem[]): Promise<PartialResult | undefined> {
+	private async readPartial(entry: Entry): Promise<PartialResult | undefined> {
 		const buffer = await readRegularFile(path.join(this.workspace, entry.relativePath), {name: entry.relativePath});
 		if (buffer === undefined) {
 			return undefined;
 		}
 
 		this.partialSchema ??= loadResultSchema(this.workspace, this.manifest).catch((error: unknown) => {
-			problems.push({file: this.manifest.schemaPath ?? 'schema', message: (error as Error).message});
+			this.partialSchemaProblem = {file: this.manifest.schemaPath ?? 'schema', message: (error as Error).message};
 			return undefined;
 		});
 		const schema = await this.partialSchema;
-		const check = await checkJson(buffer, {name: entry.relativePath, schema, format: true});
+		// A partial check never keeps the process alive: nobody waits for it to exit.
+		const check = await checkJson(buffer, {name: entry.relativePath, schema, format: true, keepAlive: false});
 		if (check.problem !== undefined && !check.formatted) {
 			throw new HandoffError(check.problem);
 		}

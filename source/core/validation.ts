@@ -53,6 +53,8 @@ export type CheckOptions = {
 	/** Also pretty-print the value for display (partial results). */
 	format?: boolean;
 	timeLimitMs?: number;
+	/** Whether the process stays alive until the check is done (default true). A background check (a partial result) does not hold up exit. */
+	keepAlive?: boolean;
 };
 
 /** Parses `data` as JSON (depth-limited) and validates it against `schema`, off the main thread and within the time limit. Never throws for bad data. */
@@ -63,6 +65,7 @@ export async function checkJson(data: string | Uint8Array, options: CheckOptions
 		options.name,
 		timeLimitMs,
 		`validation did not finish in ${formatSeconds(timeLimitMs)} (a schema pattern may be too slow)`,
+		options.keepAlive ?? true,
 	);
 }
 
@@ -73,6 +76,7 @@ export async function checkSchema(schema: SchemaSource, timeLimitMs = validation
 		schema.name,
 		timeLimitMs,
 		`compiling the schema did not finish in ${formatSeconds(timeLimitMs)}`,
+		true,
 	);
 	return check.problem;
 }
@@ -91,6 +95,7 @@ type Job = {
 	name: string;
 	timeLimitMs: number;
 	timeoutMessage: string;
+	keepAlive: boolean;
 	formatted?: FormattedLines;
 	resolve: (check: JsonCheck) => void;
 };
@@ -104,9 +109,9 @@ class Checker {
 	private current: {job: Job; timer: NodeJS.Timeout} | undefined;
 	private nextId = 1;
 
-	async run(makeRequest: (id: number) => WorkerRequest, name: string, timeLimitMs: number, timeoutMessage: string): Promise<JsonCheck> {
+	async run(makeRequest: (id: number) => WorkerRequest, name: string, timeLimitMs: number, timeoutMessage: string, keepAlive: boolean): Promise<JsonCheck> {
 		return new Promise(resolve => {
-			this.queue.push({request: makeRequest(this.nextId++), name, timeLimitMs, timeoutMessage, resolve});
+			this.queue.push({request: makeRequest(this.nextId++), name, timeLimitMs, timeoutMessage, keepAlive, resolve});
 			this.pump();
 		});
 	}
@@ -131,10 +136,16 @@ class Checker {
 			return;
 		}
 
-		worker.ref();
 		const timer = setTimeout(() => {
 			this.finish({problem: `${job.name}: ${job.timeoutMessage}`, outOfTime: true, errors: [], errorCount: 0}, true);
 		}, job.timeLimitMs);
+		if (job.keepAlive) {
+			worker.ref();
+		} else {
+			worker.unref();
+			timer.unref();
+		}
+
 		this.current = {job, timer};
 		worker.postMessage(job.request);
 	}

@@ -5,6 +5,7 @@ import {createHandoff} from '../../source/core/create.js';
 import type {Manifest} from '../../source/core/manifest.js';
 import {layout} from '../../source/core/paths.js';
 import {SnapshotReader, settleMs} from '../../source/core/snapshot-reader.js';
+import type {WorkspaceSnapshot} from '../../source/core/snapshot.js';
 import {deadPid, resultSchema, useTempDirectories} from './helpers.js';
 
 const temporaryDirectory = useTempDirectories();
@@ -31,6 +32,13 @@ const twentyMegabytes = 20 * 1024 * 1024;
 
 /** A value's lines as the partial pane shows them. */
 const pretty = (value: unknown): string[] => JSON.stringify(value, null, 2).split('\n');
+
+/** A read once the partial result's check (which runs in the background) is done. */
+async function readChecked(reader: SnapshotReader, now?: number): Promise<WorkspaceSnapshot> {
+	await reader.read(now);
+	await reader.partialChecked();
+	return reader.read(now);
+}
 
 /** A file of `size` bytes that has really been written (not sparse), so that reading it would be real work. */
 function writeLargeFile(relativePath: string, size: number): void {
@@ -118,7 +126,7 @@ describe('refusals that are reported at once', () => {
 		fs.writeFileSync(secret, '{"secret": "do not show"}');
 		fs.symlinkSync(secret, path.join(workspace, 'output/analysis.partial.json'));
 		const reader = new SnapshotReader(workspace, manifest);
-		const snapshot = await reader.read();
+		const snapshot = await readChecked(reader);
 		expect(snapshot.partial).toBeUndefined();
 		expect(snapshot.problems).toEqual([{file: 'output/analysis.partial.json', message: 'is a symlink; refusing to follow it'}]);
 		expect(reader.unsettled).toBe(false);
@@ -151,7 +159,7 @@ describe('refusals that are reported at once', () => {
 		const file = path.join(workspace, 'output/analysis.partial.json');
 		fs.writeFileSync(file, '');
 		fs.truncateSync(file, twentyMegabytes);
-		const snapshot = await new SnapshotReader(workspace, manifest).read();
+		const snapshot = await readChecked(new SnapshotReader(workspace, manifest));
 		expect(snapshot.partial).toBeUndefined();
 		expect(snapshot.problems).toEqual([{file: 'output/analysis.partial.json', message: 'is 20 MB, over the 10 MB limit'}]);
 	});
@@ -175,7 +183,7 @@ describe('what is read', () => {
 		const files = ['output/analysis.json', 'output/build.log', 'output/analysis.partial.json'].map(file => path.join(workspace, file));
 		const before = files.map(file => ageAccessTime(file));
 		const started = performance.now();
-		const snapshot = await new SnapshotReader(workspace, manifest).read();
+		const snapshot = await readChecked(new SnapshotReader(workspace, manifest));
 		const elapsed = performance.now() - started;
 		expect(snapshot.problems).toEqual([{file: 'output/analysis.partial.json', message: 'is 20 MB, over the 10 MB limit'}]);
 		expect(snapshot.state).toBe('running');
@@ -191,17 +199,17 @@ describe('partial results', () => {
 	test('the newest output/*.partial.json, checked against the schema', async () => {
 		const reader = new SnapshotReader(workspace, manifest);
 		write('output/analysis.partial.json', '{"state_machines": [{"entity": 7}]}');
-		const invalid = await reader.read();
+		const invalid = await readChecked(reader);
 		expect(invalid.partial).toMatchObject({file: 'output/analysis.partial.json', lines: pretty({state_machines: [{entity: 7}]}), valid: false});
 		expect(invalid.partial!.errors).toEqual([{pointer: '/state_machines/0/entity', message: 'must be string'}]);
 
 		write('output/analysis.partial.json', '{}');
-		const missing = await reader.read();
+		const missing = await readChecked(reader);
 		expect(missing.partial!.valid).toBe(false);
 		expect(missing.partial!.errors).toEqual([{pointer: '/state_machines', message: 'missing required field "state_machines"'}]);
 
 		write('output/analysis.partial.json', '{"state_machines": [{"entity": "Ticket"}]}');
-		const valid = await reader.read();
+		const valid = await readChecked(reader);
 		expect(valid.partial).toMatchObject({valid: true, errors: [], lines: pretty({state_machines: [{entity: 'Ticket'}]})});
 		expect(valid.state).toBe('running');
 	});
@@ -209,9 +217,9 @@ describe('partial results', () => {
 	test('a torn partial keeps the last good one', async () => {
 		const reader = new SnapshotReader(workspace, manifest);
 		write('output/analysis.partial.json', '{"state_machines": []}');
-		expect((await reader.read(1000)).partial!.valid).toBe(true);
+		expect((await readChecked(reader, 1000)).partial!.valid).toBe(true);
 		write('output/analysis.partial.json', '{"state_machines": [{"ent');
-		const torn = await reader.read(1100);
+		const torn = await readChecked(reader, 1100);
 		expect(torn.partial).toMatchObject({lines: pretty({state_machines: []}), valid: true});
 		expect(torn.problems).toEqual([]);
 	});
@@ -219,7 +227,7 @@ describe('partial results', () => {
 	test('without a schema, validity is unknown', async () => {
 		const other = await createHandoff({baseDirectory: base, task: 'no-schema', inputs: [], command: ['handoff']});
 		fs.writeFileSync(path.join(other.workspace, 'output/result.partial.json'), '[1, 2]');
-		const snapshot = await new SnapshotReader(other.workspace, other.manifest).read();
+		const snapshot = await readChecked(new SnapshotReader(other.workspace, other.manifest));
 		expect(snapshot.partial).toMatchObject({file: 'output/result.partial.json', lines: pretty([1, 2]), valid: undefined, errors: []});
 	});
 });
