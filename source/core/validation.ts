@@ -11,8 +11,8 @@ export type SchemaSource = {name: string; text: string};
 /** How long one check may run before it is ended and counted as invalid. */
 export const validationTimeLimitMs = 5000;
 
-/** The worker's heap: a 10 MB file (the read limit) parses into a few hundred MB at worst. */
-const workerHeapMb = 512;
+/** The worker's heap: a 10 MB result (the read limit) of ordinary objects parses and validates in well under this; millions of schema errors do not fit, and count as invalid. */
+const workerHeapMb = 256;
 
 /** How much of a partial result is kept for display: the first lines, each cut to a length no terminal shows whole. */
 export const partialDisplayLimits = {maxLines: 2000, maxLineLength: 500};

@@ -73,6 +73,16 @@ describe('a slow schema pattern cannot stall the main thread', () => {
 	});
 });
 
+describe('a check that needs too much memory', () => {
+	test.skipIf(!process.env.HANDOFF_SLOW_TESTS)('millions of schema errors run the worker out of memory: invalid with one line, and the next check works', async () => {
+		const data = `[${Array.from({length: 2_500_000}, () => '[]').join(',')}]`;
+		const schema = {name: 's.json', text: JSON.stringify({type: 'array', items: {type: 'string'}})};
+		const check = await checkJson(data, {name: 'output/x.json', schema, timeLimitMs: 60_000});
+		expect(check.problem).toBe('output/x.json: validation ran out of memory (the limit is 256 MB)');
+		expect(await checkJson('[]', {name: 'output/x.json', schema})).toEqual({errors: [], errorCount: 0});
+	}, 90_000);
+});
+
 describe('validation that does not miss', () => {
 	test('required fields are the value\'s own: {} lacks "constructor" and "toString"', async () => {
 		const schema = {name: 'input/schema.json', text: JSON.stringify({type: 'object', required: ['constructor', 'toString']})};
