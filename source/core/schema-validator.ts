@@ -73,7 +73,7 @@ function protoPropertyPointer(schema: unknown): string | undefined {
 			continue;
 		}
 
-		for (const [key, child] of Object.entries(value)) {
+		for (const [key, child] of Object.entries(value as Record<string, unknown>)) {
 			const childPointer = `${pointer}/${escapePointer(key)}`;
 			if (!Array.isArray(value) && propertyMapKeywords.includes(key) && typeof child === 'object' && child !== null && Object.hasOwn(child, '__proto__')) {
 				return `${childPointer}/__proto__`;

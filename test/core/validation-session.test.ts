@@ -23,7 +23,7 @@ const evilValue = JSON.stringify({state_machines: [{entity: `${'a'.repeat(30)}!`
 const timeLimitError = 'validation did not finish in 5 s (a schema pattern may be too slow)';
 const deep = (depth: number): string => `${'{"a":'.repeat(depth)}{}${'}'.repeat(depth)}`;
 
-type Context = {workspace: string; session: HandoffSession; write(relativePath: string, content: string): void};
+type Context = {workspace: string; session: HandoffSession; write: (relativePath: string, content: string) => void};
 
 async function withSession(options: {schema?: unknown; maxRetries?: number}, fn: (context: Context) => Promise<void>): Promise<void> {
 	const {workspace} = await createHandoff({
@@ -41,7 +41,7 @@ async function withSession(options: {schema?: unknown; maxRetries?: number}, fn:
 		await fn({
 			workspace,
 			session,
-			write(relativePath, content) {
+			write: (relativePath, content) => {
 				fs.writeFileSync(path.join(workspace, relativePath), content);
 			},
 		});
