@@ -131,6 +131,13 @@ describe('depth limit', () => {
 		expect(parseJson(JSON.stringify({text: `"${brackets}`}), 'x.json')).toEqual({text: `"${brackets}`});
 	});
 
+	test(`a value ${maxJsonDepth} levels deep validates against a recursive schema without overflowing the stack`, async () => {
+		const schema = {name: 's.json', text: JSON.stringify({$ref: '#/definitions/node', definitions: {node: {type: 'object', properties: {a: {$ref: '#/definitions/node'}}, additionalProperties: false}}})};
+		expect(await checkJson(nested(maxJsonDepth - 1, '{}'), {name: 'x.json', schema, format: true})).toMatchObject({errors: [], errorCount: 0});
+		const wrong = await checkJson(nested(maxJsonDepth - 1, '{"b": 1}'), {name: 'x.json', schema});
+		expect(wrong.errors).toEqual([{pointer: `${'/a'.repeat(maxJsonDepth - 1)}/b`, message: 'unexpected field "b"'}]);
+	});
+
 	test('a 100,000-deep value against a recursive schema is refused with one line, in the worker too', async () => {
 		const schema = {name: 's.json', text: JSON.stringify({$ref: '#/definitions/node', definitions: {node: {type: 'object', properties: {a: {$ref: '#/definitions/node'}}}}})};
 		const check = await checkJson(nested(100_000, '{}'), {name: 'output/x.json', schema});
