@@ -6,7 +6,7 @@ import type {Manifest} from '../../source/core/manifest.js';
 import {checkResult, loadResultSchema} from '../../source/core/result.js';
 import {jsonDepthExceeds, maxJsonDepth, parseJson} from '../../source/core/safe-io.js';
 import {checkJson, checkSchema, partialDisplayLimits} from '../../source/core/validation.js';
-import {useTempDirectories} from './helpers.js';
+import {useTempDirectories, waitFor} from './helpers.js';
 
 /** A pattern that backtracks exponentially on a run of `a`s that ends in something else: 30 `a`s and a `!` take V8 about 40 s. */
 const evilSchema = {name: 'input/schema.json', text: JSON.stringify({type: 'object', properties: {name: {type: 'string', pattern: '^(a+)+$'}}})};
@@ -49,6 +49,16 @@ describe('a slow schema pattern cannot stall the main thread', () => {
 		// The stuck worker was ended; a fresh one answers the next check.
 		expect(await checkJson('{"name": "aaa"}', {name: 'output/x.json', schema: evilSchema})).toEqual({errors: [], errorCount: 0});
 		expect((await checkJson('{"name": "ab"}', {name: 'output/x.json', schema: evilSchema})).errors).toEqual([{pointer: '/name', message: 'must match pattern "^(a+)+$"'}]);
+	});
+
+	test.skipIf(!fs.existsSync('/proc/self/task'))('the stuck check is really ended: its thread goes away instead of spinning on the pattern', async () => {
+		const threads = (): number => fs.readdirSync('/proc/self/task').length;
+		// A worker is running (the check before it made sure of that); the timed-out one must end with its thread.
+		await checkJson('{}', {name: 'x.json', schema: evilSchema});
+		const withWorker = threads();
+		const check = await checkJson(`{"name": "${'a'.repeat(40)}!"}`, {name: 'x.json', schema: evilSchema, timeLimitMs: 500});
+		expect(check.outOfTime).toBe(true);
+		await waitFor(() => threads() < withWorker, 10_000, `fewer than ${withWorker} threads (now ${threads()})`);
 	});
 
 	test('checks queued behind a stuck one each get their own time, and all settle', async () => {
