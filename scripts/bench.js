@@ -153,7 +153,60 @@ async function benchScreen() {
 	stats('progress line appended → frame on screen', samples);
 }
 
+/** A 5 MB partial result: from writing it to the screen showing it (parsed, validated and cut in the worker), then each key until its frame; and the heap it costs. */
+async function benchBigPartial() {
+	const {render} = await import('ink');
+	const React = (await import('react')).default;
+	const {App} = await import('../dist/app.js');
+	const {PassThrough} = await import('node:stream');
+	const base = fs.mkdtempSync(path.join(os.tmpdir(), 'handoff-bench-'));
+	const schemaText = JSON.stringify({type: 'object', required: ['state_machines'], properties: {state_machines: {type: 'array', items: {type: 'object', properties: {entity: {type: 'string', pattern: '^Entity'}}}}}});
+	const {workspace} = await createHandoff({baseDirectory: base, task: 'bench', inputs: [], schemaText, resultPath: 'output/analysis.json', command: ['handoff']});
+	const session = await HandoffSession.open(workspace, {});
+	await session.start();
+	const stdout = Object.assign(new PassThrough(), {columns: 160, rows: 40, isTTY: true});
+	let screen = '';
+	const waiters = [];
+	stdout.on('data', chunk => {
+		screen = chunk.toString();
+		for (const waiter of waiters.splice(0)) {
+			waiter();
+		}
+	});
+	const until = async test => new Promise(resolve => {
+		const check = () => (test() ? resolve(now()) : waiters.push(check));
+		check();
+	});
+	const stdin = Object.assign(new PassThrough(), {isTTY: true, setRawMode() {}, ref() {}, unref() {}, setEncoding() {}});
+	const heapBefore = process.memoryUsage().heapUsed;
+	const instance = render(React.createElement(App, {source: session, onIntent() {}}), {stdout, stdin, patchConsole: false, exitOnCtrlC: false, maxFps: 60});
+	const keys = [];
+	let shown;
+	try {
+		const machines = Array.from({length: 40_000}, (_, index) => ({entity: `Entity${index}`, states: ['open', 'in_progress', 'review', 'closed'], transitions: [{from: 'open', to: 'closed', by: 'admin'}]}));
+		const written = now();
+		fs.writeFileSync(path.join(workspace, 'output/analysis.partial.json'), JSON.stringify({state_machines: machines}));
+		shown = (await until(() => screen.includes('"Entity0"'))) - written;
+		stdin.write('\t');
+		for (let i = 0; i < rounds; i++) {
+			const before = screen;
+			const pressed = now();
+			stdin.write('\u001B[6~');
+			keys.push((await until(() => screen !== before)) - pressed);
+		}
+	} finally {
+		instance.unmount();
+		await session.close();
+		fs.rmSync(base, {recursive: true, force: true});
+	}
+
+	stats('5 MB partial written → first lines on screen', [shown]);
+	stats('PgDn in a 5 MB partial → frame', keys);
+	console.log(`${'5 MB partial: main-thread heap growth'.padEnd(44)} ${((process.memoryUsage().heapUsed - heapBefore) / 1024 / 1024).toFixed(0)} MB`);
+}
+
 console.log(`node ${process.version}, ${os.cpus().length} cores, ${rounds} rounds each`);
 await benchSession(false);
 await benchScreen();
 await benchSession(true);
+await benchBigPartial();
