@@ -251,6 +251,7 @@ Parses, validates and formats one version of a partial result in the validation 
 			totalLines: check.formatted?.totalLines ?? 0,
 			valid: schema ? errors.length === 0 : undefined,
 			errors,
+			errorCount: check.problem === undefined ? check.errorCount : 1,
 			updatedAt: entry.mtimeMs,
 		};
 	}

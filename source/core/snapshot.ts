@@ -72,6 +72,8 @@ export type PartialResult = {
 	valid?: boolean;
 	/** The first schema errors; a check that ran out of time is one error at the pointer ''. */
 	errors: SchemaError[];
+	/** How many schema errors there are in all (errors holds the first 100). */
+	errorCount: number;
 	updatedAt: number;
 };
 

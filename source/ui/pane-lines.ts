@@ -29,7 +29,7 @@ function partialMark(partial: PartialResult): Line | undefined {
 	}
 
 	if (partial.valid === false) {
-		return {text: `✗ ${partial.errors.length} schema error${partial.errors.length === 1 ? '' : 's'} so far`, color: 'yellow'};
+		return {text: `✗ ${partial.errorCount} schema error${partial.errorCount === 1 ? '' : 's'} so far`, color: 'yellow'};
 	}
 
 	return undefined;

@@ -6,6 +6,7 @@ import type {Manifest} from '../../source/core/manifest.js';
 import {layout} from '../../source/core/paths.js';
 import {SnapshotReader, settleMs} from '../../source/core/snapshot-reader.js';
 import type {WorkspaceSnapshot} from '../../source/core/snapshot.js';
+import {partialLines} from '../../source/ui/pane-lines.js';
 import {deadPid, resultSchema, useTempDirectories} from './helpers.js';
 
 const temporaryDirectory = useTempDirectories();
@@ -222,6 +223,14 @@ describe('partial results', () => {
 		const torn = await readChecked(reader, 1100);
 		expect(torn.partial).toMatchObject({lines: pretty({state_machines: []}), valid: true});
 		expect(torn.problems).toEqual([]);
+	});
+
+	test('a partial with thousands of errors keeps the first hundred and the count, which the pane shows', async () => {
+		write('output/analysis.partial.json', JSON.stringify({state_machines: Array.from({length: 5000}, () => ({entity: 7}))}));
+		const {partial} = await readChecked(new SnapshotReader(workspace, manifest));
+		expect(partial).toMatchObject({valid: false, errorCount: 5000});
+		expect(partial!.errors).toHaveLength(100);
+		expect(partialLines(partial)[0]).toEqual({text: '✗ 5000 schema errors so far', color: 'yellow'});
 	});
 
 	test('without a schema, validity is unknown', async () => {

@@ -89,14 +89,14 @@ describe('panes', () => {
 
 	test('the partial pane pretty-prints and marks schema validity; it scrolls when focused', async () => {
 		const big = {items: Array.from({length: 40}, (_, index) => `item-${index}`)};
-		const session = new FakeSession({snapshot: makeSnapshot({partial: {file: 'output/analysis.partial.json', ...formattedLines(big), valid: true, errors: [], updatedAt: Date.now()}})});
+		const session = new FakeSession({snapshot: makeSnapshot({partial: {file: 'output/analysis.partial.json', ...formattedLines(big), valid: true, errors: [], errorCount: 0, updatedAt: Date.now()}})});
 		const {frame, press} = await mount(session);
 		expect(frame()).toContain('Partial result · output/analysis.partial.json');
 		expect(frame()).toContain('✓ matches the schema');
 		expect(frame()).toContain('"item-0"');
 		await press(keys.tab, keys.pageDown, keys.pageDown);
 		expect(frame()).not.toContain('"item-0"');
-		session.set({snapshot: makeSnapshot({partial: {file: 'output/analysis.partial.json', ...formattedLines({}), valid: false, errors: [{pointer: '/items', message: 'missing required field "items"'}], updatedAt: Date.now()}})});
+		session.set({snapshot: makeSnapshot({partial: {file: 'output/analysis.partial.json', ...formattedLines({}), valid: false, errors: [{pointer: '/items', message: 'missing required field "items"'}], errorCount: 1, updatedAt: Date.now()}})});
 		await delay();
 		expect(frame()).toContain('✗ 1 schema error so far');
 		expect(frame()).toContain('/items: missing required field "items"');
