@@ -23,7 +23,6 @@ function startPython(script: string, ...args: string[]) {
 	});
 	const line = async (index: number): Promise<string> => {
 		while (lines.length <= index) {
-			// eslint-disable-next-line no-await-in-loop
 			await new Promise<void>(resolve => waiting.push(resolve));
 		}
 

@@ -79,12 +79,10 @@ describe('acquireProducerHold', () => {
 
 	test('two acquirers at once: exactly one gets the hold', async () => {
 		for (let round = 0; round < 20; round++) {
-			// eslint-disable-next-line no-await-in-loop
 			const results = await Promise.allSettled([acquireProducerHold(workspace), acquireProducerHold(workspace)]);
 			const won = results.filter(result => result.status === 'fulfilled');
 			expect(won, `round ${round}`).toHaveLength(1);
 			expect(holder().pid).toBe(process.pid);
-			// eslint-disable-next-line no-await-in-loop
 			await (won[0] as PromiseFulfilledResult<() => Promise<void>>).value();
 			expect(fs.existsSync(holdFile)).toBe(false);
 		}

@@ -118,7 +118,6 @@ describe('addAnswer', () => {
 	test('twenty concurrent answers lose nothing', async () => {
 		const ids = Array.from({length: 20}, (_, index) => `c${index}`);
 		for (const id of ids) {
-			// eslint-disable-next-line no-await-in-loop
 			await addQuestion(workspace, {text: `${id}?`, id});
 		}
 

@@ -48,7 +48,6 @@ describe('readRegularFile', () => {
 		fs.symlinkSync('real.json', path.join(output, 'inside.json'));
 		fs.symlinkSync('/nonexistent', path.join(output, 'dangling.json'));
 		for (const name of ['leak.json', 'inside.json', 'dangling.json']) {
-			// eslint-disable-next-line no-await-in-loop
 			const error = await readRegularFile(path.join(output, name), {name: `output/${name}`}).catch((error_: unknown) => error_);
 			expect(error, name).toBeInstanceOf(HandoffError);
 			expect((error as Error).message).toBe(`output/${name}: is a symlink; refusing to follow it`);
@@ -115,7 +114,6 @@ describe('readRegularFile', () => {
 			const handle = await fs.promises.open(file, 'a');
 			try {
 				while (!stop && (await handle.stat()).size < 4 * maxBytes) {
-					// eslint-disable-next-line no-await-in-loop
 					await handle.write(chunk);
 				}
 			} finally {
@@ -126,7 +124,6 @@ describe('readRegularFile', () => {
 		try {
 			for (let reads = 0; reads < 2000 && !refused; reads++) {
 				try {
-					// eslint-disable-next-line no-await-in-loop
 					const buffer = await readRegularFile(file, {maxBytes});
 					expect(buffer!.length).toBeLessThanOrEqual(maxBytes);
 				} catch (error) {

@@ -29,7 +29,6 @@ async function mount(session: FakeSession, size: {columns: number; rows: number}
 	const press = async (...sequence: string[]): Promise<void> => {
 		for (const key of sequence) {
 			instance.stdin.write(key);
-			// eslint-disable-next-line no-await-in-loop
 			await delay();
 		}
 	};
