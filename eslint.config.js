@@ -1,5 +1,6 @@
 // Lint for source/, test/ and scripts/: type-aware typescript-eslint and the React hooks rules.
 // `npm run lint` runs it with --max-warnings 0, then scripts/check-disable-reasons.js.
+// Type information comes from tsconfig.json, whose include (with allowJs) also holds the .js/.mjs scripts and fixtures.
 import js from '@eslint/js';
 import reactHooks from 'eslint-plugin-react-hooks';
 import {defineConfig, globalIgnores} from 'eslint/config';
@@ -8,9 +9,6 @@ import tseslint from 'typescript-eslint';
 /** The Node globals the plain JavaScript files use (TypeScript checks names in .ts files itself). */
 const nodeGlobals = Object.fromEntries(['process', 'console', 'Buffer', 'URL', 'setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'setImmediate', 'performance', 'AbortController'].map(name => [name, 'readonly']));
 
-/** Plain JavaScript outside the TypeScript project, type-checked through the project service's default project. */
-const javascriptFiles = ['eslint.config.js', 'vitest.config.ts', 'scripts/*.js', 'test/fixtures/*.mjs', 'test/fixtures/*/*.mjs', 'test/terminal/fixtures/*.mjs'];
-
 export default defineConfig([
 	globalIgnores(['dist/', 'coverage/', 'screenshots/']),
 	{
@@ -18,7 +16,7 @@ export default defineConfig([
 		extends: [js.configs.recommended, tseslint.configs.recommendedTypeChecked],
 		languageOptions: {
 			parserOptions: {
-				projectService: {allowDefaultProject: javascriptFiles},
+				projectService: true,
 				tsconfigRootDir: import.meta.dirname,
 			},
 		},
