@@ -76,6 +76,16 @@ describe('panes', () => {
 		expect(frame()).toContain('Prompt copied to the clipboard');
 	});
 
+	test('the times advance by themselves, without a new snapshot', async () => {
+		const {frame} = await mount(new FakeSession());
+		const since = (): string | undefined => /(\d+m \d\ds) since created/.exec(frame())?.[1];
+		const first = since();
+		expect(first).toBeDefined();
+		await until(() => {
+			expect(since()).not.toBe(first);
+		});
+	});
+
 	test.each([
 		['not-started', 'not started'],
 		['waiting', 'waiting for an answer'],
