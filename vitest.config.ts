@@ -6,5 +6,7 @@ export default defineConfig({
 		// End-to-end tests spawn the built CLI and real terminals; give them room on 2 cores.
 		testTimeout: 30_000,
 		hookTimeout: 30_000,
+		// A test that asserts nothing (an expect in a branch not taken, a helper that never checks) fails.
+		expect: {requireAssertions: true},
 	},
 });

@@ -1,11 +1,12 @@
 import {Box, Text} from 'ink';
-import React, {useEffect, useReducer} from 'react';
+import React, {useEffect, useMemo, useReducer} from 'react';
 import type {SessionSource} from './core/snapshot.js';
 import {Footer} from './ui/components/footer.js';
 import {HelpOverlay} from './ui/components/help-overlay.js';
 import {QuestionsPane} from './ui/components/questions-pane.js';
 import {ScrollPane, paneChrome} from './ui/components/scroll-pane.js';
 import {StatusPane, statusDetail, statusPaneChrome} from './ui/components/status-pane.js';
+import {useNow} from './ui/hooks/use-now.js';
 import {useSession} from './ui/hooks/use-session.js';
 import {useTerminalSize} from './ui/hooks/use-terminal-size.js';
 import type {Intent} from './ui/intents.js';
@@ -32,7 +33,8 @@ export function App({source, onIntent, promptNotice, stages}: AppProps): React.J
 	const {snapshot, progress, outcome} = useSession(source);
 	const {columns, rows} = useTerminalSize();
 	const [state, dispatch] = useReducer(appReducer, initialAppState);
-	const pending = snapshot?.questions.filter(question => !question.answer) ?? [];
+	const now = useNow();
+	const pending = useMemo(() => snapshot?.questions.filter(question => !question.answer) ?? [], [snapshot]);
 	const selected = clamp(state.selected, 0, Math.max(0, pending.length - 1));
 
 	// A question nobody has seen yet takes the focus and rings the bell.
@@ -42,7 +44,7 @@ export function App({source, onIntent, promptNotice, stages}: AppProps): React.J
 			dispatch({type: 'questionsArrived', ids: fresh.map(question => question.id), firstNewIndex: pending.indexOf(fresh[0]!)});
 			onIntent({type: 'bell'});
 		}
-	}, [snapshot]);
+	}, [pending, state.seenQuestions, onIntent]);
 
 	// Ink 6 redraws the whole screen when the frame is as tall as the terminal: stay one row short.
 	const height = Math.max(10, rows - 1);
@@ -107,7 +109,7 @@ export function App({source, onIntent, promptNotice, stages}: AppProps): React.J
 					))}
 				</Text>
 			) : null}
-			<StatusPane snapshot={snapshot} outcome={outcome} now={Date.now()} notice={promptNotice} height={statusHeight} />
+			<StatusPane snapshot={snapshot} outcome={outcome} now={now} notice={promptNotice} height={statusHeight} />
 			{state.help ? (
 				<HelpOverlay height={remaining} />
 			) : (

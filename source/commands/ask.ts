@@ -48,7 +48,8 @@ export async function askCommand(context: CommandContext<AskFlags>): Promise<num
 		return exitCode.timedOut;
 	}
 
-	if ('stopped' in outcome) {
+	// An answer may carry any extra key (even "stopped"); only the stop callback's value lacks an answer.
+	if (!('answer' in outcome)) {
 		printLine(context.stderr, `Stopped waiting: ${outcome.stopped}`);
 		return exitCode.failed;
 	}

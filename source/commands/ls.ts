@@ -89,7 +89,6 @@ async function prune(entries: ListEntry[], days: number, context: CommandContext
 	}
 
 	for (const entry of old) {
-		// eslint-disable-next-line no-await-in-loop
 		await fs.rm(entry.path, {recursive: true, force: true});
 	}
 

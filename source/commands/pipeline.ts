@@ -77,10 +77,8 @@ async function runStages(run: string, pipeline: Pipeline, context: CommandContex
 
 	for (const [index, stage] of pipeline.stages.entries()) {
 		const folder = path.join(run, stageFolderName(index, stage));
-		// eslint-disable-next-line no-await-in-loop
 		const {state} = await readRun(run);
 		const record = state.stages[stage.name];
-		// eslint-disable-next-line no-await-in-loop
 		if (record?.state === 'complete' && record.outputs_sha256 === (await stageOutputsDigest(folder, stage))) {
 			printLine(context.stderr, `pipeline: stage ${index + 1} "${stage.name}" is complete and unchanged; skipping`);
 			continue;
@@ -88,27 +86,23 @@ async function runStages(run: string, pipeline: Pipeline, context: CommandContex
 
 		if (record) {
 			// Failed, or its outputs changed since: run it again from scratch, keeping the old folder.
-			// eslint-disable-next-line no-await-in-loop
 			await setAside(folder);
 		}
 
 		printLine(context.stderr, `pipeline: stage ${index + 1} of ${pipeline.stages.length}: ${stage.name}`);
 		const startedAt = isoTimestamp();
-		// eslint-disable-next-line no-await-in-loop
 		const code = await (stage.kind === 'handoff'
 			? runHandoffStage(run, pipeline, stage, folder, context, command, lines(index, state.stages))
 			: runCommandStage(run, pipeline, stage, folder, context));
 		if (code !== 0) {
 			const reason = code === exitCode.timedOut ? 'timed out' : code === exitCode.interrupted ? 'was interrupted' : 'failed';
 			if (code !== exitCode.interrupted) {
-				// eslint-disable-next-line no-await-in-loop
 				await recordStage(run, stage.name, {state: 'failed', started_at: startedAt, reason});
 			}
 
 			return finish(code, stage, reason);
 		}
 
-		// eslint-disable-next-line no-await-in-loop
 		await recordStage(run, stage.name, {state: 'complete', started_at: startedAt, outputs_sha256: await stageOutputsDigest(folder, stage)});
 	}
 
@@ -178,7 +172,6 @@ async function makeStageFolder(run: string, pipeline: Pipeline, stage: CommandSt
 	await makeWorkspaceFolders(await createUniqueFolder(path.dirname(folder), path.basename(folder)));
 	for (const {file, link} of linkedInputs(run, pipeline, stage)) {
 		const target = path.join(folder, layout.input, path.basename(file));
-		// eslint-disable-next-line no-await-in-loop
 		await (link ? linkOrCopy(file, target) : fs.promises.copyFile(file, target));
 	}
 }

@@ -109,27 +109,31 @@ export async function showHandoff(workspace: string, context: CommandContext<Scr
 		quit = () => resolve(undefined);
 	});
 
+	const showNotice = (notice: string): void => {
+		promptNotice = notice;
+		instance?.rerender(view());
+	};
+
+	/** Actions started from a key report their failure on screen: the screen stays up and nothing is lost silently. */
+	const reportFailure = (what: string) => (error: unknown): void => {
+		showNotice(`${what}: ${error instanceof Error ? error.message : String(error)}`);
+	};
+
 	const onIntent = (intent: Intent): void => {
 		switch (intent.type) {
 			case 'answer': {
-				// The file may be unwritable or torn by another writer: say so on screen rather than lose the answer silently.
-				void session.answer(intent.id, intent.answer).catch((error: unknown) => {
-					promptNotice = `Answer to ${intent.id} not saved: ${(error as Error).message}`;
-					instance?.rerender(view());
-				});
+				// The file may be unwritable or torn by another writer.
+				session.answer(intent.id, intent.answer).catch(reportFailure(`Answer to ${intent.id} not saved`));
 				break;
 			}
 
 			case 'copy': {
-				void copyPrompt(buildPrompt({workspace, tool})).then(notice => {
-					promptNotice = notice;
-					instance?.rerender(view());
-				});
+				copyPrompt(buildPrompt({workspace, tool})).then(showNotice, reportFailure('Prompt not copied'));
 				break;
 			}
 
 			case 'cancel': {
-				void session.cancel();
+				session.cancel().catch(reportFailure('Cancel failed'));
 				break;
 			}
 
@@ -167,10 +171,9 @@ export async function showHandoff(workspace: string, context: CommandContext<Scr
 			const current = session.getState().outcome;
 			if (current?.kind === 'retrying' && current !== lastRetry && flags.clipboard) {
 				lastRetry = current;
-				void copyPrompt(buildPrompt({workspace, tool, retry: {errorsFile: layout.rejection}})).then(notice => {
-					promptNotice = `Fix-up prompt: ${notice}`;
-					instance?.rerender(view());
-				});
+				copyPrompt(buildPrompt({workspace, tool, retry: {errorsFile: layout.rejection}})).then(notice => {
+					showNotice(`Fix-up prompt: ${notice}`);
+				}, reportFailure('Fix-up prompt not copied'));
 			}
 		});
 		outcome = await Promise.race([session.finished, quitting]);

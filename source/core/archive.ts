@@ -90,7 +90,6 @@ async function copyRecord(workspace: string, manifest: Manifest, archivePath: st
 			continue;
 		}
 
-		// eslint-disable-next-line no-await-in-loop
 		const copied = await copyRegularFile(source, path.join(staging, relativePath));
 		if (copied === 'skipped') {
 			skipped.push(relativePath);
@@ -132,7 +131,6 @@ async function listRegularFiles(workspace: string, relativeDirectory: string, sk
 	for (const entry of entries) {
 		const relativePath = `${relativeDirectory}/${entry.name}`;
 		if (entry.isDirectory()) {
-			// eslint-disable-next-line no-await-in-loop
 			files.push(...(await listRegularFiles(workspace, relativePath, skipped)));
 		} else if (entry.isFile()) {
 			if (!/^\..*\.tmp$/.test(entry.name)) {
@@ -178,7 +176,6 @@ async function copyRegularFile(source: string, target: string): Promise<{size: n
 		try {
 			const buffer = Buffer.alloc(1024 * 1024);
 			for (;;) {
-				// eslint-disable-next-line no-await-in-loop
 				const {bytesRead} = await input.read(buffer, 0, buffer.length, size);
 				if (bytesRead === 0) {
 					break;
@@ -186,7 +183,6 @@ async function copyRegularFile(source: string, target: string): Promise<{size: n
 
 				const chunk = buffer.subarray(0, bytesRead);
 				hash.update(chunk);
-				// eslint-disable-next-line no-await-in-loop
 				await output.write(chunk);
 				size += bytesRead;
 			}
@@ -215,7 +211,6 @@ async function hashFile(file: string): Promise<string | undefined> {
 
 async function verifyFiles(directory: string, files: ArchivedFile[]): Promise<boolean> {
 	for (const file of files) {
-		// eslint-disable-next-line no-await-in-loop
 		if ((await hashFile(path.join(directory, file.path))) !== file.sha256) {
 			return false;
 		}
@@ -250,7 +245,6 @@ async function removeWorkspace(workspace: string, archivePath: string): Promise<
 	// The manifest goes just before the marker so the folder stays recognisable as a workspace until the end.
 	const order = (name: string): number => (name === layout.archived ? 2 : name === layout.input ? 1 : 0);
 	for (const entry of entries.sort((a, b) => order(a) - order(b))) {
-		// eslint-disable-next-line no-await-in-loop
 		await fsp.rm(path.join(workspace, entry), {recursive: true, force: true});
 	}
 

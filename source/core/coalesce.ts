@@ -18,9 +18,7 @@ export function coalesce(job: () => Promise<void>, options: {more?: () => Promis
 			running = (async () => {
 				do {
 					again = false;
-					// eslint-disable-next-line no-await-in-loop
 					await job();
-					// eslint-disable-next-line no-await-in-loop
 				} while (!options.stopped?.() && (again || (await options.more?.())));
 			})().finally(() => {
 				running = undefined;

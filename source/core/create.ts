@@ -71,7 +71,6 @@ export async function createHandoff(options: NewWorkspaceOptions): Promise<{work
 			throw new HandoffError(`--input ${name}=${file}: another input already uses the file name ${path.basename(file)}`, exitCode.usage);
 		}
 
-		// eslint-disable-next-line no-await-in-loop
 		inputFiles.set(target, link ? {name, linkTo: path.resolve(file)} : {name, content: content === undefined ? await readProducerFile(file, `--input ${name}`) : Buffer.from(content)});
 	}
 
@@ -112,7 +111,6 @@ export async function createHandoff(options: NewWorkspaceOptions): Promise<{work
 		? await createWorkspace(options.baseDirectory, options.task)
 		: await makeWorkspaceFolders(await createUniqueFolder(path.dirname(options.workspace), path.basename(options.workspace)));
 	for (const [target, {content, linkTo}] of inputFiles) {
-		// eslint-disable-next-line no-await-in-loop
 		await (linkTo === undefined ? writeFileAtomic(path.join(workspace, target), content!) : linkOrCopy(linkTo, path.join(workspace, target)));
 	}
 

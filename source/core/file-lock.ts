@@ -12,15 +12,12 @@ Runs `fn` while holding `lockFile` (created with O_EXCL), so read-modify-write c
 export async function withFileLock<T>(lockFile: string, fn: () => Promise<T>, waitMs = 5000): Promise<T> {
 	const started = Date.now();
 	for (;;) {
-		// eslint-disable-next-line no-await-in-loop
 		if (await createExclusive(lockFile, `${process.pid}\n`)) {
 			break;
 		}
 
-		// eslint-disable-next-line no-await-in-loop
 		const age = await lockAge(lockFile);
 		if (age !== undefined && age > staleAfterMs) {
-			// eslint-disable-next-line no-await-in-loop
 			await fsp.rm(lockFile, {force: true});
 			continue;
 		}
@@ -29,7 +26,6 @@ export async function withFileLock<T>(lockFile: string, fn: () => Promise<T>, wa
 			throw new HandoffError('is held by another writer; try again', undefined, lockFile);
 		}
 
-		// eslint-disable-next-line no-await-in-loop
 		await delay(10 + Math.random() * 20);
 	}
 

@@ -26,7 +26,6 @@ export async function acquireProducerHold(workspace: string): Promise<() => Prom
 	const file = path.join(workspace, layout.producerHold);
 	const record = `${JSON.stringify({pid: process.pid, host: os.hostname(), started_at: isoTimestamp()})}\n`;
 	for (let attempt = 0; attempt < 3; attempt++) {
-		// eslint-disable-next-line no-await-in-loop
 		if (await createExclusive(file, record)) {
 			return async () => {
 				const current = await readHold(file);
@@ -36,7 +35,6 @@ export async function acquireProducerHold(workspace: string): Promise<() => Prom
 			};
 		}
 
-		// eslint-disable-next-line no-await-in-loop
 		const holder = await readHold(file);
 		if (holder?.pid !== undefined) {
 			if (holder.host !== undefined && holder.host !== os.hostname()) {
@@ -48,7 +46,6 @@ export async function acquireProducerHold(workspace: string): Promise<() => Prom
 			}
 		}
 
-		// eslint-disable-next-line no-await-in-loop
 		await fsp.rm(file, {force: true});
 	}
 

@@ -103,7 +103,7 @@ export async function readPipeline(file: string): Promise<Pipeline> {
 			return {...common, kind: 'command', command: stage.command as string[]};
 		}
 
-		const absolute = (key: string): string | undefined => (typeof stage[key] === 'string' ? path.resolve(base, stage[key] as string) : undefined);
+		const absolute = (key: string): string | undefined => (typeof stage[key] === 'string' ? path.resolve(base, stage[key]) : undefined);
 		return {
 			...common,
 			kind: 'handoff',
@@ -185,7 +185,6 @@ export async function stageOutputsDigest(folder: string, stage: Stage): Promise<
 	for (const file of files.sort()) {
 		let content: Buffer;
 		try {
-			// eslint-disable-next-line no-await-in-loop
 			content = await fsp.readFile(path.join(folder, file));
 		} catch {
 			return undefined;
@@ -203,7 +202,6 @@ async function listOutputFiles(folder: string, relative: string = layout.output)
 	for (const entry of entries) {
 		const child = `${relative}/${entry.name}`;
 		if (entry.isDirectory()) {
-			// eslint-disable-next-line no-await-in-loop
 			files.push(...(await listOutputFiles(folder, child)));
 		} else if (entry.isFile()) {
 			files.push(child);

@@ -57,7 +57,6 @@ Reads a JSON file the other side may be rewriting. A file that does not parse is
 async function readSettledJson<T>(workspace: string, relativePath: string, parse: (value: unknown) => T, empty: T): Promise<T> {
 	for (let attempt = 0; ; attempt++) {
 		try {
-			// eslint-disable-next-line no-await-in-loop
 			const text = await readTextFile(path.join(workspace, relativePath), {name: relativePath});
 			return text === undefined || text.trim() === '' ? empty : parse(parseJson(text, relativePath));
 		} catch (error) {
@@ -65,7 +64,6 @@ async function readSettledJson<T>(workspace: string, relativePath: string, parse
 				throw error;
 			}
 
-			// eslint-disable-next-line no-await-in-loop
 			await delay(50);
 		}
 	}
@@ -182,13 +180,17 @@ export async function waitForAnswer(workspace: string, id: string, options: {tim
 		return first;
 	}
 
-	return new Promise(resolve => {
+	return new Promise((resolve, reject) => {
 		let checking = false;
 		let again = false;
-		const finish = (value: Answer | {stopped: string} | undefined): void => {
+		const stopWatching = (): void => {
 			watcher.close();
 			clearInterval(recheck);
 			clearTimeout(timer);
+		};
+
+		const finish = (value: Answer | {stopped: string} | undefined): void => {
+			stopWatching();
 			resolve(value);
 		};
 
@@ -199,7 +201,7 @@ export async function waitForAnswer(workspace: string, id: string, options: {tim
 			}
 
 			checking = true;
-			void check().then(found => {
+			check().then(found => {
 				checking = false;
 				if (found) {
 					finish(found);
@@ -207,6 +209,10 @@ export async function waitForAnswer(workspace: string, id: string, options: {tim
 					again = false;
 					tryNow();
 				}
+			}, (error: unknown) => {
+				// A failing stop() check ends the wait with its error instead of an unhandled rejection.
+				stopWatching();
+				reject(error instanceof Error ? error : new Error(String(error)));
 			});
 		};
 

@@ -62,7 +62,6 @@ export async function readRegularFile(file: string, options: ReadOptions = {}): 
 				break;
 			}
 
-			// eslint-disable-next-line no-await-in-loop
 			const {bytesRead} = await handle.read(buffer, length, buffer.length - length, length);
 			if (bytesRead === 0) {
 				break;
@@ -213,7 +212,7 @@ export async function createExclusive(file: string, data: string, mode = private
 			throw error;
 		}
 
-		return createInPlace(file, data, mode);
+		return await createInPlace(file, data, mode);
 	} finally {
 		await fsp.rm(temporary, {force: true});
 	}

@@ -290,7 +290,6 @@ async function linkedFolders(workspace: string, problems: FileProblem[]): Promis
 	const linked = new Set<string>();
 	for (const folder of [layout.shared, layout.output]) {
 		try {
-			// eslint-disable-next-line no-await-in-loop
 			if ((await fsp.lstat(path.join(workspace, folder))).isSymbolicLink()) {
 				linked.add(folder);
 				problems.push({file: `${folder}/`, message: 'is a symlink; refusing to follow it'});

@@ -123,7 +123,8 @@ export type SessionState = {
 };
 
 /** A read-only live view of a hand-off, shaped for React's useSyncExternalStore. */
+/** React's useSyncExternalStore calls these unbound, so they are function properties (arrows), not methods. */
 export type SessionSource = {
-	getState(): SessionState;
-	subscribe(listener: () => void): () => void;
+	getState: () => SessionState;
+	subscribe: (listener: () => void) => () => void;
 };

@@ -27,7 +27,6 @@ export async function createUniqueFolder(parent: string, stem: string): Promise<
 	for (let attempt = 1; ; attempt++) {
 		const folder = path.join(parent, attempt === 1 ? stem : `${stem}_${attempt}`);
 		try {
-			// eslint-disable-next-line no-await-in-loop
 			await makePrivateDirectory(folder, true);
 			return await fs.promises.realpath(folder);
 		} catch (error) {
@@ -41,7 +40,6 @@ export async function createUniqueFolder(parent: string, stem: string): Promise<
 /** Adds input/, output/ and shared/ (0700) to a freshly made workspace folder. */
 export async function makeWorkspaceFolders(workspace: string): Promise<string> {
 	for (const sub of [layout.input, layout.output, layout.shared]) {
-		// eslint-disable-next-line no-await-in-loop
 		await makePrivateDirectory(path.join(workspace, sub), true);
 	}
 

@@ -64,7 +64,6 @@ if (scenario === 'fail') {
 
 if (scenario === 'timeout') {
 	for (let i = 1; ; i++) {
-		// eslint-disable-next-line no-await-in-loop
 		await step(`Still thinking (${i})...`, Math.max(2, 0.5 / Math.max(pace, 0.01)));
 	}
 }
@@ -89,7 +88,6 @@ if (scenario === 'invalid') {
 	// First attempt forgets a required field; the producer sends it back.
 	await finish({state_machines: [ticket]});
 	while ((await readRejections(workspace)).length === 0) {
-		// eslint-disable-next-line no-await-in-loop
 		await delay(50);
 	}
 

@@ -142,7 +142,6 @@ export async function copyText(text: string, options: CopyOptions): Promise<Copy
 	};
 
 	for (const attempt of preferOsc52 ? [viaTerminal, viaSystem] : [viaSystem, viaTerminal]) {
-		// eslint-disable-next-line no-await-in-loop
 		const result = await attempt();
 		if (result) {
 			return result;

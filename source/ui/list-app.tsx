@@ -3,6 +3,7 @@ import React, {useState} from 'react';
 import type {ListEntry} from '../core/listing.js';
 import {stateLabels} from '../core/status.js';
 import {formatDuration} from '../core/time.js';
+import {useNow} from './hooks/use-now.js';
 import {useTerminalSize} from './hooks/use-terminal-size.js';
 
 export type ListIntent = {type: 'open'; entry: ListEntry} | {type: 'quit'};
@@ -16,6 +17,7 @@ function label(entry: ListEntry): string {
 /** `handoff ls` on a terminal: the hand-offs newest first; Enter opens one. */
 export function ListApp({entries, directory, onIntent}: {entries: ListEntry[]; directory: string; onIntent: (intent: ListIntent) => void}): React.JSX.Element {
 	const {columns, rows} = useTerminalSize();
+	const now = useNow();
 	const [selected, setSelected] = useState(0);
 	useInput((input, key) => {
 		if (key.upArrow) {
@@ -32,7 +34,6 @@ export function ListApp({entries, directory, onIntent}: {entries: ListEntry[]; d
 	// Stay one row short of the terminal (Ink 6 redraws everything otherwise); keep the chosen row in view.
 	const visible = Math.max(1, rows - 5);
 	const first = Math.min(Math.max(0, selected - visible + 1), Math.max(0, entries.length - visible));
-	const now = Date.now();
 	return (
 		<Box flexDirection="column" width={columns} height={Math.max(5, rows - 1)}>
 			<Text>

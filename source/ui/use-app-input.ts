@@ -21,12 +21,8 @@ export function useAppInput(options: {
 	const {state, dispatch, pending, geometry, onIntent, finished} = options;
 	useInput((input, key) => {
 		const command = commandForKey(input, key);
-		if (!command) {
-			return;
-		}
-
 		if (state.editing) {
-			if (command.name === 'escape') {
+			if (command?.name === 'escape') {
 				dispatch({type: 'stopEditing'});
 			}
 
@@ -34,24 +30,28 @@ export function useAppInput(options: {
 		}
 
 		if (state.confirmingCancel) {
-			if (command.name === 'confirm') {
+			if (command?.name === 'confirm') {
 				dispatch({type: 'closeConfirm'});
 				onIntent({type: 'cancel'});
-			} else if (command.name === 'escape' || command.name === 'quit' || command.name === 'cancel') {
+			} else if (command?.name === 'escape' || command?.name === 'quit' || command?.name === 'cancel') {
 				dispatch({type: 'closeConfirm'});
 			}
 
 			return;
 		}
 
-		if (state.help && (command.name === 'escape' || command.name === 'help')) {
+		if (state.help && (command?.name === 'escape' || command?.name === 'help')) {
 			dispatch({type: 'toggleHelp'});
 			return;
 		}
 
-		// Once the hand-off has ended, any key closes the screen.
-		if (finished && command.name !== 'up' && command.name !== 'down' && command.name !== 'pageUp' && command.name !== 'pageDown') {
+		// Once the hand-off has ended, any key but scrolling closes the screen, as the footer says (also keys without a command).
+		if (finished && command?.name !== 'up' && command?.name !== 'down' && command?.name !== 'pageUp' && command?.name !== 'pageDown') {
 			onIntent({type: 'quit'});
+			return;
+		}
+
+		if (!command) {
 			return;
 		}
 

@@ -1,30 +1,30 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import {expect, test} from 'vitest';
-import {runCli, runDetached, useTempDirectories} from '../helpers/cli.js';
+import {type CliResult, runCli, runDetached, useTempDirectories} from '../helpers/cli.js';
 
 const tempDirectory = useTempDirectories();
 
 /** `handoff demo` with no terminal (a new session), answering its question from outside as a person with a second shell would. */
 async function demo(scenario: string, extra: string[] = []) {
 	const project = tempDirectory();
-	let answered = false;
+	let answering: Promise<CliResult> | undefined;
 	const result = await runDetached(['demo', '--scenario', scenario, '--no-clipboard', ...extra], {
 		cwd: project,
 		env: {HANDOFF_DEMO_PACE: '0'},
-		async onStderr(stderr) {
+		onStderr(stderr) {
 			const workspace = /demo workspace (\S+)/.exec(stderr)?.[1];
-			if (!answered && workspace && stderr.includes('question profile_editing')) {
-				answered = true;
-				await runCli(['answer', path.join(project, workspace), 'profile_editing', '3']);
+			if (!answering && workspace && stderr.includes('question profile_editing')) {
+				answering = runCli(['answer', path.join(project, workspace), 'profile_editing', '3']);
 			}
 		},
 	});
-	return {...result, project};
+	return {...result, project, answer: await answering};
 }
 
 test('happy: the answer goes into the archived result, exit 0', async () => {
-	const {code, stdout} = await demo('happy');
+	const {code, stdout, answer} = await demo('happy');
+	expect(answer?.code).toBe(0);
 	expect(code).toBe(0);
 	const summary = JSON.parse(stdout);
 	expect(summary.state).toBe('complete');

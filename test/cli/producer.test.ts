@@ -240,11 +240,9 @@ describe('handoff ls --prune', () => {
 	test('deletes only archives older than the age, and asks first (--yes without a terminal)', async () => {
 		const directory = project();
 		for (const _ of [1, 2]) {
-			// eslint-disable-next-line no-await-in-loop
 			const {workspace} = await newWorkspace([], directory);
 			fs.writeFileSync(path.join(workspace, 'output/analysis.json'), '{"state_machines": []}');
 			fs.writeFileSync(path.join(workspace, '.done'), '');
-			// eslint-disable-next-line no-await-in-loop
 			expect((await runCli(['wait', workspace])).code).toBe(0);
 		}
 

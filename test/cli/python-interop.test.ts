@@ -23,7 +23,6 @@ function startPython(script: string, ...args: string[]) {
 	});
 	const line = async (index: number): Promise<string> => {
 		while (lines.length <= index) {
-			// eslint-disable-next-line no-await-in-loop
 			await new Promise<void>(resolve => waiting.push(resolve));
 		}
 
@@ -33,20 +32,19 @@ function startPython(script: string, ...args: string[]) {
 	return {child, line, exited: new Promise(resolve => child.on('close', resolve))};
 }
 
-test.each(['complete', 'failed'] as const)('a producer that follows the seed sees "%s" when our consumer commands work in its workspace', async outcome => {
+/** A seed producer's workspace, claimed and with one progress line by our consumer commands. */
+async function claimedSeedWorkspace() {
 	const base = tempDirectory();
 	const producer = startPython('seed_producer.py', path.join(base, 'llm_handoff'));
 	const workspace = await producer.line(0);
 	const inWorkspace = async (...args: string[]) => runCli(args, {cwd: path.join(workspace, 'output')});
 	expect((await inWorkspace('claim', '--tool', 'claude-code')).code).toBe(0);
 	expect((await inWorkspace('progress', 'Reading the spec')).code).toBe(0);
-	if (outcome === 'failed') {
-		expect((await inWorkspace('fail', 'The spec is empty')).code).toBe(0);
-		const report = JSON.parse(await producer.line(1));
-		expect(report).toEqual({status: 'failed', error: 'The spec is empty\n'});
-		return;
-	}
+	return {producer, workspace, inWorkspace};
+}
 
+test('a producer that follows the seed sees "complete" when our consumer commands work in its workspace', async () => {
+	const {producer, workspace, inWorkspace} = await claimedSeedWorkspace();
 	fs.writeFileSync(path.join(workspace, 'output/analysis.json'), '{"state_machines": []}');
 	expect((await inWorkspace('done', '--tool', 'claude-code', '--model', 'sonnet')).code).toBe(0);
 	const report = JSON.parse(await producer.line(1));
@@ -59,6 +57,13 @@ test.each(['complete', 'failed'] as const)('a producer that follows the seed see
 		errors: [],
 	});
 	expect(report.metadata.completed_at).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
+});
+
+test('a producer that follows the seed sees "failed" when our consumer commands work in its workspace', async () => {
+	const {producer, inWorkspace} = await claimedSeedWorkspace();
+	expect((await inWorkspace('fail', 'The spec is empty')).code).toBe(0);
+	const report = JSON.parse(await producer.line(1));
+	expect(report).toEqual({status: 'failed', error: 'The spec is empty\n'});
 });
 
 test('a seed producer workspace is watched and archived to the seed\'s own results folder', async () => {

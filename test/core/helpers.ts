@@ -12,7 +12,6 @@ export function useTempDirectories(): () => Promise<string> {
 	const made: string[] = [];
 	afterEach(async () => {
 		for (const directory of made.splice(0)) {
-			// eslint-disable-next-line no-await-in-loop
 			await fs.promises.rm(directory, {recursive: true, force: true});
 		}
 	});
@@ -27,7 +26,6 @@ export function useTempDirectories(): () => Promise<string> {
 export async function waitFor<T>(check: () => T | Promise<T>, timeoutMs = 5000, what = 'condition', intervalMs = 10): Promise<NonNullable<T>> {
 	const deadline = Date.now() + timeoutMs;
 	for (;;) {
-		// eslint-disable-next-line no-await-in-loop
 		const value = await check();
 		if (value) {
 			return value;
@@ -37,7 +35,6 @@ export async function waitFor<T>(check: () => T | Promise<T>, timeoutMs = 5000, 
 			throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}`);
 		}
 
-		// eslint-disable-next-line no-await-in-loop
 		await new Promise(resolve => {
 			setTimeout(resolve, intervalMs);
 		});

@@ -100,7 +100,6 @@ describe('ProgressTail', () => {
 		for (const cut of cuts) {
 			fs.appendFileSync(file, bytes.subarray(previous, cut));
 			previous = cut;
-			// eslint-disable-next-line no-await-in-loop
 			seen.push(...(await messages()));
 		}
 
@@ -124,7 +123,6 @@ describe('ProgressTail', () => {
 		for (let piece = 0; piece < 10; piece++) {
 			const lines = Array.from({length: 2000}, () => `[2025-11-21 23:30:05] line ${next++} ${'x'.repeat(40)}`);
 			fs.appendFileSync(file, `${lines.join('\n')}\n`);
-			// eslint-disable-next-line no-await-in-loop
 			const read = await messages();
 			expect(read).toHaveLength(2000);
 			expect(read[0]).toBe(lines[0]!.slice(22));
@@ -142,10 +140,8 @@ describe('ProgressTail', () => {
 		const seen: string[] = [];
 		let calls = 0;
 		do {
-			// eslint-disable-next-line no-await-in-loop
 			seen.push(...(await messages()));
 			calls++;
-			// eslint-disable-next-line no-await-in-loop
 		} while (await tail.hasBacklog());
 		expect(calls).toBeGreaterThan(1);
 		expect(seen).toEqual(lines);

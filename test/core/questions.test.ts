@@ -1,11 +1,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import {setTimeout as delay} from 'node:timers/promises';
 import {beforeEach, describe, expect, test} from 'vitest';
 import {HandoffError} from '../../source/core/errors.js';
 import {layout} from '../../source/core/paths.js';
 import {addAnswer, addQuestion, mergeQuestions, readAnswers, readQuestions, waitForAnswer} from '../../source/core/questions.js';
-import {exited, startNode, useTempDirectories} from './helpers.js';
+import {exited, startNode, useTempDirectories, waitFor} from './helpers.js';
 
 const temporaryDirectory = useTempDirectories();
 let workspace: string;
@@ -118,7 +117,6 @@ describe('addAnswer', () => {
 	test('twenty concurrent answers lose nothing', async () => {
 		const ids = Array.from({length: 20}, (_, index) => `c${index}`);
 		for (const id of ids) {
-			// eslint-disable-next-line no-await-in-loop
 			await addQuestion(workspace, {text: `${id}?`, id});
 		}
 
@@ -171,6 +169,33 @@ describe('waitForAnswer', () => {
 		await addQuestion(workspace, {text: 'Proceed?', options: ['Yes', 'No']});
 	});
 
+	/**
+	A stop() for waitForAnswer that counts its looks (it is asked after every look that found no answer), stops once `reason` is set and throws once `failure` is: the test waits until the waiter has looked, instead of sleeping.
+	*/
+	function watchLooks() {
+		const looks = {count: 0, reason: undefined as string | undefined, failure: undefined as Error | undefined};
+		const stop = async (): Promise<string | undefined> => {
+			looks.count++;
+			if (looks.failure) {
+				throw looks.failure;
+			}
+
+			return looks.reason;
+		};
+
+		const looked = async (count: number): Promise<void> => {
+			await waitFor(() => looks.count >= count, 5000, `look ${count} of waitForAnswer`);
+		};
+
+		/** It looks once, then once more when its watch on shared/ is in place: from then on a change wakes it. */
+		const watching = async (): Promise<number> => {
+			await looked(2);
+			return looks.count;
+		};
+
+		return {looks, stop, looked, watching};
+	}
+
 	test('returns at once when the answer is already there', async () => {
 		await addAnswer(workspace, 'q1', 'Yes');
 		expect(await waitForAnswer(workspace, 'q1', {timeoutMs: 1000})).toMatchObject({id: 'q1', answer: 'Yes'});
@@ -184,9 +209,11 @@ describe('waitForAnswer', () => {
 	});
 
 	test('resolves when another process writes the answer as a plain file', async () => {
+		const {stop, watching} = watchLooks();
+		const waiting = waitForAnswer(workspace, 'q1', {timeoutMs: 10_000, stop});
+		await watching();
 		const started = Date.now();
-		const waiting = waitForAnswer(workspace, 'q1', {timeoutMs: 10_000});
-		const writer = await startNode(`setTimeout(() => require('fs').writeFileSync(${JSON.stringify(answersFile())}, JSON.stringify({answers: [{id: 'q1', answer: 'No'}]})), 150)`);
+		const writer = await startNode(`require('fs').writeFileSync(${JSON.stringify(answersFile())}, JSON.stringify({answers: [{id: 'q1', answer: 'No'}]}))`);
 		expect(await waiting).toMatchObject({id: 'q1', answer: 'No'});
 		// Woken by the file event, not by the 2 s safety poll.
 		expect(Date.now() - started).toBeLessThan(1500);
@@ -195,30 +222,43 @@ describe('waitForAnswer', () => {
 
 	test('resolves on a delayed addAnswer in this process, ignoring answers to other questions', async () => {
 		await addQuestion(workspace, {text: 'Other?'});
-		const waiting = waitForAnswer(workspace, 'q1', {timeoutMs: 10_000});
-		await delay(50);
+		const {stop, looked, watching} = watchLooks();
+		const waiting = waitForAnswer(workspace, 'q1', {timeoutMs: 10_000, stop});
+		const looks = await watching();
 		await addAnswer(workspace, 'q2', 'not this one');
-		await delay(50);
+		// It looked at the answer to q2 and kept waiting.
+		await looked(looks + 1);
 		await addAnswer(workspace, 'q1', '1');
 		expect(await waiting).toMatchObject({id: 'q1', answer: 'Yes'});
 	});
 
 	test('a torn answers.json while waiting is not an error; the whole file is', async () => {
-		const waiting = waitForAnswer(workspace, 'q1', {timeoutMs: 10_000});
-		await delay(30);
+		const {stop, looked, watching} = watchLooks();
+		const waiting = waitForAnswer(workspace, 'q1', {timeoutMs: 10_000, stop});
+		const looks = await watching();
 		fs.writeFileSync(answersFile(), '{"answers": [{"id": "q1", "ans');
-		await delay(30);
+		// It read the torn file and kept waiting.
+		await looked(looks + 1);
 		fs.writeFileSync(answersFile(), '{"answers": [{"id": "q1", "answer": "Yes"}]}');
 		expect(await waiting).toMatchObject({id: 'q1', answer: 'Yes'});
 	});
 
 	test('stop() ends the wait with its reason', async () => {
-		let reason: string | undefined;
-		const waiting = waitForAnswer(workspace, 'q1', {timeoutMs: 10_000, stop: async () => reason});
-		await delay(30);
-		reason = 'the hand-off was canceled';
+		const {looks, stop, watching} = watchLooks();
+		const waiting = waitForAnswer(workspace, 'q1', {timeoutMs: 10_000, stop});
+		await watching();
+		looks.reason = 'the hand-off was canceled';
 		// Any change in shared/ makes it look again.
 		fs.writeFileSync(path.join(workspace, 'shared/status.txt'), 'CANCELED\n');
 		expect(await waiting).toEqual({stopped: 'the hand-off was canceled'});
+	});
+
+	test('a stop() that fails while waiting ends the wait with its error (no unhandled rejection, no hang)', async () => {
+		const {looks, stop, watching} = watchLooks();
+		const waiting = waitForAnswer(workspace, 'q1', {timeoutMs: 10_000, stop});
+		await watching();
+		looks.failure = new Error('shared/status.txt: permission denied');
+		fs.writeFileSync(path.join(workspace, 'shared/status.txt'), 'RUNNING\n');
+		await expect(waiting).rejects.toThrow('shared/status.txt: permission denied');
 	});
 });

@@ -48,7 +48,6 @@ describe('readRegularFile', () => {
 		fs.symlinkSync('real.json', path.join(output, 'inside.json'));
 		fs.symlinkSync('/nonexistent', path.join(output, 'dangling.json'));
 		for (const name of ['leak.json', 'inside.json', 'dangling.json']) {
-			// eslint-disable-next-line no-await-in-loop
 			const error = await readRegularFile(path.join(output, name), {name: `output/${name}`}).catch((error_: unknown) => error_);
 			expect(error, name).toBeInstanceOf(HandoffError);
 			expect((error as Error).message).toBe(`output/${name}: is a symlink; refusing to follow it`);
@@ -64,11 +63,12 @@ describe('readRegularFile', () => {
 		await expect(settlesWithin(readRegularFile(path.join(output, 'to-fifo.json')), 2000, 'reading a link to a FIFO')).rejects.toThrow('is a symlink');
 	});
 
-	test('refuses a folder and a device', async () => {
+	test('refuses a folder', async () => {
 		await expect(readRegularFile(output, {name: 'output'})).rejects.toThrow('output: is not a regular file');
-		if (fs.existsSync('/dev/zero')) {
-			await expect(settlesWithin(readRegularFile('/dev/zero', {name: 'zero'}), 2000, 'reading /dev/zero')).rejects.toThrow('zero: is not a regular file');
-		}
+	});
+
+	test.skipIf(!fs.existsSync('/dev/zero'))('refuses a device (needs /dev/zero)', async () => {
+		await expect(settlesWithin(readRegularFile('/dev/zero', {name: 'zero'}), 2000, 'reading /dev/zero')).rejects.toThrow('zero: is not a regular file');
 	});
 
 	test('refuses a file over the cap by its size, and accepts one exactly at it', async () => {
@@ -92,13 +92,9 @@ describe('readRegularFile', () => {
 		expect((await readRegularFile(file))!.length).toBe(defaultMaxBytes);
 	});
 
-	test('a file that is larger than its stat said (grew after the check) is still refused past the cap', async () => {
-		// /proc files stat as 0 bytes yet hold more: exactly what a file that grew between lstat and read looks like.
-		const proc = '/proc/self/status';
-		if (!fs.existsSync(proc)) {
-			return;
-		}
-
+	// /proc files stat as 0 bytes yet hold more: exactly what a file that grew between lstat and read looks like.
+	const proc = '/proc/self/status';
+	test.skipIf(!fs.existsSync(proc))('a file that is larger than its stat said (grew after the check) is still refused past the cap (needs /proc)', async () => {
 		expect(fs.statSync(proc).size).toBe(0);
 		const full = await readRegularFile(proc);
 		expect(full!.length).toBeGreaterThan(64);
@@ -115,7 +111,6 @@ describe('readRegularFile', () => {
 			const handle = await fs.promises.open(file, 'a');
 			try {
 				while (!stop && (await handle.stat()).size < 4 * maxBytes) {
-					// eslint-disable-next-line no-await-in-loop
 					await handle.write(chunk);
 				}
 			} finally {
@@ -126,7 +121,6 @@ describe('readRegularFile', () => {
 		try {
 			for (let reads = 0; reads < 2000 && !refused; reads++) {
 				try {
-					// eslint-disable-next-line no-await-in-loop
 					const buffer = await readRegularFile(file, {maxBytes});
 					expect(buffer!.length).toBeLessThanOrEqual(maxBytes);
 				} catch (error) {
@@ -221,7 +215,7 @@ describe('writeFileAtomic', () => {
 		// A rename onto a non-empty folder fails: the temp file must go with it.
 		fs.mkdirSync(path.join(output, 'folder'));
 		fs.writeFileSync(path.join(output, 'folder/inside'), 'x');
-		await expect(writeFileAtomic(path.join(output, 'folder'), 'x')).rejects.toThrow();
+		await expect(writeFileAtomic(path.join(output, 'folder'), 'x')).rejects.toThrow(/^EISDIR: illegal operation on a directory, rename/);
 		expect(temporaryFiles(output)).toEqual([]);
 		expect(fs.readFileSync(path.join(output, 'folder/inside'), 'utf8')).toBe('x');
 	});
@@ -260,8 +254,8 @@ describe('appendToFile', () => {
 
 	test('refuses a FIFO or a folder without hanging, and a symlinked folder', async () => {
 		mkfifo(path.join(output, 'fifo.txt'));
-		await expect(settlesWithin(appendToFile(path.join(output, 'fifo.txt'), 'x\n'), 2000, 'appending to a FIFO')).rejects.toThrow();
-		await expect(appendToFile(output, 'x\n')).rejects.toThrow();
+		await expect(settlesWithin(appendToFile(path.join(output, 'fifo.txt'), 'x\n'), 2000, 'appending to a FIFO')).rejects.toThrow(/^ENXIO: no such device or address, open/);
+		await expect(appendToFile(output, 'x\n')).rejects.toThrow(/^EISDIR: illegal operation on a directory, open/);
 		fs.mkdirSync(path.join(root, 'elsewhere'));
 		fs.symlinkSync(path.join(root, 'elsewhere'), path.join(root, 'ws/shared'));
 		await expect(appendToFile(path.join(root, 'ws/shared/progress.txt'), 'x\n')).rejects.toThrow('is a symlink');

@@ -18,7 +18,7 @@ beforeEach(async () => {
 const missingFieldError = 'output/analysis.json: /state_machines: missing required field "state_machines"';
 const validResult = JSON.stringify({state_machines: [{entity: 'Ticket'}]});
 
-type Context = {workspace: string; session: HandoffSession; write(relativePath: string, content: string): void; read(relativePath: string): string};
+type Context = {workspace: string; session: HandoffSession; write: (relativePath: string, content: string) => void; read: (relativePath: string) => string};
 
 /** Creates a workspace as `handoff new` does, opens and starts a session on it, runs `fn`, and always closes the session. */
 async function withSession(options: {maxRetries?: number; session?: SessionOptions; before?: (workspace: string) => void}, fn: (context: Context) => Promise<void>): Promise<void> {
@@ -38,7 +38,7 @@ async function withSession(options: {maxRetries?: number; session?: SessionOptio
 		await fn({
 			workspace,
 			session,
-			write(relativePath, content) {
+			write: (relativePath, content) => {
 				fs.writeFileSync(path.join(workspace, relativePath), content);
 			},
 			read: relativePath => fs.readFileSync(path.join(workspace, relativePath), 'utf8'),

@@ -38,9 +38,7 @@ function inTerminal(command: string, project: string, size: {columns?: number; r
 	tmux.start(`sh -c '${command}; echo $? > ${exitFile}; sleep 30'`, {cwd: project, ...size});
 	return {
 		tmux,
-		async exitCode(): Promise<number> {
-			return Number(await waitUntil(() => fs.existsSync(exitFile) && fs.readFileSync(exitFile, 'utf8').trim(), 20_000, 'the exit code'));
-		},
+		exitCode: async (): Promise<number> => Number(await waitUntil(() => fs.existsSync(exitFile) && fs.readFileSync(exitFile, 'utf8').trim(), 20_000, 'the exit code')),
 	};
 }
 

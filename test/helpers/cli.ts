@@ -53,22 +53,22 @@ export function startCli(args: string[], options: CliOptions = {}): RunningCli {
 	let stdout = '';
 	let stderr = '';
 	const waiters = new Set<() => void>();
-	child.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
+	child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
 		stdout += chunk;
 		for (const waiter of waiters) {
 			waiter();
 		}
 	});
-	child.stderr!.setEncoding('utf8').on('data', (chunk: string) => {
+	child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
 		stderr += chunk;
 		for (const waiter of waiters) {
 			waiter();
 		}
 	});
 	if (options.input === undefined) {
-		child.stdin!.end();
+		child.stdin.end();
 	} else {
-		child.stdin!.end(options.input);
+		child.stdin.end(options.input);
 	}
 
 	const result = new Promise<CliResult>(resolve => {
@@ -168,7 +168,6 @@ export async function runDetached(args: string[], options: {cwd: string; env?: N
 export async function waitUntil<T>(check: () => T | Promise<T>, timeoutMs = 10_000, what = 'condition'): Promise<T> {
 	const deadline = Date.now() + timeoutMs;
 	for (;;) {
-		// eslint-disable-next-line no-await-in-loop
 		const value = await check();
 		if (value) {
 			return value;
@@ -178,7 +177,6 @@ export async function waitUntil<T>(check: () => T | Promise<T>, timeoutMs = 10_0
 			throw new Error(`Timed out waiting for ${what}`);
 		}
 
-		// eslint-disable-next-line no-await-in-loop
 		await new Promise(resolve => {
 			setTimeout(resolve, 20);
 		});

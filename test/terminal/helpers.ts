@@ -20,14 +20,14 @@ export async function runFixture(name: string, args: string[], options: SpawnOpt
 	const child = spawn(command, [...rest, ...args], {...options, stdio: ['pipe', 'pipe', 'pipe']});
 	let stdout = '';
 	let stderr = '';
-	child.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
+	child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
 		stdout += chunk;
 		options.onStdout?.(stdout, signal => child.kill(signal));
 	});
-	child.stderr!.setEncoding('utf8').on('data', (chunk: string) => {
+	child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
 		stderr += chunk;
 	});
-	child.stdin!.end();
+	child.stdin.end();
 	return new Promise(resolve => {
 		child.on('close', (code, signal) => {
 			resolve({code, signal, stdout, stderr});
@@ -67,7 +67,6 @@ export async function eventually<T>(read: () => T | undefined, what: string, tim
 			throw new Error(`timed out waiting for ${what}`);
 		}
 
-		// eslint-disable-next-line no-await-in-loop
 		await new Promise(resolve => {
 			setTimeout(resolve, 25);
 		});

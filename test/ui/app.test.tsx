@@ -2,7 +2,7 @@ import {render} from 'ink-testing-library';
 import {afterEach, describe, expect, test} from 'vitest';
 import {App} from '../../source/app.js';
 import type {Intent} from '../../source/ui/intents.js';
-import {FakeSession, delay, formattedLines, keys, makeSnapshot} from './helpers.js';
+import {FakeSession, formattedLines, keys, makeSnapshot, settled, until} from './helpers.js';
 
 type Rendered = ReturnType<typeof render>;
 const mounted: Rendered[] = [];
@@ -20,22 +20,47 @@ function setSize(instance: Rendered, columns: number, rows: number): void {
 async function mount(session: FakeSession, size: {columns: number; rows: number} = {columns: 120, rows: 40}) {
 	const intents: Intent[] = [];
 	const element = <App source={session} onIntent={intent => intents.push(intent)} promptNotice="Prompt copied to the clipboard" />;
-	const instance = render(element);
-	setSize(instance, size.columns, size.rows);
-	instance.stdout.emit('resize');
+	let instance!: Rendered;
+	await settled(() => {
+		instance = render(element);
+		setSize(instance, size.columns, size.rows);
+		instance.stdout.emit('resize');
+	});
 	mounted.push(instance);
-	await delay();
 	const frame = (): string => instance.lastFrame() ?? '';
-	const press = async (...sequence: string[]): Promise<void> => {
-		for (const key of sequence) {
-			instance.stdin.write(key);
-			// eslint-disable-next-line no-await-in-loop
-			await delay();
+	// Drawn at the test's size: one row shorter than the terminal.
+	await until(() => {
+		expect(frame().split('\n')).toHaveLength(size.rows - 1);
+	});
+	/** Presses `key`, then waits until its effect (`effect`, an expect) shows. Keys without a visible effect of their own are pressed with the next key's. */
+	const press = async (key: string, effect: () => void): Promise<void> => {
+		await settled(() => instance.stdin.write(key));
+		await until(effect);
+	};
+
+	/** Types `text` into the answer line one key at a time, each waiting until the line shows it. */
+	const type = async (id: string, text: string): Promise<void> => {
+		for (const [index, character] of [...text].entries()) {
+			await press(character, () => {
+				expect(frame()).toContain(`answer ${id} › ${text.slice(0, index + 1)}`);
+			});
 		}
 	};
 
-	return {instance, intents, frame, press};
+	return {instance, intents, frame, press, type};
 }
+
+const shows = (frame: () => string, text: string) => (): void => {
+	expect(frame()).toContain(text);
+};
+
+const hides = (frame: () => string, text: string) => (): void => {
+	expect(frame()).not.toContain(text);
+};
+
+const emitted = (intents: Intent[], intent: Intent) => (): void => {
+	expect(intents).toContainEqual(intent);
+};
 
 const question = {id: 'q1', text: 'Should users edit their own profiles?', options: ['Yes', 'No', 'Admin only']};
 const freeQuestion = {id: 'q2', text: 'What is the product called?'};
@@ -49,6 +74,16 @@ describe('panes', () => {
 		expect(frame()).toMatch(/8m \d\ds left/);
 		expect(frame()).toContain('claimed by claude-code, laptop');
 		expect(frame()).toContain('Prompt copied to the clipboard');
+	});
+
+	test('the times advance by themselves, without a new snapshot', async () => {
+		const {frame} = await mount(new FakeSession());
+		const since = (): string | undefined => /(\d+m \d\ds) since created/.exec(frame())?.[1];
+		const first = since();
+		expect(first).toBeDefined();
+		await until(() => {
+			expect(since()).not.toBe(first);
+		});
 	});
 
 	test.each([
@@ -74,31 +109,36 @@ describe('panes', () => {
 		const {frame, press} = await mount(session);
 		expect(frame()).toContain('step 50');
 		expect(frame()).not.toContain('step 1 ');
-		session.set({progress: lines});
-		await delay();
-		expect(frame()).toContain('step 60');
-		await press(keys.pageUp);
-		expect(frame()).not.toContain('step 60');
-		await press(keys.pageDown, keys.pageDown);
-		expect(frame()).toContain('step 60');
-		await press(keys.up);
-		expect(frame()).not.toContain('step 60');
-		await press(keys.down);
-		expect(frame()).toContain('step 60');
+		await settled(() => {
+			session.set({progress: lines});
+		});
+		await until(shows(frame, 'step 60'));
+		await press(keys.pageUp, hides(frame, 'step 60'));
+		await press(keys.pageDown, shows(frame, 'step 60'));
+		// At the end it follows again: a new line shows without a key.
+		await settled(() => {
+			session.set({progress: [...lines, {time: '2025-01-01 10:00:00', message: 'step 61'}]});
+		});
+		await until(shows(frame, 'step 61'));
+		await press(keys.up, hides(frame, 'step 61'));
+		await press(keys.down, shows(frame, 'step 61'));
 	});
 
 	test('the partial pane pretty-prints and marks schema validity; it scrolls when focused', async () => {
 		const big = {items: Array.from({length: 40}, (_, index) => `item-${index}`)};
 		const session = new FakeSession({snapshot: makeSnapshot({partial: {file: 'output/analysis.partial.json', ...formattedLines(big), valid: true, errors: [], errorCount: 0, updatedAt: Date.now()}})});
-		const {frame, press} = await mount(session);
+		const {instance, frame, press} = await mount(session);
 		expect(frame()).toContain('Partial result · output/analysis.partial.json');
 		expect(frame()).toContain('✓ matches the schema');
 		expect(frame()).toContain('"item-0"');
-		await press(keys.tab, keys.pageDown, keys.pageDown);
-		expect(frame()).not.toContain('"item-0"');
-		session.set({snapshot: makeSnapshot({partial: {file: 'output/analysis.partial.json', ...formattedLines({}), valid: false, errors: [{pointer: '/items', message: 'missing required field "items"'}], errorCount: 1, updatedAt: Date.now()}})});
-		await delay();
-		expect(frame()).toContain('✗ 1 schema error so far');
+		// Tab moves the focus to the partial pane (only its border colour shows it), so PgDn scrolls that pane.
+		await settled(() => instance.stdin.write(keys.tab));
+		await press(keys.pageDown, hides(frame, '"item-0"'));
+		expect(frame()).toContain('Partial result · output/analysis.partial.json');
+		await settled(() => {
+			session.set({snapshot: makeSnapshot({partial: {file: 'output/analysis.partial.json', ...formattedLines({}), valid: false, errors: [{pointer: '/items', message: 'missing required field "items"'}], errorCount: 1, updatedAt: Date.now()}})});
+		});
+		await until(shows(frame, '✗ 1 schema error so far'));
 		expect(frame()).toContain('/items: missing required field "items"');
 	});
 
@@ -118,99 +158,109 @@ describe('keys', () => {
 	test('a new question takes the focus and rings; a digit picks, Enter sends', async () => {
 		const session = new FakeSession();
 		const {frame, press, intents} = await mount(session);
-		session.set({snapshot: makeSnapshot({questions: [question]})});
-		await delay();
-		expect(intents).toContainEqual({type: 'bell'});
-		expect(frame()).toContain('▸ [q1]');
-		await press('2');
-		expect(frame()).toContain('Enter sends "No"');
-		await press(keys.enter);
-		expect(intents).toContainEqual({type: 'answer', id: 'q1', answer: 'No'});
+		expect(intents).toEqual([]);
+		await settled(() => {
+			session.set({snapshot: makeSnapshot({questions: [question]})});
+		});
+		await until(shows(frame, '▸ [q1]'));
+		expect(intents).toEqual([{type: 'bell'}]);
+		await press('2', shows(frame, 'Enter sends "No"'));
+		await press(keys.enter, emitted(intents, {type: 'answer', id: 'q1', answer: 'No'}));
+		// Rung once for the one question, whatever else re-rendered.
+		expect(intents.filter(intent => intent.type === 'bell')).toHaveLength(1);
 	});
 
 	test('a question without options opens an answer line; typed keys go to it; Esc leaves', async () => {
 		const session = new FakeSession({snapshot: makeSnapshot({questions: [freeQuestion]})});
-		const {frame, press, intents} = await mount(session);
-		await press(keys.enter);
-		expect(frame()).toContain('answer q2 ›');
-		await press('q', 'x', '?');
-		expect(frame()).toContain('qx?');
+		const {frame, press, type, intents} = await mount(session);
+		await press(keys.enter, shows(frame, 'answer q2 ›'));
+		// q, x and ? are text here, not quit, cancel and help.
+		await type('q2', 'qx?');
 		expect(intents.filter(intent => intent.type !== 'bell')).toEqual([]);
-		await press(keys.escape);
+		expect(frame()).not.toContain('Cancel this hand-off?');
+		expect(frame()).not.toContain('copy the hand-off prompt again');
+		await press(keys.escape, hides(frame, 'answer q2 ›'));
+		await press(keys.enter, shows(frame, 'answer q2 ›'));
+		await type('q2', 'Daz');
+		await press(keys.enter, emitted(intents, {type: 'answer', id: 'q2', answer: 'Daz'}));
 		expect(frame()).not.toContain('answer q2 ›');
-		await press(keys.enter, 'D', 'a', 'z', keys.enter);
-		expect(intents).toContainEqual({type: 'answer', id: 'q2', answer: 'Daz'});
 	});
 
 	test('up and down choose between pending questions', async () => {
 		const session = new FakeSession({snapshot: makeSnapshot({questions: [question, {...freeQuestion}]})});
 		const {frame, press} = await mount(session);
 		expect(frame()).toContain('▸ [q1]');
-		await press(keys.down);
-		expect(frame()).toContain('▸ [q2]');
-		await press(keys.up);
-		expect(frame()).toContain('▸ [q1]');
+		await press(keys.down, shows(frame, '▸ [q2]'));
+		expect(frame()).toContain('? [q1]');
+		await press(keys.up, shows(frame, '▸ [q1]'));
+		expect(frame()).toContain('? [q2]');
 	});
 
 	test('Tab and Shift+Tab move the focus between panes', async () => {
 		const {frame, press} = await mount(new FakeSession({snapshot: makeSnapshot({questions: [question]})}));
 		// The pending question took the focus; Tab wraps to the progress pane.
 		expect(frame()).toContain('▸ [q1]');
-		await press(keys.tab);
-		expect(frame()).not.toContain('▸ [q1]');
-		await press(keys.shiftTab);
-		expect(frame()).toContain('▸ [q1]');
+		await press(keys.tab, shows(frame, '? [q1]'));
+		await press(keys.shiftTab, shows(frame, '▸ [q1]'));
 	});
 
 	test('c copies, q quits, ? shows every key', async () => {
 		const {frame, press, intents} = await mount(new FakeSession());
-		await press('c');
-		expect(intents).toContainEqual({type: 'copy'});
-		await press('?');
+		await press('c', emitted(intents, {type: 'copy'}));
+		await press('?', shows(frame, 'copy the hand-off prompt again'));
 		expect(frame()).toContain('Keys');
-		expect(frame()).toContain('copy the hand-off prompt again');
 		expect(frame()).toContain('cancel the hand-off (asks first)');
-		await press(keys.escape);
-		expect(frame()).not.toContain('copy the hand-off prompt again');
-		await press('q');
-		expect(intents).toContainEqual({type: 'quit'});
+		await press(keys.escape, hides(frame, 'copy the hand-off prompt again'));
+		await press('?', shows(frame, 'copy the hand-off prompt again'));
+		await press('?', hides(frame, 'copy the hand-off prompt again'));
+		expect(intents).toEqual([{type: 'copy'}]);
+		await press('q', emitted(intents, {type: 'quit'}));
 	});
 
 	test('x asks first: n keeps going, y cancels', async () => {
 		const {frame, press, intents} = await mount(new FakeSession());
-		await press('x');
-		expect(frame()).toContain('Cancel this hand-off?');
-		await press('n');
+		await press('x', shows(frame, 'Cancel this hand-off?'));
+		await press('n', hides(frame, 'Cancel this hand-off?'));
+		// Esc and q say no as well; q does not quit from the question.
+		await press('x', shows(frame, 'Cancel this hand-off?'));
+		await press(keys.escape, hides(frame, 'Cancel this hand-off?'));
+		await press('x', shows(frame, 'Cancel this hand-off?'));
+		await press('q', hides(frame, 'Cancel this hand-off?'));
+		expect(intents).toEqual([]);
+		await press('x', shows(frame, 'Cancel this hand-off?'));
+		await press('y', emitted(intents, {type: 'cancel'}));
 		expect(frame()).not.toContain('Cancel this hand-off?');
-		expect(intents).not.toContainEqual({type: 'cancel'});
-		await press('x', 'y');
-		expect(intents).toContainEqual({type: 'cancel'});
 	});
 });
 
 describe('outcomes and layout', () => {
 	test('complete shows the archive; failed shows every error; any key then closes', async () => {
 		const session = new FakeSession();
-		const {frame, press, intents} = await mount(session);
-		session.set({outcome: {kind: 'failed', errors: ['output/analysis.json: /: missing required field "state_machines"', 'second error']}});
-		await delay();
-		expect(frame()).toContain('Failed. The workspace is kept.');
+		const {instance, frame, press, intents} = await mount(session);
+		await settled(() => {
+			session.set({outcome: {kind: 'failed', errors: ['output/analysis.json: /: missing required field "state_machines"', 'second error']}});
+		});
+		await until(shows(frame, 'Failed. The workspace is kept.'));
 		expect(frame()).toContain('missing required field "state_machines"');
 		expect(frame()).toContain('second error');
-		await press('z', 'j');
-		await press(keys.enter);
-		expect(intents).toContainEqual({type: 'quit'});
-		session.set({outcome: {kind: 'complete', archivePath: '/tmp/results/x', resultPath: '/tmp/results/x/output/analysis.json'}});
-		await delay();
-		expect(frame()).toContain('Complete. Archived to /tmp/results/x');
+		// Scrolling keys scroll; any other key, even one without a command, closes.
+		await settled(() => instance.stdin.write(keys.up));
+		await settled(() => instance.stdin.write(keys.pageDown));
+		expect(intents).toEqual([]);
+		await press('z', emitted(intents, {type: 'quit'}));
+		await settled(() => {
+			session.set({outcome: {kind: 'complete', archivePath: '/tmp/results/x', resultPath: '/tmp/results/x/output/analysis.json'}});
+		});
+		await until(shows(frame, 'Complete. Archived to /tmp/results/x'));
 	});
 
 	test('a retry shows the rejection and keeps watching', async () => {
 		const session = new FakeSession();
 		const {frame} = await mount(session);
-		session.set({outcome: {kind: 'retrying', attempt: 1, maxRetries: 2, errors: ['output/analysis.json: /x: must be string']}});
-		await delay();
-		expect(frame()).toContain('Result rejected (retry 1 of 2)');
+		await settled(() => {
+			session.set({outcome: {kind: 'retrying', attempt: 1, maxRetries: 2, errors: ['output/analysis.json: /x: must be string']}});
+		});
+		await until(shows(frame, 'Result rejected (retry 1 of 2)'));
 		expect(frame()).toContain('/x: must be string');
 		expect(frame()).toContain('running');
 	});
@@ -219,19 +269,26 @@ describe('outcomes and layout', () => {
 		const {instance, frame} = await mount(new FakeSession(), {columns: 120, rows: 40});
 		expect(frame().split('\n')).toHaveLength(39);
 		expect(frame()).toMatch(/Progress[\s\S]*Partial result/);
-		setSize(instance, 80, 24);
-		instance.stdout.emit('resize');
-		await delay();
+		await settled(() => {
+			setSize(instance, 80, 24);
+			instance.stdout.emit('resize');
+		});
+		await until(() => {
+			expect(frame().split('\n')).toHaveLength(23);
+		});
 		const lines = frame().split('\n');
-		expect(lines).toHaveLength(23);
 		expect(Math.max(...lines.map(line => line.length))).toBeLessThanOrEqual(80);
 	});
 });
 
 test('a pipeline run shows its stages above the panes', async () => {
 	const intents: Intent[] = [];
-	const instance = render(<App source={new FakeSession()} onIntent={intent => intents.push(intent)} stages={[{name: 'analysis', state: 'done', time: '2m 03s'}, {name: 'dsl', state: 'current'}, {name: 'build', state: 'pending'}]} />);
+	let instance!: Rendered;
+	await settled(() => {
+		instance = render(<App source={new FakeSession()} onIntent={intent => intents.push(intent)} stages={[{name: 'analysis', state: 'done', time: '2m 03s'}, {name: 'dsl', state: 'current'}, {name: 'build', state: 'pending'}]} />);
+	});
 	mounted.push(instance);
-	await delay();
-	expect(instance.lastFrame()).toContain('✓ analysis (2m 03s)  ›  ▶ dsl  ›  ○ build');
+	await until(() => {
+		expect(instance.lastFrame()).toContain('✓ analysis (2m 03s)  ›  ▶ dsl  ›  ○ build');
+	});
 });

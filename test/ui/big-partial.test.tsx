@@ -7,10 +7,10 @@ import {createHandoff} from '../../source/core/create.js';
 import {SnapshotReader} from '../../source/core/snapshot-reader.js';
 import {partialDisplayLimits} from '../../source/core/validation.js';
 import {partialLines} from '../../source/ui/pane-lines.js';
-import {resultSchema, useTempDirectories, waitFor} from '../core/helpers.js';
+import {resultSchema, useTempDirectories as temporaryDirectories, waitFor} from '../core/helpers.js';
 import {FakeSession, keys, makeSnapshot} from './helpers.js';
 
-const temporaryDirectory = useTempDirectories();
+const temporaryDirectory = temporaryDirectories();
 const mounted: Array<ReturnType<typeof render>> = [];
 afterEach(() => {
 	for (const instance of mounted.splice(0)) {
@@ -68,7 +68,7 @@ test('a 5 MB partial result: the app draws it and answers keys within bounded ti
 	for (let page = 0; page < 20; page++) {
 		const previous = frame();
 		instance.stdin.write(keys.pageDown);
-		// eslint-disable-next-line no-await-in-loop
+		 
 		await waitFor(() => frame() !== previous, 5000, `page ${page + 1} drawn`);
 	}
 

@@ -1,3 +1,5 @@
+import {act} from 'react';
+import {vi} from 'vitest';
 import {normalizeManifest} from '../../source/core/manifest.js';
 import type {SessionSource, SessionState, WorkspaceSnapshot} from '../../source/core/snapshot.js';
 
@@ -45,9 +47,28 @@ export class FakeSession implements SessionSource {
 	}
 }
 
-export const delay = async (milliseconds = 30): Promise<void> => new Promise(resolve => {
-	setTimeout(resolve, milliseconds);
-});
+/**
+Waits until `check` stops throwing (an expect that holds), polling every few ms: the frame is read when Ink has drawn it, not after a guessed sleep. Fails with the check's last error after `timeoutMs`.
+*/
+export async function until(check: () => void, timeoutMs = 3000): Promise<void> {
+	await vi.waitFor(check, {timeout: timeoutMs, interval: 5});
+}
+
+/**
+Runs `action` (a key press, a session change, a resize) inside React's act(): when it resolves, React has rendered and run every effect the action caused. Ink subscribes key handlers in effects, so without this the next key could meet the handler of the frame before (a fixed sleep only made that unlikely).
+*/
+export async function settled(action: () => void): Promise<void> {
+	// Only inside act: the spinner's own timer updates outside it would each print a warning.
+	const environment = globalThis as {IS_REACT_ACT_ENVIRONMENT?: boolean};
+	environment.IS_REACT_ACT_ENVIRONMENT = true;
+	try {
+		await act(async () => {
+			action();
+		});
+	} finally {
+		environment.IS_REACT_ACT_ENVIRONMENT = false;
+	}
+}
 
 export const keys = {
 	up: '\u001B[A',

@@ -2,7 +2,7 @@ import {render} from 'ink-testing-library';
 import {expect, test} from 'vitest';
 import type {ListEntry} from '../../source/core/listing.js';
 import {ListApp, type ListIntent} from '../../source/ui/list-app.js';
-import {delay, keys} from './helpers.js';
+import {keys, settled, until} from './helpers.js';
 
 const entries: ListEntry[] = [
 	{kind: 'workspace', name: 'a_1', path: '/h/workspaces/a_1', task: 'analyze-spec', state: 'waiting', time: Date.now() - 5000, pendingQuestions: 2},
@@ -12,27 +12,36 @@ const entries: ListEntry[] = [
 
 test('the list shows every entry with state, kind, age and questions; arrows choose, Enter opens, q quits', async () => {
 	const intents: ListIntent[] = [];
-	const instance = render(<ListApp entries={entries} directory="/h" onIntent={intent => intents.push(intent)} />);
-	await delay();
-	const frame = instance.lastFrame()!;
-	expect(frame).toContain('3 in /h');
-	expect(frame).toMatch(/▸ waiting for an answer\s+workspace\s+5s\s+2\s+analyze-spec/);
-	expect(frame).toMatch(/failed\s+pipeline\s+1m 00s\s+dazzle \(1\/3 stages\)/);
-	expect(frame).toMatch(/archived\s+archive\s+1h 00m\s+old-task/);
-	instance.stdin.write(keys.down);
-	await delay();
-	instance.stdin.write(keys.down);
-	await delay();
-	instance.stdin.write(keys.down);
-	await delay();
-	expect(instance.lastFrame()).toMatch(/▸ archived/);
-	instance.stdin.write(keys.up);
-	await delay();
-	instance.stdin.write(keys.enter);
-	await delay();
-	expect(intents).toEqual([{type: 'open', entry: entries[1]}]);
-	instance.stdin.write('q');
-	await delay();
-	expect(intents.at(-1)).toEqual({type: 'quit'});
+	let instance!: ReturnType<typeof render>;
+	await settled(() => {
+		instance = render(<ListApp entries={entries} directory="/h" onIntent={intent => intents.push(intent)} />);
+	});
+	const frame = (): string => instance.lastFrame() ?? '';
+	const chosen = (state: string) => (): void => {
+		expect(frame()).toMatch(new RegExp(`▸ ${state}`));
+	};
+
+	const press = async (key: string, effect: () => void): Promise<void> => {
+		await settled(() => instance.stdin.write(key));
+		await until(effect);
+	};
+
+	await until(() => {
+		expect(frame()).toContain('3 in /h');
+	});
+	expect(frame()).toMatch(/▸ waiting for an answer\s+workspace\s+5s\s+2\s+analyze-spec/);
+	expect(frame()).toMatch(/failed\s+pipeline\s+1m 00s\s+dazzle \(1\/3 stages\)/);
+	expect(frame()).toMatch(/archived\s+archive\s+1h 00m\s+old-task/);
+	await press(keys.down, chosen('failed'));
+	await press(keys.down, chosen('archived'));
+	// The last entry stays chosen.
+	await press(keys.down, chosen('archived'));
+	await press(keys.up, chosen('failed'));
+	await press(keys.enter, () => {
+		expect(intents).toEqual([{type: 'open', entry: entries[1]}]);
+	});
+	await press('q', () => {
+		expect(intents.at(-1)).toEqual({type: 'quit'});
+	});
 	instance.unmount();
 });

@@ -33,7 +33,6 @@ export function ScrollPane({title, focused, height, width, lines, offset, mark, 
 				{mark ? <Text color={mark.color} wrap="truncate-end">{`  ${mark.text}`}</Text> : null}
 			</Box>
 			{shown.map((line, index) => (
-				// eslint-disable-next-line react/no-array-index-key
 				<Text key={offset + index} wrap="truncate-end" color={line.color} dimColor={line.dim} bold={line.bold} inverse={line.inverse}>
 					{line.text === '' ? ' ' : line.text}
 				</Text>

@@ -101,7 +101,6 @@ export function StatusPane({snapshot, outcome, now, notice, height}: Props): Rea
 			</Box>
 			<Text dimColor wrap="truncate-end">{`${claimLine(snapshot)} · ${snapshot.workspace}`}</Text>
 			{detail.slice(0, Math.max(0, height - statusPaneChrome)).map((line, index) => (
-				// eslint-disable-next-line react/no-array-index-key
 				<Text key={index} color={line.color} wrap="truncate-end">{line.text}</Text>
 			))}
 		</Box>
