@@ -6,6 +6,7 @@ import questionsSchema from './schemas/questions.schema.json' with {type: 'json'
 import {HandoffError, exitCode} from './errors.js';
 import {withFileLock} from './file-lock.js';
 import {layout} from './paths.js';
+import {ensureProducerStateDirectory} from './producer-state.js';
 import {parseJson, readTextFile, writeJsonAtomic} from './safe-io.js';
 import {compileSchema, describeErrors, formatSchemaError} from './schema-validator.js';
 import type {Answer, Question, QuestionView} from './snapshot.js';
@@ -124,7 +125,7 @@ Records an answer in shared/answers.json, merged by id under a lock so no earlie
 */
 export async function addAnswer(workspace: string, id: string, answer: string, options: AnswerOptions = {}): Promise<Answer> {
 	const file = path.join(workspace, layout.answers);
-	return withFileLock(`${file}.lock`, async () => {
+	return withFileLock(await answersLockFile(workspace), async () => {
 		// The entries as written, so that rewriting the file keeps a typed answer's type.
 		const [questions, answers] = await Promise.all([readQuestions(workspace), readSettledJson(workspace, layout.answers, value => parseAnswerEntries(value), [])]);
 		const question = questions.find(candidate => candidate.id === id);
@@ -143,6 +144,13 @@ export async function addAnswer(workspace: string, id: string, answer: string, o
 		await writeJsonAtomic(file, {answers: [...answers.filter(candidate => candidate.id !== id), added]});
 		return added;
 	});
+}
+
+/**
+The producer is the only writer of answers.json, so its lock lives in the producer's state folder, outside the workspace: a lock file the consumer plants in shared/ blocks nothing.
+*/
+export async function answersLockFile(workspace: string): Promise<string> {
+	return path.join(await ensureProducerStateDirectory(workspace), 'answers.json.lock');
 }
 
 /** "2" picks the second option when the question has options and none of them is literally "2". */

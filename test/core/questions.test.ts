@@ -10,8 +10,9 @@ import {exited, startNode, useTempDirectories} from './helpers.js';
 const temporaryDirectory = useTempDirectories();
 let workspace: string;
 beforeEach(async () => {
-	workspace = await temporaryDirectory();
-	fs.mkdirSync(path.join(workspace, 'shared'));
+	// One level down, so the producer's state folder beside the workspace is inside the temp folder too.
+	workspace = path.join(await temporaryDirectory(), 'ws');
+	fs.mkdirSync(path.join(workspace, 'shared'), {recursive: true});
 });
 
 const questionsFile = (): string => path.join(workspace, layout.questions);
