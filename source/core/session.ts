@@ -134,6 +134,8 @@ export class HandoffSession implements SessionSource {
 		clearInterval(this.clock);
 		await this.watch?.close();
 		await this.refreshing.idle();
+		await this.tailing.idle();
+		await this.tail.close();
 		await this.releaseHold?.();
 	}
 
