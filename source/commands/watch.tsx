@@ -113,7 +113,8 @@ export async function showHandoff(workspace: string, context: CommandContext<Scr
 		switch (intent.type) {
 			case 'answer': {
 				// The file may be unwritable or torn by another writer: say so on screen rather than lose the answer silently.
-				void session.answer(intent.id, intent.answer).catch((error: unknown) => {
+				// Literal: the app sends the text of the option shown, which must not be read again as an option number.
+				void session.answer(intent.id, intent.answer, {literal: true}).catch((error: unknown) => {
 					promptNotice = `Answer to ${intent.id} not saved: ${(error as Error).message}`;
 					instance?.rerender(view());
 				});

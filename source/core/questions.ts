@@ -45,11 +45,31 @@ function parseAnswerEntries(value: unknown, name: string = layout.answers): Answ
 	return (value as {answers: AnswerEntry[]}).answers;
 }
 
-/** Pending questions first, each group in the order asked; a later answer with the same id wins. */
+/**
+Pending questions first, each group in the order asked; a later answer with the same id wins.
+
+Of questions sharing an id (a consumer may write questions.json by hand), only the first is shown and answerable: an answer is recorded by id, so it could not say which of them it answers. The others are reported (duplicateQuestionProblems), never answered.
+*/
 export function mergeQuestions(questions: Question[], answers: Answer[]): QuestionView[] {
 	const answerById = new Map(answers.map(answer => [answer.id, answer]));
-	const views = questions.map(question => ({...question, answer: answerById.get(question.id)}));
+	const views = firstOfEachId(questions).map(question => ({...question, answer: answerById.get(question.id)}));
 	return [...views.filter(view => !view.answer), ...views.filter(view => view.answer)];
+}
+
+/** The first question with each id, in order. */
+function firstOfEachId(questions: Question[]): Question[] {
+	const seen = new Set<string>();
+	return questions.filter(question => !seen.has(question.id) && seen.add(question.id));
+}
+
+/** One message per id that more than one question uses, for the snapshot's problems. */
+export function duplicateQuestionProblems(questions: Question[]): string[] {
+	const counts = new Map<string, number>();
+	for (const question of questions) {
+		counts.set(question.id, (counts.get(question.id) ?? 0) + 1);
+	}
+
+	return [...counts].filter(([, count]) => count > 1).map(([id, count]) => `${count} questions have the id ${JSON.stringify(id)}; only the first is shown and can be answered (ask the others with new ids)`);
 }
 
 /**
@@ -118,6 +138,8 @@ export type AnswerOptions = {
 	force?: boolean;
 	/** Accept an id that is not (yet) in questions.json. */
 	allowUnknown?: boolean;
+	/** Record the answer as given, never as an option number: for the app, which sends the text of the option the person picked. */
+	literal?: boolean;
 };
 
 /**
@@ -128,6 +150,7 @@ export async function addAnswer(workspace: string, id: string, answer: string, o
 	return withFileLock(await answersLockFile(workspace), async () => {
 		// The entries as written, so that rewriting the file keeps a typed answer's type.
 		const [questions, answers] = await Promise.all([readQuestions(workspace), readSettledJson(workspace, layout.answers, value => parseAnswerEntries(value), [])]);
+		// The first question with the id: the one shown, as mergeQuestions does.
 		const question = questions.find(candidate => candidate.id === id);
 		if (!question && !options.allowUnknown) {
 			const known = questions.map(candidate => candidate.id).join(', ') || 'none';
@@ -139,7 +162,7 @@ export async function addAnswer(workspace: string, id: string, answer: string, o
 			throw new HandoffError(`Question "${id}" is already answered (${JSON.stringify(previous.answer)}); use --force to replace it`, exitCode.usage);
 		}
 
-		const value = resolveOptionNumber(question, answer);
+		const value = options.literal ? answer : resolveOptionNumber(question, answer);
 		const added: Answer = {id, answer: value, answered_at: isoTimestamp()};
 		await writeJsonAtomic(file, {answers: [...answers.filter(candidate => candidate.id !== id), added]});
 		return added;

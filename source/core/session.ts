@@ -11,7 +11,7 @@ import {acquireProducerHold} from './hold.js';
 import {writeMetadata} from './metadata.js';
 import {layout} from './paths.js';
 import {ProgressTail} from './progress.js';
-import {addAnswer} from './questions.js';
+import {addAnswer, type AnswerOptions} from './questions.js';
 import {checkResult, loadResultSchema} from './result.js';
 import {SnapshotReader, settleMs, type SnapshotOptions} from './snapshot-reader.js';
 import type {Outcome, ProgressLine, SessionSource, SessionState, WorkspaceSnapshot} from './snapshot.js';
@@ -113,8 +113,8 @@ export class HandoffSession implements SessionSource {
 		this.publishProgress(lines);
 	}
 
-	async answer(id: string, answer: string): Promise<void> {
-		await addAnswer(this.workspace, id, answer);
+	async answer(id: string, answer: string, options: AnswerOptions = {}): Promise<void> {
+		await addAnswer(this.workspace, id, answer, options);
 		this.refreshing.schedule();
 	}
 

@@ -4,7 +4,7 @@ import type {ValidateFunction} from 'ajv';
 import {HandoffError, errnoCode} from './errors.js';
 import type {Manifest} from './manifest.js';
 import {layout} from './paths.js';
-import {mergeQuestions, parseAnswers, parseQuestions} from './questions.js';
+import {duplicateQuestionProblems, mergeQuestions, parseAnswers, parseQuestions} from './questions.js';
 import {loadResultSchema, schemaErrors} from './result.js';
 import {parseJson, readTextFile} from './safe-io.js';
 import {isStaleClaim} from './hold.js';
@@ -147,6 +147,7 @@ export class SnapshotReader {
 		const parsedClaim = lockText === undefined ? undefined : parseClaim(lockText);
 		const claim = parsedClaim && {...parsedClaim, stale: isStaleClaim(parsedClaim)};
 		const questions = mergeQuestions(this.questions.value ?? [], this.answers.value ?? []);
+		problems.push(...duplicateQuestionProblems(this.questions.value ?? []).map(message => ({file: layout.questions, message})));
 		const pendingQuestions = questions.filter(question => !question.answer).length;
 		const activity = [...shared, ...output, ...root.filter(entry => ['.lock', '.done', '.error'].includes(entry.name))];
 		const lastActivityAt = activity.length > 0 ? Math.max(...activity.map(entry => entry.mtimeMs)) : undefined;
