@@ -6,7 +6,7 @@ import {pipeline} from 'node:stream/promises';
 import {HandoffError, errnoCode, exitCode} from './errors.js';
 import type {Manifest} from './manifest.js';
 import {isInside, layout} from './paths.js';
-import {assertRealFolder, makePrivateDirectory, parseJson, privateFileMode, readTextFile, syncDirectory, writeJsonAtomic} from './safe-io.js';
+import {assertRealFolder, isTemporaryName, makePrivateDirectory, parseJson, privateFileMode, readTextFile, syncDirectory, writeJsonAtomic} from './safe-io.js';
 import {isoTimestamp} from './time.js';
 import {archiveDirectoryFor} from './workspace.js';
 
@@ -135,7 +135,7 @@ async function listRegularFiles(workspace: string, relativeDirectory: string, sk
 			// eslint-disable-next-line no-await-in-loop
 			files.push(...(await listRegularFiles(workspace, relativePath, skipped)));
 		} else if (entry.isFile()) {
-			if (!/^\..*\.tmp$/.test(entry.name)) {
+			if (!isTemporaryName(entry.name)) {
 				files.push(relativePath);
 			}
 		} else {

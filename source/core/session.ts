@@ -16,6 +16,7 @@ import {checkResult, loadResultSchema} from './result.js';
 import {SnapshotReader, settleMs, type SnapshotOptions} from './snapshot-reader.js';
 import type {Outcome, ProgressLine, SessionSource, SessionState, WorkspaceSnapshot} from './snapshot.js';
 import {writeStatus} from './status.js';
+import {removeStaleTemporaryFiles} from './temporary-files.js';
 import {isoTimestamp} from './time.js';
 
 export type SessionOptions = SnapshotOptions & {
@@ -86,6 +87,8 @@ export class HandoffSession implements SessionSource {
 
 	async start(): Promise<void> {
 		this.releaseHold = await acquireProducerHold(this.workspace);
+		// Temp files of our writers that were killed mid-write: never the consumer's activity, never archived, so gone now.
+		await removeStaleTemporaryFiles(this.workspace).catch(() => undefined);
 		const {workspace} = this;
 		this.watch = await watchWorkspace(
 			workspace,

@@ -6,7 +6,7 @@ import type {Manifest} from './manifest.js';
 import {layout} from './paths.js';
 import {duplicateQuestionProblems, mergeQuestions, parseAnswers, parseQuestions} from './questions.js';
 import {loadResultSchema, schemaErrors} from './result.js';
-import {parseJson, readTextFile} from './safe-io.js';
+import {isTemporaryName, parseJson, readTextFile} from './safe-io.js';
 import {isStaleClaim} from './hold.js';
 import {terminalStates, type Answer, type FileProblem, type PartialResult, type Question, type WorkspaceSnapshot} from './snapshot.js';
 import {deriveState, parseClaim, parseStatusWord} from './status.js';
@@ -258,7 +258,7 @@ async function linkedFolders(workspace: string, problems: FileProblem[]): Promis
 
 /** Our own temp files and write locks are not the other side's activity. */
 function isBookkeeping(name: string): boolean {
-	return name.endsWith('.tmp') || (name.endsWith('.lock') && name !== layout.lock);
+	return isTemporaryName(name) || (name.endsWith('.lock') && name !== layout.lock);
 }
 
 /** The entries of one folder with their lstat times, without following links. */
