@@ -2,6 +2,7 @@ import {spawn} from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import {beforeEach, describe, expect, test} from 'vitest';
+import {readRejections, rejectResult} from '../../source/core/completion.js';
 import {layout} from '../../source/core/paths.js';
 import {ProgressTail, appendProgress, formatProgress, parseProgressLine} from '../../source/core/progress.js';
 import type {ProgressLine} from '../../source/core/snapshot.js';
@@ -225,6 +226,22 @@ describe('ProgressTail', () => {
 	test('refuses a FIFO without hanging', async () => {
 		mkfifo(file);
 		await expect(settlesWithin(tail.read(), 2000, 'tailing a FIFO')).rejects.toThrow('is not a regular file');
+	});
+});
+
+describe('the producer\'s own progress line', () => {
+	test('a rejection never appends through a progress.txt hard-linked to a file outside, and still stands', async () => {
+		fs.mkdirSync(path.join(workspace, 'output'));
+		const outside = path.join(await temporaryDirectory(), 'outside.txt');
+		fs.writeFileSync(outside, 'outside content\n');
+		fs.linkSync(outside, file);
+		fs.writeFileSync(path.join(workspace, layout.done), '');
+		await rejectResult(workspace, ['output/r.json: /x: missing required field "x"'], 1, 1);
+		expect(fs.readFileSync(outside, 'utf8')).toBe('outside content\n');
+		expect(fs.readFileSync(path.join(workspace, layout.rejection), 'utf8')).toContain('missing required field "x"');
+		expect(fs.readFileSync(path.join(workspace, layout.status), 'utf8')).toBe('RUNNING\n');
+		expect(fs.existsSync(path.join(workspace, layout.done))).toBe(false);
+		expect(await readRejections(workspace)).toHaveLength(1);
 	});
 });
 
