@@ -223,6 +223,24 @@ describe('ProgressTail', () => {
 		await expect(new ProgressTail(file).read()).rejects.toThrow('is a symlink');
 	});
 
+	test('a followed file swapped for a symlink: the rest of the old file comes, then the refusal; the link\'s target never', async () => {
+		fs.writeFileSync(file, 'one\n');
+		expect(await messages()).toEqual(['one']);
+		fs.appendFileSync(file, 'two\n');
+		const outside = path.join(workspace, 'secret.txt');
+		fs.writeFileSync(outside, 'secret line\n');
+		fs.rmSync(file);
+		fs.symlinkSync(outside, file);
+		expect(await messages()).toEqual(['two']);
+		await expect(tail.read()).rejects.toThrow('shared/progress.txt: is a symlink; refusing to follow it');
+		expect(await tail.hasBacklog()).toBe(false);
+		// Replaced by a regular file again, it is followed from the top.
+		fs.rmSync(file);
+		fs.writeFileSync(file, 'three\n');
+		expect(await messages()).toEqual(['three']);
+		await tail.close();
+	});
+
 	test('refuses a FIFO without hanging', async () => {
 		mkfifo(file);
 		await expect(settlesWithin(tail.read(), 2000, 'tailing a FIFO')).rejects.toThrow('is not a regular file');
