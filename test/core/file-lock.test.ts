@@ -20,7 +20,7 @@ beforeEach(async () => {
 /** Takes the lock and reports how long that took and what the lock held while it was ours. */
 async function take(waitMs?: number): Promise<{waitedMs: number; held: Record<string, unknown>}> {
 	const started = Date.now();
-	return withFileLock(lockFile, async () => ({waitedMs: Date.now() - started, held: JSON.parse(fs.readFileSync(lockFile, 'utf8')) as Record<string, unknown>}), waitMs);
+	return withFileLock(lockFile, async () => Promise.resolve({waitedMs: Date.now() - started, held: JSON.parse(fs.readFileSync(lockFile, 'utf8')) as Record<string, unknown>}), waitMs);
 }
 
 const trials = process.env.HANDOFF_SLOW_TESTS === '1' ? 1000 : 100;
@@ -33,9 +33,7 @@ describe('withFileLock', () => {
 		expect(typeof held.token).toBe('string');
 		expect(held.pid_start).toBe(processStartTicks(process.pid));
 		expect(fs.existsSync(lockFile)).toBe(false);
-		await expect(withFileLock(lockFile, async () => {
-			throw new Error('inside');
-		})).rejects.toThrow('inside');
+		await expect(withFileLock(lockFile, async () => Promise.reject(new Error('inside')))).rejects.toThrow('inside');
 		expect(fs.readdirSync(directory)).toEqual([]);
 	});
 
@@ -126,7 +124,7 @@ describe('withFileLock', () => {
 		}, 5);
 		try {
 			const started = Date.now();
-			const outcome = await settlesWithin(withFileLock(lockFile, async () => 'taken', 3000).catch((error: unknown) => error), 5000, 'taking a churning lock');
+			const outcome = await settlesWithin(withFileLock(lockFile, async () => Promise.resolve('taken'), 3000).catch((error: unknown) => error), 5000, 'taking a churning lock');
 			expect(outcome === 'taken' || (outcome instanceof HandoffError && outcome.message.endsWith('is held by a file that is not a lock; try again'))).toBe(true);
 			expect(Date.now() - started).toBeLessThan(4000);
 		} finally {
