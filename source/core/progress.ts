@@ -62,11 +62,23 @@ export class ProgressTail {
 	private followed: FollowedFile | undefined;
 	private pending = '';
 	private decoder = new StringDecoder('utf8');
+	private failed = false;
 
 	constructor(private readonly file: string) {}
 
 	/** The new complete lines. With `final`, a last line with no newline is returned too. */
 	async read(final = false): Promise<ProgressLine[]> {
+		try {
+			const lines = await this.readLines(final);
+			this.failed = false;
+			return lines;
+		} catch (error) {
+			this.failed = true;
+			throw error;
+		}
+	}
+
+	private async readLines(final: boolean): Promise<ProgressLine[]> {
 		const lines: string[] = [];
 		const atPath = await this.lookAtPath();
 		let budget = maxChunk;
@@ -99,8 +111,12 @@ export class ProgressTail {
 		return lines.map(line => parseProgressLine(line.replace(/\r$/, ''))).filter(line => line.message !== '' || line.time);
 	}
 
-	/** True when a read stopped at the chunk limit, or the file changed, and more is waiting. */
+	/** True when a read stopped at the chunk limit, or the file changed, and more is waiting. False after a read that failed: asking again at once would fail the same way. */
 	async hasBacklog(): Promise<boolean> {
+		if (this.failed) {
+			return false;
+		}
+
 		try {
 			const atPath = await this.lookAtPath();
 			const {followed} = this;

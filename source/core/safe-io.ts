@@ -242,6 +242,8 @@ export async function appendToFile(file: string, text: string, name = file): Pro
 	try {
 		// Checked on the open file, not the name: a link made after this check adds a name to our file, it cannot make us write into another one.
 		assertWritableFile(await handle.stat(), name);
+		// The folder again: swapped for a link between the first check and the open, the file opened may be elsewhere. (Node has no openat to close this fully.)
+		await assertRealFolder(path.dirname(file));
 		await handle.appendFile(text);
 	} finally {
 		await handle.close();

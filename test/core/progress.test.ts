@@ -241,6 +241,17 @@ describe('ProgressTail', () => {
 		await tail.close();
 	});
 
+	test.skipIf(process.getuid?.() === 0)('a file it may not read is an error, and no backlog to read again at once', async () => {
+		fs.writeFileSync(file, 'one\n');
+		expect(await messages()).toEqual(['one']);
+		fs.rmSync(file);
+		fs.writeFileSync(file, 'two\n', {mode: 0o000});
+		await expect(tail.read()).rejects.toMatchObject({code: 'EACCES'});
+		expect(await tail.hasBacklog()).toBe(false);
+		fs.chmodSync(file, 0o600);
+		expect(await messages()).toEqual(['two']);
+	});
+
 	test('refuses a FIFO without hanging', async () => {
 		mkfifo(file);
 		await expect(settlesWithin(tail.read(), 2000, 'tailing a FIFO')).rejects.toThrow('is not a regular file');
