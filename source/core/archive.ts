@@ -6,6 +6,7 @@ import {pipeline} from 'node:stream/promises';
 import {HandoffError, errnoCode, exitCode} from './errors.js';
 import type {Manifest} from './manifest.js';
 import {isInside, layout} from './paths.js';
+import {removeProducerStateDirectory} from './producer-state.js';
 import {assertRealFolder, isTemporaryName, makePrivateDirectory, parseJson, privateFileMode, readTextFile, syncDirectory, writeJsonAtomic} from './safe-io.js';
 import {isoTimestamp} from './time.js';
 import {archiveDirectoryFor} from './workspace.js';
@@ -259,6 +260,7 @@ async function removeWorkspace(workspace: string, archivePath: string): Promise<
 			throw error;
 		}
 	});
+	await removeProducerStateDirectory(workspace);
 }
 
 /** The archive a workspace was moved to, when an earlier run archived it and was cut short while removing it. */

@@ -126,6 +126,24 @@ describe('removeStaleTemporaryFiles', () => {
 });
 
 describe('archive', () => {
+	test('removing an archived workspace removes its producer state folder too, and .handoff-state once empty', async () => {
+		plant('output/analysis.json', JSON.stringify({state_machines: []}));
+		const state = await ensureProducerStateDirectory(workspace);
+		fs.writeFileSync(path.join(state, 'answers.json.lock'), '');
+		const other = await ensureProducerStateDirectory(path.join(path.dirname(workspace), 'other'));
+		await archiveWorkspace(workspace, manifest, {resultsDirectory: path.join(base, 'results')});
+		expect(fs.existsSync(workspace)).toBe(false);
+		expect(fs.existsSync(state)).toBe(false);
+		expect(fs.existsSync(other)).toBe(true);
+		fs.rmdirSync(other);
+		// With no other workspace's state left, the folder goes with the last one.
+		({workspace, manifest} = await createHandoff({baseDirectory: base, task: 'second', inputs: [], resultPath: 'output/r.json', command: ['handoff']}));
+		plant('output/r.json', '{}');
+		await ensureProducerStateDirectory(workspace);
+		await archiveWorkspace(workspace, manifest, {resultsDirectory: path.join(base, 'results')});
+		expect(fs.readdirSync(path.dirname(workspace))).toEqual([]);
+	});
+
 	test('temp-named files, ours or the consumer\'s, are never archived', async () => {
 		const dead = deadPid();
 		plant(layout.metadata, '{}');
