@@ -122,8 +122,8 @@ export async function showHandoff(workspace: string, context: CommandContext<Scr
 	const onIntent = (intent: Intent): void => {
 		switch (intent.type) {
 			case 'answer': {
-				// The file may be unwritable or torn by another writer.
-				session.answer(intent.id, intent.answer).catch(reportFailure(`Answer to ${intent.id} not saved`));
+				// The file may be unwritable or torn by another writer. Literal: the app sends the text of the option shown, which must not be read again as an option number.
+				session.answer(intent.id, intent.answer, {literal: true}).catch(reportFailure(`Answer to ${intent.id} not saved`));
 				break;
 			}
 

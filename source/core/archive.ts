@@ -6,7 +6,8 @@ import {pipeline} from 'node:stream/promises';
 import {HandoffError, errnoCode, exitCode} from './errors.js';
 import type {Manifest} from './manifest.js';
 import {isInside, layout} from './paths.js';
-import {assertRealFolder, makePrivateDirectory, parseJson, privateFileMode, readTextFile, syncDirectory, writeJsonAtomic} from './safe-io.js';
+import {removeProducerStateDirectory} from './producer-state.js';
+import {assertRealFolder, isTemporaryName, makePrivateDirectory, parseJson, privateFileMode, readTextFile, syncDirectory, writeJsonAtomic} from './safe-io.js';
 import {isoTimestamp} from './time.js';
 import {archiveDirectoryFor} from './workspace.js';
 
@@ -133,7 +134,7 @@ async function listRegularFiles(workspace: string, relativeDirectory: string, sk
 		if (entry.isDirectory()) {
 			files.push(...(await listRegularFiles(workspace, relativePath, skipped)));
 		} else if (entry.isFile()) {
-			if (!/^\..*\.tmp$/.test(entry.name)) {
+			if (!isTemporaryName(entry.name)) {
 				files.push(relativePath);
 			}
 		} else {
@@ -253,6 +254,7 @@ async function removeWorkspace(workspace: string, archivePath: string): Promise<
 			throw error;
 		}
 	});
+	await removeProducerStateDirectory(workspace);
 }
 
 /** The archive a workspace was moved to, when an earlier run archived it and was cut short while removing it. */

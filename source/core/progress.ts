@@ -38,82 +38,212 @@ export async function appendProgress(workspace: string, message: string, date = 
 	await appendToFile(path.join(workspace, layout.progress), text, layout.progress);
 }
 
+/** How many bytes before the read position are kept to recognise a file rewritten in place (truncated, then written past where we were). */
+const witnessBytes = 256;
+
+/** The file being followed: open, so that after a rotation the rest of it can still be read, and its inode cannot be reused while we hold it. */
+type FollowedFile = {
+	handle: fsp.FileHandle;
+	device: number;
+	inode: number;
+	offset: number;
+	/** The last bytes read, ending at `offset`. */
+	witness: Buffer;
+};
+
 /**
-Follows shared/progress.txt by byte offset: each call returns only the complete lines appended since the last one. Truncation or replacement of the file starts it over from the top; a partial last line waits for its newline.
+Follows shared/progress.txt by byte offset: each call returns only the complete lines added since the last one, and never loses one that was in a file it followed.
+
+- The file is kept open. When another file takes its name (rotation, or a rename over it), the old one is first read to its end, then the new one from the top.
+- When the file shrinks, or the bytes just before the read position change (truncated, then rewritten longer), it is read again from the top; what was written after the truncation is all read.
+- A partial last line waits for its newline; at most `maxChunk` bytes are read per call (hasBacklog says when more is waiting).
 */
 export class ProgressTail {
-	private offset = 0;
-	private inode: number | undefined;
+	private followed: FollowedFile | undefined;
 	private pending = '';
 	private decoder = new StringDecoder('utf8');
+	private failed = false;
 
 	constructor(private readonly file: string) {}
 
 	/** The new complete lines. With `final`, a last line with no newline is returned too. */
 	async read(final = false): Promise<ProgressLine[]> {
-		let stat;
 		try {
-			await assertRealFolder(path.dirname(this.file));
-			stat = await fsp.lstat(this.file);
+			const lines = await this.readLines(final);
+			this.failed = false;
+			return lines;
 		} catch (error) {
-			if (errnoCode(error) === 'ENOENT') {
-				this.reset(undefined);
-				return [];
-			}
-
+			this.failed = true;
 			throw error;
 		}
+	}
 
-		if (stat.isSymbolicLink() || !stat.isFile()) {
-			throw new HandoffError(stat.isSymbolicLink() ? 'is a symlink; refusing to follow it' : 'is not a regular file', undefined, layout.progress);
-		}
-
-		if (stat.ino !== this.inode || stat.size < this.offset) {
-			this.reset(stat.ino);
-		}
-
+	private async readLines(final: boolean): Promise<ProgressLine[]> {
 		const lines: string[] = [];
-		if (stat.size > this.offset) {
-			const handle = await fsp.open(this.file, fsp.constants.O_RDONLY | fsp.constants.O_NOFOLLOW | fsp.constants.O_NONBLOCK);
-			try {
-				const buffer = Buffer.alloc(Math.min(stat.size - this.offset, maxChunk));
-				const {bytesRead} = await handle.read(buffer, 0, buffer.length, this.offset);
-				this.offset += bytesRead;
-				this.pending += this.decoder.write(buffer.subarray(0, bytesRead));
-			} finally {
-				await handle.close();
-			}
-
-			const parts = this.pending.split('\n');
-			this.pending = parts.pop()!;
-			lines.push(...parts);
-			if (this.pending.length > maxLineLength) {
-				lines.push(this.pending.slice(0, maxLineLength));
-				this.pending = '';
+		const atPath = await this.lookAtPath();
+		let budget = maxChunk;
+		const {followed} = this;
+		if (followed && !(atPath.kind === 'file' && atPath.device === followed.device && atPath.inode === followed.inode)) {
+			// Rotated, replaced, deleted or swapped for a link: first whatever the old file still holds.
+			budget = await this.readFollowed(followed, budget, lines);
+			if (atPath.kind === 'file' && budget > 0) {
+				// Read to its end: its unterminated last line will get no newline any more.
+				this.flushPending(lines);
+				await this.stopFollowing();
 			}
 		}
 
-		if (final && this.pending !== '') {
-			lines.push(this.pending);
-			this.pending = '';
+		if (atPath.kind === 'refused' && lines.length === 0) {
+			throw atPath.error;
+		}
+
+		if (atPath.kind === 'file' && budget > 0) {
+			this.followed ??= await this.follow();
+			if (this.followed) {
+				await this.readFollowed(this.followed, budget, lines);
+			}
+		}
+
+		if (final) {
+			this.flushPending(lines);
 		}
 
 		return lines.map(line => parseProgressLine(line.replace(/\r$/, ''))).filter(line => line.message !== '' || line.time);
 	}
 
-	/** True when a read stopped at the chunk limit and more is waiting. */
+	/** True when a read stopped at the chunk limit, or the file changed, and more is waiting. False after a read that failed: asking again at once would fail the same way. */
 	async hasBacklog(): Promise<boolean> {
+		if (this.failed) {
+			return false;
+		}
+
 		try {
-			return (await fsp.lstat(this.file)).size > this.offset;
+			const atPath = await this.lookAtPath();
+			const {followed} = this;
+			if (!followed) {
+				return atPath.kind === 'file';
+			}
+
+			const {size} = await followed.handle.stat();
+			const replaced = atPath.kind === 'file' && (atPath.device !== followed.device || atPath.inode !== followed.inode);
+			return size > followed.offset || (size < followed.offset && size > 0) || replaced;
 		} catch {
 			return false;
 		}
 	}
 
-	private reset(inode: number | undefined): void {
-		this.offset = 0;
-		this.inode = inode;
+	/** Closes the followed file. */
+	async close(): Promise<void> {
+		await this.stopFollowing();
+	}
+
+	private async lookAtPath(): Promise<{kind: 'file'; device: number; inode: number} | {kind: 'missing'} | {kind: 'refused'; error: HandoffError}> {
+		try {
+			await assertRealFolder(path.dirname(this.file));
+			const stat = await fsp.lstat(this.file);
+			if (stat.isSymbolicLink() || !stat.isFile()) {
+				return {kind: 'refused', error: new HandoffError(stat.isSymbolicLink() ? 'is a symlink; refusing to follow it' : 'is not a regular file', undefined, layout.progress)};
+			}
+
+			return {kind: 'file', device: stat.dev, inode: stat.ino};
+		} catch (error) {
+			if (error instanceof HandoffError) {
+				return {kind: 'refused', error};
+			}
+
+			if (errnoCode(error) === 'ENOENT' || errnoCode(error) === 'ENOTDIR') {
+				return {kind: 'missing'};
+			}
+
+			throw error;
+		}
+	}
+
+	/** Opens the file at the path; undefined when it went away meanwhile. */
+	private async follow(): Promise<FollowedFile | undefined> {
+		let handle: fsp.FileHandle;
+		try {
+			// O_NOFOLLOW and O_NONBLOCK: swapped for a link or a FIFO since the lstat, it fails or is refused below instead of being followed or hanging.
+			handle = await fsp.open(this.file, fsp.constants.O_RDONLY | fsp.constants.O_NOFOLLOW | fsp.constants.O_NONBLOCK);
+		} catch (error) {
+			if (errnoCode(error) === 'ENOENT') {
+				return undefined;
+			}
+
+			if (errnoCode(error) === 'ELOOP') {
+				throw new HandoffError('is a symlink; refusing to follow it', undefined, layout.progress);
+			}
+
+			throw error;
+		}
+
+		const stat = await handle.stat();
+		if (!stat.isFile()) {
+			await handle.close();
+			throw new HandoffError('is not a regular file', undefined, layout.progress);
+		}
+
 		this.pending = '';
 		this.decoder = new StringDecoder('utf8');
+		return {handle, device: stat.dev, inode: stat.ino, offset: 0, witness: Buffer.alloc(0)};
+	}
+
+	/** Reads up to `budget` new bytes of `followed` into lines, starting over when it was rewritten; returns the budget left. */
+	private async readFollowed(followed: FollowedFile, budget: number, lines: string[]): Promise<number> {
+		const {size} = await followed.handle.stat();
+		if (size < followed.offset || !(await this.witnessHolds(followed))) {
+			followed.offset = 0;
+			followed.witness = Buffer.alloc(0);
+			this.pending = '';
+			this.decoder = new StringDecoder('utf8');
+		}
+
+		const length = Math.min(size - followed.offset, budget);
+		if (length <= 0) {
+			return budget;
+		}
+
+		const buffer = Buffer.alloc(length);
+		const {bytesRead} = await followed.handle.read(buffer, 0, length, followed.offset);
+		const chunk = buffer.subarray(0, bytesRead);
+		followed.offset += bytesRead;
+		followed.witness = Buffer.concat([followed.witness, chunk.subarray(-witnessBytes)]).subarray(-witnessBytes);
+		this.pending += this.decoder.write(chunk);
+		const parts = this.pending.split('\n');
+		this.pending = parts.pop()!;
+		lines.push(...parts);
+		if (this.pending.length > maxLineLength) {
+			lines.push(this.pending.slice(0, maxLineLength));
+			this.pending = '';
+		}
+
+		return budget - bytesRead;
+	}
+
+	/** Whether the bytes before the read position are still the ones read there. */
+	private async witnessHolds(followed: FollowedFile): Promise<boolean> {
+		const {witness, offset} = followed;
+		if (witness.length === 0) {
+			return true;
+		}
+
+		const now = Buffer.alloc(witness.length);
+		const {bytesRead} = await followed.handle.read(now, 0, witness.length, offset - witness.length);
+		return bytesRead === witness.length && now.equals(witness);
+	}
+
+	private flushPending(lines: string[]): void {
+		const rest = this.pending + this.decoder.end();
+		this.pending = '';
+		this.decoder = new StringDecoder('utf8');
+		if (rest !== '') {
+			lines.push(rest);
+		}
+	}
+
+	private async stopFollowing(): Promise<void> {
+		const handle = this.followed?.handle;
+		this.followed = undefined;
+		await handle?.close();
 	}
 }

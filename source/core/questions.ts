@@ -6,6 +6,7 @@ import questionsSchema from './schemas/questions.schema.json' with {type: 'json'
 import {HandoffError, exitCode} from './errors.js';
 import {withFileLock} from './file-lock.js';
 import {layout} from './paths.js';
+import {ensureProducerStateDirectory} from './producer-state.js';
 import {parseJson, readTextFile, writeJsonAtomic} from './safe-io.js';
 import {compileSchema, describeErrors, formatSchemaError} from './schema-validator.js';
 import type {Answer, Question, QuestionView} from './snapshot.js';
@@ -44,11 +45,31 @@ function parseAnswerEntries(value: unknown, name: string = layout.answers): Answ
 	return (value as {answers: AnswerEntry[]}).answers;
 }
 
-/** Pending questions first, each group in the order asked; a later answer with the same id wins. */
+/**
+Pending questions first, each group in the order asked; a later answer with the same id wins.
+
+Of questions sharing an id (a consumer may write questions.json by hand), only the first is shown and answerable: an answer is recorded by id, so it could not say which of them it answers. The others are reported (duplicateQuestionProblems), never answered.
+*/
 export function mergeQuestions(questions: Question[], answers: Answer[]): QuestionView[] {
 	const answerById = new Map(answers.map(answer => [answer.id, answer]));
-	const views = questions.map(question => ({...question, answer: answerById.get(question.id)}));
+	const views = firstOfEachId(questions).map(question => ({...question, answer: answerById.get(question.id)}));
 	return [...views.filter(view => !view.answer), ...views.filter(view => view.answer)];
+}
+
+/** The first question with each id, in order. */
+function firstOfEachId(questions: Question[]): Question[] {
+	const seen = new Set<string>();
+	return questions.filter(question => !seen.has(question.id) && seen.add(question.id));
+}
+
+/** One message per id that more than one question uses, for the snapshot's problems. */
+export function duplicateQuestionProblems(questions: Question[]): string[] {
+	const counts = new Map<string, number>();
+	for (const question of questions) {
+		counts.set(question.id, (counts.get(question.id) ?? 0) + 1);
+	}
+
+	return [...counts].filter(([, count]) => count > 1).map(([id, count]) => `${count} questions have the id ${JSON.stringify(id)}; only the first is shown and can be answered (ask the others with new ids)`);
 }
 
 /**
@@ -115,6 +136,8 @@ export type AnswerOptions = {
 	force?: boolean;
 	/** Accept an id that is not (yet) in questions.json. */
 	allowUnknown?: boolean;
+	/** Record the answer as given, never as an option number: for the app, which sends the text of the option the person picked. */
+	literal?: boolean;
 };
 
 /**
@@ -122,9 +145,10 @@ Records an answer in shared/answers.json, merged by id under a lock so no earlie
 */
 export async function addAnswer(workspace: string, id: string, answer: string, options: AnswerOptions = {}): Promise<Answer> {
 	const file = path.join(workspace, layout.answers);
-	return withFileLock(`${file}.lock`, async () => {
+	return withFileLock(await answersLockFile(workspace), async () => {
 		// The entries as written, so that rewriting the file keeps a typed answer's type.
 		const [questions, answers] = await Promise.all([readQuestions(workspace), readSettledJson(workspace, layout.answers, value => parseAnswerEntries(value), [])]);
+		// The first question with the id: the one shown, as mergeQuestions does.
 		const question = questions.find(candidate => candidate.id === id);
 		if (!question && !options.allowUnknown) {
 			const known = questions.map(candidate => candidate.id).join(', ') || 'none';
@@ -136,11 +160,18 @@ export async function addAnswer(workspace: string, id: string, answer: string, o
 			throw new HandoffError(`Question "${id}" is already answered (${JSON.stringify(previous.answer)}); use --force to replace it`, exitCode.usage);
 		}
 
-		const value = resolveOptionNumber(question, answer);
+		const value = options.literal ? answer : resolveOptionNumber(question, answer);
 		const added: Answer = {id, answer: value, answered_at: isoTimestamp()};
 		await writeJsonAtomic(file, {answers: [...answers.filter(candidate => candidate.id !== id), added]});
 		return added;
 	});
+}
+
+/**
+The producer is the only writer of answers.json, so its lock lives in the producer's state folder, outside the workspace: a lock file the consumer plants in shared/ blocks nothing.
+*/
+export async function answersLockFile(workspace: string): Promise<string> {
+	return path.join(await ensureProducerStateDirectory(workspace), 'answers.json.lock');
 }
 
 /** "2" picks the second option when the question has options and none of them is literally "2". */

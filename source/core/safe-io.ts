@@ -170,8 +170,22 @@ export async function writeFileAtomic(file: string, data: string | Uint8Array, m
 }
 
 /** `.<name>.<pid>.<random>.tmp` beside `file`: readers of the folder skip these as bookkeeping. */
-function temporaryPathFor(file: string): string {
+export function temporaryPathFor(file: string): string {
 	return path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+}
+
+/** The names temporaryPathFor makes, with the pid of the process that made it. */
+const ourTemporaryName = /^\..+\.(\d+)\.[\da-f]{8}\.tmp$/;
+
+/** The writer's pid when `name` is one of our temp files, else undefined. */
+export function temporaryFileWriter(name: string): number | undefined {
+	const match = ourTemporaryName.exec(name);
+	return match ? Number(match[1]) : undefined;
+}
+
+/** A write in progress, ours (`.<name>.<pid>.<random>.tmp`) or another writer's (`result.json.tmp`): never the other side's activity, never archived. */
+export function isTemporaryName(name: string): boolean {
+	return name.endsWith('.tmp');
 }
 
 /** Writes a freshly created file durably. The mode is set again because open()'s mode is filtered by the umask. */
@@ -239,7 +253,9 @@ async function createInPlace(file: string, data: string, mode: number): Promise<
 	return true;
 }
 
-/** Appends text to a regular file, creating it private; a symlink or special file in its place is refused. */
+/**
+Appends text to a regular file, creating it private. A symlink, a special file, or a file with more than one link (a hard link, whose other name may be anywhere outside) is refused: appending is the one write that goes into an existing file rather than replacing it by rename.
+*/
 export async function appendToFile(file: string, text: string, name = file): Promise<void> {
 	await assertRealFolder(path.dirname(file));
 	let handle: fsp.FileHandle;
@@ -250,18 +266,33 @@ export async function appendToFile(file: string, text: string, name = file): Pro
 			throw new HandoffError('is a symlink; refusing to write through it', undefined, name);
 		}
 
+		// ENXIO: a FIFO nobody reads (O_NONBLOCK keeps us from waiting for one); EISDIR: a folder.
+		if (errnoCode(error) === 'ENXIO' || errnoCode(error) === 'EISDIR') {
+			throw new HandoffError('is not a regular file', undefined, name);
+		}
+
 		throw error;
 	}
 
 	try {
-		const stat = await handle.stat();
-		if (!stat.isFile()) {
-			throw new HandoffError('is not a regular file', undefined, name);
-		}
-
+		// Checked on the open file, not the name: a link made after this check adds a name to our file, it cannot make us write into another one.
+		assertWritableFile(await handle.stat(), name);
+		// The folder again: swapped for a link between the first check and the open, the file opened may be elsewhere. (Node has no openat to close this fully.)
+		await assertRealFolder(path.dirname(file));
 		await handle.appendFile(text);
 	} finally {
 		await handle.close();
+	}
+}
+
+/** A file we may write into in place: regular, and with no other name (nlink 1) through which a write would land outside. */
+function assertWritableFile(stat: fs.Stats, name: string): void {
+	if (!stat.isFile()) {
+		throw new HandoffError('is not a regular file', undefined, name);
+	}
+
+	if (stat.nlink > 1) {
+		throw new HandoffError(`has ${stat.nlink} hard links; refusing to write through it`, undefined, name);
 	}
 }
 

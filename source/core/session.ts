@@ -10,12 +10,13 @@ import {acquireProducerHold} from './hold.js';
 import {writeMetadata} from './metadata.js';
 import {layout} from './paths.js';
 import {ProgressTail} from './progress.js';
-import {addAnswer} from './questions.js';
+import {addAnswer, type AnswerOptions} from './questions.js';
 import {checkResult, loadResultSchema} from './result.js';
 import {SnapshotReader, settleMs, type SnapshotOptions} from './snapshot-reader.js';
 import type {SchemaSource} from './validation.js';
 import type {Outcome, ProgressLine, SessionSource, SessionState, WorkspaceSnapshot} from './snapshot.js';
 import {writeStatus} from './status.js';
+import {removeStaleTemporaryFiles} from './temporary-files.js';
 import {isoTimestamp} from './time.js';
 
 export type SessionOptions = SnapshotOptions & {
@@ -86,6 +87,8 @@ export class HandoffSession implements SessionSource {
 
 	async start(): Promise<void> {
 		this.releaseHold = await acquireProducerHold(this.workspace);
+		// Temp files of our writers that were killed mid-write: never the consumer's activity, never archived, so gone now.
+		await removeStaleTemporaryFiles(this.workspace).catch(() => undefined);
 		const {workspace} = this;
 		this.watch = await watchWorkspace(
 			workspace,
@@ -113,8 +116,8 @@ export class HandoffSession implements SessionSource {
 		this.publishProgress(lines);
 	}
 
-	async answer(id: string, answer: string): Promise<void> {
-		await addAnswer(this.workspace, id, answer);
+	async answer(id: string, answer: string, options: AnswerOptions = {}): Promise<void> {
+		await addAnswer(this.workspace, id, answer, options);
 		this.refreshing.schedule();
 	}
 
@@ -134,6 +137,8 @@ export class HandoffSession implements SessionSource {
 		clearInterval(this.clock);
 		await this.watch?.close();
 		await this.refreshing.idle();
+		await this.tailing.idle();
+		await this.tail.close();
 		await this.releaseHold?.();
 	}
 

@@ -3,9 +3,9 @@ import path from 'node:path';
 import {HandoffError, errnoCode} from './errors.js';
 import type {Manifest} from './manifest.js';
 import {layout} from './paths.js';
-import {mergeQuestions, parseAnswers, parseQuestions} from './questions.js';
+import {duplicateQuestionProblems, mergeQuestions, parseAnswers, parseQuestions} from './questions.js';
 import {loadResultSchema} from './result.js';
-import {parseJson, readRegularFile, readTextFile} from './safe-io.js';
+import {isTemporaryName, parseJson, readRegularFile, readTextFile} from './safe-io.js';
 import {isStaleClaim} from './hold.js';
 import {terminalStates, type Answer, type FileProblem, type PartialResult, type Question, type WorkspaceSnapshot} from './snapshot.js';
 import {deriveState, parseClaim, parseStatusWord} from './status.js';
@@ -148,6 +148,7 @@ export class SnapshotReader {
 		const parsedClaim = lockText === undefined ? undefined : parseClaim(lockText);
 		const claim = parsedClaim && {...parsedClaim, stale: isStaleClaim(parsedClaim)};
 		const questions = mergeQuestions(this.questions.value ?? [], this.answers.value ?? []);
+		problems.push(...duplicateQuestionProblems(this.questions.value ?? []).map(message => ({file: layout.questions, message})));
 		const pendingQuestions = questions.filter(question => !question.answer).length;
 		const activity = [...shared, ...output, ...root.filter(entry => ['.lock', '.done', '.error'].includes(entry.name))];
 		const lastActivityAt = activity.length > 0 ? Math.max(...activity.map(entry => entry.mtimeMs)) : undefined;
@@ -302,7 +303,7 @@ async function linkedFolders(workspace: string, problems: FileProblem[]): Promis
 
 /** Our own temp files and write locks are not the other side's activity. */
 function isBookkeeping(name: string): boolean {
-	return name.endsWith('.tmp') || (name.endsWith('.lock') && name !== layout.lock);
+	return isTemporaryName(name) || (name.endsWith('.lock') && name !== layout.lock);
 }
 
 /** The entries of one folder with their lstat times, without following links. */

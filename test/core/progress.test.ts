@@ -1,8 +1,11 @@
+import {spawn} from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import {beforeEach, describe, expect, test} from 'vitest';
+import {readRejections, rejectResult} from '../../source/core/completion.js';
 import {layout} from '../../source/core/paths.js';
 import {ProgressTail, appendProgress, formatProgress, parseProgressLine} from '../../source/core/progress.js';
+import type {ProgressLine} from '../../source/core/snapshot.js';
 import {mkfifo, settlesWithin, useTempDirectories} from './helpers.js';
 
 const temporaryDirectory = useTempDirectories();
@@ -107,14 +110,63 @@ describe('ProgressTail', () => {
 		expect(seen.join('')).not.toContain('\uFFFD');
 	});
 
-	test('reads by byte offset: bytes already read are never read again', async () => {
+	test('a file rewritten in place, even longer, is read again from the top: its bytes before the read position changed', async () => {
 		fs.writeFileSync(file, 'aaaa\n');
 		expect(await messages()).toEqual(['aaaa']);
-		// Rewrite the first line in place (same file, longer): a tail that re-read the file would report XXXX.
+		// Same inode, larger than before: a tail that looked only at the size would go on at byte 5 and report only bbbb.
 		const handle = fs.openSync(file, 'r+');
 		fs.writeSync(handle, 'XXXX\nbbbb\n', 0);
 		fs.closeSync(handle);
-		expect(await messages()).toEqual(['bbbb']);
+		expect(await messages()).toEqual(['XXXX', 'bbbb']);
+		// Appending after that reads only the new line.
+		fs.appendFileSync(file, 'cccc\n');
+		expect(await messages()).toEqual(['cccc']);
+	});
+
+	test('truncated and rewritten longer between two reads: every line written after the truncation comes', async () => {
+		fs.writeFileSync(file, 'old 1\nold 2\n');
+		expect(await messages()).toEqual(['old 1', 'old 2']);
+		fs.truncateSync(file, 0);
+		fs.appendFileSync(file, 'new 1 is longer\nnew 2 as well\nnew 3\n');
+		expect(await messages()).toEqual(['new 1 is longer', 'new 2 as well', 'new 3']);
+	});
+
+	test('rotation: the old file is read to its end, lines added to it after the rename included, then the new one', async () => {
+		fs.writeFileSync(file, 'one\n');
+		expect(await messages()).toEqual(['one']);
+		const writer = fs.openSync(file, 'a');
+		fs.writeSync(writer, 'two\n');
+		fs.renameSync(file, `${file}.1`);
+		// A logger still holding the old file writes on until it reopens the name; the unterminated end of the old file still comes.
+		fs.writeSync(writer, 'three\nfour, unterminated');
+		fs.closeSync(writer);
+		expect(await messages()).toEqual(['two', 'three']);
+		fs.writeFileSync(file, 'five\n');
+		expect(await messages()).toEqual(['four, unterminated', 'five']);
+		// A rotation by deletion: what was written before the delete is not lost either.
+		fs.appendFileSync(file, 'six\n');
+		fs.rmSync(file);
+		fs.writeFileSync(file, 'seven\n');
+		expect(await messages()).toEqual(['six', 'seven']);
+	});
+
+	test('the old file of a rotation is read in chunks too: hasBacklog holds until it and the new one are read', async () => {
+		const lines = Array.from({length: 30_000}, (_, index) => `old ${index} ${'y'.repeat(60)}`);
+		fs.writeFileSync(file, 'start\n');
+		expect(await messages()).toEqual(['start']);
+		fs.appendFileSync(file, `${lines.join('\n')}\n`);
+		fs.renameSync(file, `${file}.1`);
+		fs.writeFileSync(file, 'new\n');
+		const seen: string[] = [];
+		let calls = 0;
+		do {
+			 
+			seen.push(...(await messages()));
+			calls++;
+			 
+		} while (await tail.hasBacklog());
+		expect(calls).toBeGreaterThan(1);
+		expect(seen).toEqual([...lines, 'new']);
 	});
 
 	test('a large file appended in pieces: each call returns just the new lines', async () => {
@@ -167,9 +219,54 @@ describe('ProgressTail', () => {
 		await expect(new ProgressTail(file).read()).rejects.toThrow('is a symlink');
 	});
 
+	test('a followed file swapped for a symlink: the rest of the old file comes, then the refusal; the link\'s target never', async () => {
+		fs.writeFileSync(file, 'one\n');
+		expect(await messages()).toEqual(['one']);
+		fs.appendFileSync(file, 'two\n');
+		const outside = path.join(workspace, 'secret.txt');
+		fs.writeFileSync(outside, 'secret line\n');
+		fs.rmSync(file);
+		fs.symlinkSync(outside, file);
+		expect(await messages()).toEqual(['two']);
+		await expect(tail.read()).rejects.toThrow('shared/progress.txt: is a symlink; refusing to follow it');
+		expect(await tail.hasBacklog()).toBe(false);
+		// Replaced by a regular file again, it is followed from the top.
+		fs.rmSync(file);
+		fs.writeFileSync(file, 'three\n');
+		expect(await messages()).toEqual(['three']);
+		await tail.close();
+	});
+
+	test.skipIf(process.getuid?.() === 0)('a file it may not read is an error, and no backlog to read again at once', async () => {
+		fs.writeFileSync(file, 'one\n');
+		expect(await messages()).toEqual(['one']);
+		fs.rmSync(file);
+		fs.writeFileSync(file, 'two\n', {mode: 0o000});
+		await expect(tail.read()).rejects.toMatchObject({code: 'EACCES'});
+		expect(await tail.hasBacklog()).toBe(false);
+		fs.chmodSync(file, 0o600);
+		expect(await messages()).toEqual(['two']);
+	});
+
 	test('refuses a FIFO without hanging', async () => {
 		mkfifo(file);
 		await expect(settlesWithin(tail.read(), 2000, 'tailing a FIFO')).rejects.toThrow('is not a regular file');
+	});
+});
+
+describe('the producer\'s own progress line', () => {
+	test('a rejection never appends through a progress.txt hard-linked to a file outside, and still stands', async () => {
+		fs.mkdirSync(path.join(workspace, 'output'));
+		const outside = path.join(await temporaryDirectory(), 'outside.txt');
+		fs.writeFileSync(outside, 'outside content\n');
+		fs.linkSync(outside, file);
+		fs.writeFileSync(path.join(workspace, layout.done), '');
+		await rejectResult(workspace, ['output/r.json: /x: missing required field "x"'], 1, 1);
+		expect(fs.readFileSync(outside, 'utf8')).toBe('outside content\n');
+		expect(fs.readFileSync(path.join(workspace, layout.rejection), 'utf8')).toContain('missing required field "x"');
+		expect(fs.readFileSync(path.join(workspace, layout.status), 'utf8')).toBe('RUNNING\n');
+		expect(fs.existsSync(path.join(workspace, layout.done))).toBe(false);
+		expect(await readRejections(workspace)).toHaveLength(1);
 	});
 });
 
@@ -195,4 +292,130 @@ describe('formatting and appending', () => {
 		expect(await tail.read()).toEqual(['first', 'second', 'third'].map(message => ({time: '2025-11-21 23:30:05', message})));
 		await expect(appendProgress(workspace, ' \n ')).rejects.toThrow('The progress message is empty');
 	});
+});
+
+/**
+A writer in its own process appends numbered lines to progress.txt and, now and then, rotates the file or truncates it and writes a longer block at once, while this process follows it. Before a destructive step the writer waits (over IPC) until the tail has seen the line that makes the step fair: for a rotation, a line of the current file (so the tail follows the file being rotated); for a truncation, every line so far (lines the tail never saw before a truncation are gone, and no tail can show them).
+*/
+const writerCode = `
+	const fs = require('node:fs');
+	const [file, total, mode] = [process.argv[1], Number(process.argv[2]), process.argv[3]];
+	let seen = -1;
+	const waiters = [];
+	process.on('message', message => {
+		seen = Math.max(seen, message.seen);
+		for (const waiter of waiters.splice(0)) waiter();
+	});
+	const until = async line => { while (seen < line) await new Promise(resolve => waiters.push(resolve)); };
+	const stamp = line => '[2025-11-21 23:30:05] line ' + line + ' ' + 'p'.repeat(line % 37) + '\\n';
+	let fd = fs.openSync(file, 'a');
+	let firstOfFile = 0;
+	let rotations = 0;
+	let truncations = 0;
+	(async () => {
+		for (let line = 0; line < total;) {
+			const step = Math.random();
+			if (line > firstOfFile + 20 && step < 0.006 && mode !== 'truncate') {
+				await until(firstOfFile);
+				fs.renameSync(file, file + '.' + ++rotations);
+				// A logger writes on to the file it holds until it reopens the name.
+				for (let extra = Math.floor(Math.random() * 4); extra > 0 && line < total; extra--) fs.writeSync(fd, stamp(line++));
+				fs.closeSync(fd);
+				fd = fs.openSync(file, 'a');
+				firstOfFile = line;
+			} else if (line > firstOfFile + 20 && step < 0.012) {
+				if (mode !== 'truncate') await until(line - 1);
+				fs.ftruncateSync(fd, 0);
+				truncations++;
+				// Truncate, then write more than there was, in one go: the size alone no longer tells.
+				const size = fs.fstatSync(fd).size;
+				let block = '';
+				const start = line;
+				while ((block.length < 2 * 4096 || line - start < 3) && line < total) block += stamp(line++);
+				fs.writeSync(fd, block);
+				firstOfFile = start;
+				process.send({truncatedBefore: start});
+			} else {
+				fs.writeSync(fd, stamp(line++));
+			}
+		}
+		fs.closeSync(fd);
+		process.send({rotations, truncations}, () => process.exit(0));
+	})();
+`;
+
+const slow = process.env.HANDOFF_SLOW_TESTS === '1';
+
+async function followWriter(mode: 'all' | 'truncate', total: number): Promise<{seen: number[]; rotations: number; truncations: number; lastTruncation: number}> {
+	const writer = spawn(process.execPath, ['-e', writerCode, file, String(total), mode], {stdio: ['ignore', 'ignore', 'inherit', 'ipc']});
+	let done = false;
+	let counts = {rotations: 0, truncations: 0};
+	let lastTruncation = 0;
+	writer.on('message', (message: {rotations?: number; truncations?: number; truncatedBefore?: number}) => {
+		if (message.truncatedBefore !== undefined) {
+			lastTruncation = message.truncatedBefore;
+		} else {
+			counts = message as typeof counts;
+		}
+	});
+	const exit = new Promise<number | null>(resolve => {
+		writer.on('exit', code => {
+			done = true;
+			resolve(code);
+		});
+	});
+	const seen: number[] = [];
+	const take = (lines: ProgressLine[]): void => {
+		for (const line of lines) {
+			const match = /^line (\d+) (p*)$/.exec(line.message);
+			expect(match && line.time === '2025-11-21 23:30:05' && match[2]!.length === Number(match[1]) % 37, `torn line: ${JSON.stringify(line)}`).toBe(true);
+			seen.push(Number(match![1]));
+		}
+
+		if (lines.length > 0 && writer.connected) {
+			// The writer may have exited meanwhile: a failed send is nothing to report.
+			writer.send({seen: seen.at(-1)}, () => undefined);
+		}
+	};
+
+	while (!done) {
+		 
+		take(await tail.read());
+		 
+		await new Promise(resolve => {
+			setImmediate(resolve);
+		});
+	}
+
+	expect(await exit).toBe(0);
+	do {
+		 
+		take(await tail.read());
+		 
+	} while (await tail.hasBacklog());
+	take(await tail.read(true));
+	await tail.close();
+	return {seen, ...counts, lastTruncation};
+}
+
+describe('ProgressTail against a writer in another process', () => {
+	const total = 10_000;
+
+	test.each(Array.from({length: slow ? 20 : 2}, (_, trial) => trial))('rotations and truncate-then-longer rewrites: every one of 10,000 lines, once, in order (trial %i)', async () => {
+		const {seen, rotations, truncations} = await followWriter('all', total);
+		expect(rotations + truncations).toBeGreaterThan(10);
+		const missing = total - new Set(seen).size;
+		expect(missing, `${missing} lines lost over ${rotations} rotations and ${truncations} truncations`).toBe(0);
+		expect(seen).toEqual(Array.from({length: total}, (_, index) => index));
+	}, 60_000);
+
+	test.each(Array.from({length: slow ? 20 : 2}, (_, trial) => trial))('truncations at any moment: lines come in order, never twice or torn, and all after the last truncation (trial %i)', async () => {
+		const {seen, truncations, lastTruncation} = await followWriter('truncate', total);
+		expect(truncations).toBeGreaterThan(10);
+		for (let index = 1; index < seen.length; index++) {
+			expect(seen[index]! > seen[index - 1]!, `line ${seen[index]} after line ${seen[index - 1]}`).toBe(true);
+		}
+
+		expect(seen.filter(line => line >= lastTruncation)).toEqual(Array.from({length: total - lastTruncation}, (_, index) => lastTruncation + index));
+	}, 60_000);
 });

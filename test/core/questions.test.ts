@@ -3,14 +3,17 @@ import path from 'node:path';
 import {beforeEach, describe, expect, test} from 'vitest';
 import {HandoffError} from '../../source/core/errors.js';
 import {layout} from '../../source/core/paths.js';
-import {addAnswer, addQuestion, mergeQuestions, readAnswers, readQuestions, waitForAnswer} from '../../source/core/questions.js';
+import {readManifest} from '../../source/core/manifest.js';
+import {addAnswer, addQuestion, duplicateQuestionProblems, mergeQuestions, readAnswers, readQuestions, waitForAnswer} from '../../source/core/questions.js';
+import {SnapshotReader} from '../../source/core/snapshot-reader.js';
 import {exited, startNode, useTempDirectories, waitFor} from './helpers.js';
 
 const temporaryDirectory = useTempDirectories();
 let workspace: string;
 beforeEach(async () => {
-	workspace = await temporaryDirectory();
-	fs.mkdirSync(path.join(workspace, 'shared'));
+	// One level down, so the producer's state folder beside the workspace is inside the temp folder too.
+	workspace = path.join(await temporaryDirectory(), 'ws');
+	fs.mkdirSync(path.join(workspace, 'shared'), {recursive: true});
 });
 
 const questionsFile = (): string => path.join(workspace, layout.questions);
@@ -161,6 +164,51 @@ describe('mergeQuestions', () => {
 			[{id: 'q2', answer: 'b'}, {id: 'q9', answer: 'stray'}],
 		);
 		expect(views.map(view => [view.id, view.answer?.answer])).toEqual([['q1', undefined], ['q3', undefined], ['q2', 'b']]);
+	});
+});
+
+describe('duplicate question ids (a consumer may write questions.json by hand)', () => {
+	const duplicates = {questions: [
+		{id: 'q1', text: 'Edit own profile?', options: ['Yes', 'No', 'Admin only']},
+		{id: 'q2', text: 'Which database?', options: ['Postgres', 'SQLite']},
+		{id: 'q1', text: 'Delete the account?', options: ['Never', 'Always', 'Ask']},
+		{id: 'q1', text: 'A third one?'},
+	]};
+
+	test('only the first question with an id is shown; the others are reported, naming the id', () => {
+		const views = mergeQuestions(duplicates.questions, []);
+		expect(views.map(view => [view.id, view.text])).toEqual([['q1', 'Edit own profile?'], ['q2', 'Which database?']]);
+		expect(mergeQuestions(duplicates.questions, [{id: 'q1', answer: 'Yes'}]).map(view => [view.id, view.answer?.answer])).toEqual([['q2', undefined], ['q1', 'Yes']]);
+		expect(duplicateQuestionProblems(duplicates.questions)).toEqual(['3 questions have the id "q1"; only the first is shown and can be answered (ask the others with new ids)']);
+		expect(duplicateQuestionProblems(duplicates.questions.slice(0, 2))).toEqual([]);
+	});
+
+	test('the snapshot reports them as a problem of shared/questions.json and counts one pending question per id', async () => {
+		fs.mkdirSync(path.join(workspace, 'input'));
+		fs.mkdirSync(path.join(workspace, 'output'));
+		fs.writeFileSync(path.join(workspace, layout.manifest), JSON.stringify({task: 't', outputs: {result: 'output/r.json'}}));
+		fs.writeFileSync(questionsFile(), JSON.stringify(duplicates));
+		const reader = new SnapshotReader(workspace, await readManifest(workspace));
+		const snapshot = await reader.read();
+		expect(snapshot.questions.map(question => question.text)).toEqual(['Edit own profile?', 'Which database?']);
+		expect(snapshot.pendingQuestions).toBe(2);
+		expect(snapshot.problems).toContainEqual({file: 'shared/questions.json', message: expect.stringContaining('3 questions have the id "q1"') as unknown});
+	});
+
+	test('an option number answers the first question with the id, with its own option, never another\'s', async () => {
+		fs.writeFileSync(questionsFile(), JSON.stringify(duplicates));
+		expect((await addAnswer(workspace, 'q1', '2')).answer).toBe('No');
+		expect((await readAnswers(workspace)).map(answer => [answer.id, answer.answer])).toEqual([['q1', 'No']]);
+		// The duplicates' options are never picked: 'Always' would be the second question's option 2.
+		expect((await addAnswer(workspace, 'q1', '3', {force: true})).answer).toBe('Admin only');
+	});
+
+	test('literal: the text of the option the app showed is recorded as it is, never read as an option number', async () => {
+		fs.writeFileSync(questionsFile(), JSON.stringify({questions: [{id: 'q1', text: 'How many?', options: ['3', '5', '8']}]}));
+		// The consumer rewrites the question after the app showed it: the picked text "3" must not become option 3 of the new one.
+		fs.writeFileSync(questionsFile(), JSON.stringify({questions: [{id: 'q1', text: 'Which colour?', options: ['Red', 'Green', 'Blue']}]}));
+		expect((await addAnswer(workspace, 'q1', '3', {literal: true})).answer).toBe('3');
+		expect((await addAnswer(workspace, 'q1', '3', {force: true})).answer).toBe('Blue');
 	});
 });
 

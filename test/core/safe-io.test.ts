@@ -7,10 +7,13 @@ import {
 	createExclusive,
 	defaultMaxBytes,
 	formatBytes,
+	isTemporaryName,
 	makePrivateDirectory,
 	readJsonFile,
 	readRegularFile,
 	readTextFile,
+	temporaryFileWriter,
+	temporaryPathFor,
 	writeFileAtomic,
 	writeJsonAtomic,
 } from '../../source/core/safe-io.js';
@@ -260,6 +263,57 @@ describe('appendToFile', () => {
 		fs.symlinkSync(path.join(root, 'elsewhere'), path.join(root, 'ws/shared'));
 		await expect(appendToFile(path.join(root, 'ws/shared/progress.txt'), 'x\n')).rejects.toThrow('is a symlink');
 		expect(fs.readdirSync(path.join(root, 'elsewhere'))).toEqual([]);
+	});
+});
+
+describe('writes never go through a hard link', () => {
+	test('appendToFile refuses a file hard-linked to one outside, which stays untouched', async () => {
+		const file = path.join(output, 'progress.txt');
+		fs.linkSync(outside, file);
+		const error = await appendToFile(file, 'result rejected\n', 'shared/progress.txt').catch((error_: unknown) => error_);
+		expect(error).toBeInstanceOf(HandoffError);
+		expect((error as Error).message).toBe('shared/progress.txt: has 2 hard links; refusing to write through it');
+		expect(fs.readFileSync(outside, 'utf8')).toBe('original');
+		expect(fs.readFileSync(file, 'utf8')).toBe('original');
+		// Once the other name is gone the file is ours alone again, and appending works.
+		fs.rmSync(outside);
+		await appendToFile(file, 'appended\n');
+		expect(fs.readFileSync(file, 'utf8')).toBe('originalappended\n');
+	});
+
+	test('appendToFile refuses a FIFO nobody reads and a folder with a clear message', async () => {
+		mkfifo(path.join(output, 'fifo.txt'));
+		await expect(settlesWithin(appendToFile(path.join(output, 'fifo.txt'), 'x\n', 'shared/progress.txt'), 2000, 'appending to a FIFO')).rejects.toThrow('shared/progress.txt: is not a regular file');
+		fs.mkdirSync(path.join(output, 'folder.txt'));
+		await expect(appendToFile(path.join(output, 'folder.txt'), 'x\n', 'shared/progress.txt')).rejects.toThrow('shared/progress.txt: is not a regular file');
+	});
+
+	test('writeFileAtomic and createExclusive replace or refuse a hard-linked name; the outside file keeps its content', async () => {
+		for (const name of ['status.txt', 'answers.json']) {
+			fs.linkSync(outside, path.join(output, name));
+		}
+
+		await writeFileAtomic(path.join(output, 'status.txt'), 'COMPLETE\n');
+		await writeJsonAtomic(path.join(output, 'answers.json'), {answers: []});
+		expect(await createExclusive(path.join(output, 'status.txt'), 'x')).toBe(false);
+		expect(fs.readFileSync(outside, 'utf8')).toBe('original');
+		expect(fs.statSync(outside).nlink).toBe(1);
+		expect(fs.readFileSync(path.join(output, 'status.txt'), 'utf8')).toBe('COMPLETE\n');
+	});
+});
+
+describe('temporary file names', () => {
+	test('temporaryFileWriter knows our own temp names and their writer; isTemporaryName any .tmp', () => {
+		const name = path.basename(temporaryPathFor(path.join(output, 'answers.json')));
+		expect(name).toMatch(/^\.answers\.json\.\d+\.[\da-f]{8}\.tmp$/);
+		expect(temporaryFileWriter(name)).toBe(process.pid);
+		expect(temporaryFileWriter('.analysis.json.123.0badcafe.tmp')).toBe(123);
+		for (const other of ['analysis.json.tmp', '.analysis.json.tmp', '.x.123.nothex00.tmp', '.x.123.0badcafe.tmp.bak', 'answers.json']) {
+			expect(temporaryFileWriter(other), other).toBeUndefined();
+		}
+
+		expect(['analysis.json.tmp', '.x.1.0badcafe.tmp'].every(isTemporaryName)).toBe(true);
+		expect(['analysis.json', 'tmp', 'x.tmp.json'].some(isTemporaryName)).toBe(false);
 	});
 });
 
