@@ -33,15 +33,20 @@ export async function loadResultSchema(workspace: string, manifest: Manifest): P
 		throw new HandoffError('is named by the manifest but missing', exitCode.usage, manifest.schemaPath);
 	}
 
+	return compileResultSchema(text, manifest.schemaPath);
+}
+
+/** Compiles the text of a result schema; errors name the schema file and exit 2 (a broken schema is the producer's mistake). */
+export function compileResultSchema(text: string, schemaPath: string): ValidateFunction {
 	let schema: unknown;
 	try {
-		schema = parseJson(text, manifest.schemaPath);
+		schema = parseJson(text, schemaPath);
 		return compileSchema(schema);
 	} catch (error) {
 		throw new HandoffError(
-			error instanceof HandoffError ? error.message.replace(`${manifest.schemaPath}: `, '') : `is not a usable JSON Schema (${(error as Error).message})`,
+			error instanceof HandoffError ? error.message.replace(`${schemaPath}: `, '') : `is not a usable JSON Schema (${(error as Error).message})`,
 			exitCode.usage,
-			manifest.schemaPath,
+			schemaPath,
 		);
 	}
 }

@@ -23,6 +23,13 @@ export type SnapshotOptions = {
 	timeoutSeconds?: number;
 };
 
+export type SnapshotReaderOptions = SnapshotOptions & {
+	/** Reports a contract in input/ the consumer changed (the producer record's ContractGuard). */
+	contract?: {problems(): Promise<FileProblem[]>};
+	/** The result schema to judge partial results by (the recorded one), instead of reading input/. */
+	resultSchema?: {validate: ValidateFunction | undefined};
+};
+
 /**
 Keeps the last good value of a file the other side rewrites. A read that fails to parse is retried quietly until it has stayed bad for `settleMs`; refusals that are not a torn write (a symlink, an oversized file) are reported at once.
 */
@@ -86,7 +93,7 @@ export class SnapshotReader {
 	constructor(
 		readonly workspace: string,
 		readonly manifest: Manifest,
-		private readonly options: SnapshotOptions = {},
+		private readonly options: SnapshotReaderOptions = {},
 	) {}
 
 	async read(now = Date.now()): Promise<WorkspaceSnapshot> {
@@ -167,6 +174,10 @@ export class SnapshotReader {
 			now,
 		});
 
+		if (this.options.contract) {
+			problems.push(...(await this.options.contract.problems()));
+		}
+
 		if (claim?.stale && !terminalStates.has(state)) {
 			problems.push({file: layout.lock, message: `stale: the claimant (pid ${claim.pid}) is no longer running; it may have crashed`});
 		}
@@ -195,7 +206,7 @@ export class SnapshotReader {
 	}
 
 	private async describePartial(entry: Entry, problems: FileProblem[]): Promise<PartialResult> {
-		this.partialSchema ??= loadResultSchema(this.workspace, this.manifest).catch((error: unknown) => {
+		this.partialSchema ??= (this.options.resultSchema ? Promise.resolve(this.options.resultSchema.validate) : loadResultSchema(this.workspace, this.manifest)).catch((error: unknown) => {
 			problems.push({file: this.manifest.schemaPath ?? 'schema', message: (error as Error).message});
 			return undefined;
 		});
