@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import {describe, expect, test} from 'vitest';
+import {currentProducerHold} from '../../source/core/hold.js';
 import {newWorkspace, runCli, startCli, useTempDirectories, waitUntil} from '../helpers/cli.js';
 
 const project = useTempDirectories();
@@ -183,7 +184,7 @@ describe('handoff wait', () => {
 		wait.child.kill('SIGINT');
 		const result = await wait.result;
 		expect(result.code).toBe(130);
-		expect(fs.existsSync(path.join(workspace, '.handoff-producer'))).toBe(false);
+		expect(await currentProducerHold(workspace)).toMatchObject({pid: wait.child.pid, released: true});
 		expect(fs.existsSync(path.join(workspace, 'input/manifest.json'))).toBe(true);
 	});
 

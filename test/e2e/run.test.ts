@@ -2,6 +2,7 @@ import {spawn} from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import {afterEach, expect, test} from 'vitest';
+import {currentProducerHold} from '../../source/core/hold.js';
 import {cliPath, makeTempDirectory, runCli, schemaFixture, waitUntil} from '../helpers/cli.js';
 import {Tmux} from '../helpers/tmux.js';
 
@@ -147,21 +148,15 @@ test('the full-screen app killed with SIGKILL: watch takes over the stale hold, 
 	// The second watch in the same terminal takes over once the first is killed.
 	const {tmux, exitCode} = inTerminal(`${watch}; ${watch}`, project);
 	await tmux.waitForScreen('not started');
-	const hold = JSON.parse(fs.readFileSync(path.join(workspace, '.handoff-producer'), 'utf8'));
+	const hold = (await currentProducerHold(workspace))!;
 	await runCli(['claim', '--workspace', workspace]);
 	await runCli(['progress', 'before the crash', '--workspace', workspace]);
 	await tmux.waitForScreen('before the crash');
-	process.kill(hold.pid, 'SIGKILL');
-	// The new watcher removes the stale hold before writing its own: between the two the file is briefly absent.
-	const holder = (): number | undefined => {
-		try {
-			return JSON.parse(fs.readFileSync(path.join(workspace, '.handoff-producer'), 'utf8')).pid as number;
-		} catch {
-			return undefined;
-		}
-	};
-
-	await waitUntil(() => holder() !== undefined && holder() !== hold.pid, 10_000, 'a new watcher');
+	process.kill(hold.pid!, 'SIGKILL');
+	await waitUntil(async () => {
+		const holder = await currentProducerHold(workspace);
+		return holder?.pid !== undefined && holder.pid !== hold.pid;
+	}, 10_000, 'a new watcher');
 	await tmux.waitForScreen('before the crash');
 	await runCli(['progress', 'after the crash', '--workspace', workspace]);
 	await tmux.waitForScreen('after the crash');
