@@ -120,6 +120,7 @@ async function removeMovedTree(root: string): Promise<void> {
 		return;
 	}
 
+	makeEnterable(root, stat);
 	const trail: Frame[] = [{name: root, identity: identityOf(stat), pending: [], reads: 0}];
 	while (trail.length > 0) {
 		walkStretch(root, trail);
@@ -261,6 +262,8 @@ function step(trail: Frame[]): void {
 		return;
 	}
 
+	// A folder the consumer made unreadable or unenterable (chmod 000) is ours to open again; it was just lstat-ed as a folder.
+	makeEnterable(entered, moved);
 	const child: Frame = {name: entered, identity: identityOf(moved), pending: [], reads: 0};
 	try {
 		changeInto(entered, child.identity);
@@ -304,6 +307,12 @@ function leave(trail: Frame[]): void {
 
 	// Refilled meanwhile (ENOTEMPTY) or swapped for a link (ENOTDIR): the parent's next read finds it again.
 	removeEmptyFolder(done.name);
+}
+
+function makeEnterable(name: string, stat: fs.BigIntStats): void {
+	if ((Number(stat.mode) & 0o700) !== 0o700) {
+		fs.chmodSync(name, 0o700);
+	}
 }
 
 /** rmdir, which never follows a link. True when the folder is gone. */

@@ -63,6 +63,18 @@ describe('removeTree', () => {
 		expect(process.cwd()).toBe(cwd);
 	});
 
+	test('folders the consumer made unreadable, unwritable or unenterable are removed too', async () => {
+		const base = await temporaryDirectory();
+		const workspace = path.join(base, 'ws');
+		makeTree(workspace);
+		fs.chmodSync(path.join(workspace, 'output/build'), 0o000);
+		fs.chmodSync(path.join(workspace, 'output/deep/er'), 0o300);
+		fs.chmodSync(path.join(workspace, 'shared'), 0o500);
+		fs.chmodSync(workspace, 0o100);
+		await removeTree(workspace);
+		expect(fs.readdirSync(base)).toEqual([]);
+	});
+
 	test('a tree that is a link is unlinked, not followed; a missing tree is nothing to do', async () => {
 		const base = await temporaryDirectory();
 		const {outside, expected} = makeOutside(base);
@@ -73,17 +85,18 @@ describe('removeTree', () => {
 		await removeTree(path.join(base, 'missing'));
 	});
 
-	test('a deep tree (2,000 levels) is removed without running out of stack or path length', async () => {
+	test('a tree deeper than PATH_MAX (500 levels of 20-letter names) is removed', async () => {
 		const base = await temporaryDirectory();
 		const workspace = path.join(base, 'ws');
 		fs.mkdirSync(workspace);
 		const cwd = process.cwd();
+		const name = 'd'.repeat(20);
 		process.chdir(workspace);
 		try {
-			for (let depth = 0; depth < 2000; depth++) {
-				fs.mkdirSync('d');
-				fs.writeFileSync('d/file', 'x');
-				process.chdir('d');
+			for (let depth = 0; depth < 500; depth++) {
+				fs.mkdirSync(name);
+				fs.writeFileSync(`${name}/file`, 'x');
+				process.chdir(name);
 			}
 		} finally {
 			process.chdir(cwd);
