@@ -91,6 +91,9 @@ async function runStages(run: string, pipeline: Pipeline, context: CommandContex
 			// Failed, or its outputs changed since: run it again from scratch, keeping the old folder.
 			// eslint-disable-next-line no-await-in-loop
 			await setAside(folder);
+			// Its archive too: the new workspace's producer record does not hold the old one, which would be refused as a stranger.
+			// eslint-disable-next-line no-await-in-loop
+			await setAside(path.join(run, 'results', stageFolderName(index, stage)));
 		}
 
 		printLine(context.stderr, `pipeline: stage ${index + 1} of ${pipeline.stages.length}: ${stage.name}`);
@@ -124,7 +127,7 @@ function linkedInputs(run: string, pipeline: Pipeline, stage: Stage) {
 async function runHandoffStage(run: string, pipeline: Pipeline, stage: HandoffStage, folder: string, context: CommandContext<PipelineFlags>, command: string[], stages: StageLine[]): Promise<number> {
 	// An unfinished workspace from an earlier run of this stage is watched again, not replaced: its consumer may still be at work.
 	// The producer record says so, not the manifest in the folder, which the consumer could delete.
-	const resuming = fs.existsSync(producerRecordPath(folder)) || fs.existsSync(path.join(folder, layout.manifest));
+	const resuming = fs.existsSync(folder) && (fs.existsSync(producerRecordPath(folder)) || fs.existsSync(path.join(folder, layout.manifest)));
 	if (!resuming) {
 		await createHandoff({
 			baseDirectory: run,
