@@ -91,6 +91,14 @@ describe('acquireProducerHold', () => {
 		await release();
 	});
 
+	test('an unreadable hold (damaged, since holds are written whole) counts as abandoned', async () => {
+		plantHold({pid: process.pid}, 3);
+		fs.writeFileSync(holdFilePath(workspace, 3), '{"pid": ');
+		const release = await acquireProducerHold(workspace);
+		expect(fs.readdirSync(producerStateDirectory(workspace))).toEqual([path.basename(holdFilePath(workspace, 4))]);
+		await release();
+	});
+
 	test('a hold from another host is refused even if the pid is free here', async () => {
 		plantHold({pid: deadPid(), host: 'some-other-host'});
 		await expect(acquireProducerHold(workspace)).rejects.toThrow('is being watched from host some-other-host');
