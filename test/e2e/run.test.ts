@@ -75,7 +75,9 @@ test('a full hand-off in a real terminal: progress, partial, a question answered
 	const results = path.join(project, '.handoff', 'results');
 	const [archive] = fs.readdirSync(results);
 	expect(JSON.parse(fs.readFileSync(path.join(results, archive!, 'output/analysis.json'), 'utf8'))).toEqual({state_machines: [{entity: 'Ticket'}], profile_editing: 'No'});
-	expect(fs.readdirSync(path.join(project, '.handoff', 'workspaces'))).toEqual([]);
+	// The workspace and its producer state are gone; the shared state folder beside them stays, empty.
+	expect(fs.readdirSync(path.join(project, '.handoff', 'workspaces'))).toEqual(['.handoff-state']);
+	expect(fs.readdirSync(path.join(project, '.handoff', 'workspaces', '.handoff-state'))).toEqual([]);
 });
 
 test('an invalid result shows the validator error naming the missing field, and exits 1; stdout captured draws on /dev/tty', async () => {
@@ -98,7 +100,7 @@ test('q quits with 130 and leaves the workspace; watch resumes it', async () => 
 	first.tmux.sendKeys('q');
 	expect(await first.exitCode()).toBe(130);
 	expect(first.tmux.screen()).toContain('resume with: handoff watch');
-	const [name] = fs.readdirSync(path.join(project, '.handoff', 'workspaces'));
+	const [name] = fs.readdirSync(path.join(project, '.handoff', 'workspaces')).filter(entry => !entry.startsWith('.'));
 	const workspace = path.join(project, '.handoff', 'workspaces', name!);
 	expect(fs.existsSync(path.join(workspace, 'input/manifest.json'))).toBe(true);
 	first.tmux.kill();
