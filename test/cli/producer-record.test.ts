@@ -12,9 +12,11 @@ const write = (workspace: string, relativePath: string, content: string): void =
 	fs.writeFileSync(path.join(workspace, relativePath), content);
 };
 
-const editManifest = (workspace: string, change: (manifest: Record<string, any>) => void): void => {
+type ManifestShape = {outputs: Record<string, unknown>; constraints?: Record<string, unknown>; created_at?: string};
+
+const editManifest = (workspace: string, change: (manifest: ManifestShape) => void): void => {
 	const file = path.join(workspace, 'input/manifest.json');
-	const manifest = JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, any>;
+	const manifest = JSON.parse(fs.readFileSync(file, 'utf8')) as ManifestShape;
 	change(manifest);
 	fs.writeFileSync(file, JSON.stringify(manifest));
 };
