@@ -132,7 +132,7 @@ async function removeMovedTree(root: string): Promise<void> {
 }
 
 /**
-One synchronous stretch of the walk. Synchronous on purpose: the walker changes the process's working folder, and no other code of this process may run while it is elsewhere. The working folder is restored before the stretch ends.
+One synchronous stretch of the walk. Synchronous on purpose: the walker changes the process's working folder, and no other code of this process may run while it is elsewhere. The working folder is restored before the stretch ends. (File operations already in flight on libuv's threads would see the change if they used relative paths; handoff resolves every path to an absolute one first.)
 */
 function walkStretch(root: string, trail: Frame[]): void {
 	const home = workingFolder();
