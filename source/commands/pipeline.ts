@@ -22,6 +22,7 @@ import {
 	type Stage,
 } from '../core/pipeline.js';
 import {formatDuration, isoTimestamp, parseTime} from '../core/time.js';
+import {producerRecordPath} from '../core/producer-record.js';
 import {appendToFile} from '../core/safe-io.js';
 import {createUniqueFolder, makeWorkspaceFolders, resolveBaseDirectory} from '../core/workspace.js';
 import {printJson, printLine, usageError, type CommandContext} from './io.js';
@@ -87,6 +88,9 @@ async function runStages(run: string, pipeline: Pipeline, context: CommandContex
 		if (record) {
 			// Failed, or its outputs changed since: run it again from scratch, keeping the old folder.
 			await setAside(folder);
+			// Its archive too: the new workspace's producer record does not hold the old one, which would be refused as a stranger.
+			 
+			await setAside(path.join(run, 'results', stageFolderName(index, stage)));
 		}
 
 		printLine(context.stderr, `pipeline: stage ${index + 1} of ${pipeline.stages.length}: ${stage.name}`);
@@ -116,7 +120,8 @@ function linkedInputs(run: string, pipeline: Pipeline, stage: Stage) {
 
 async function runHandoffStage(run: string, pipeline: Pipeline, stage: HandoffStage, folder: string, context: CommandContext<PipelineFlags>, command: string[], stages: StageLine[]): Promise<number> {
 	// An unfinished workspace from an earlier run of this stage is watched again, not replaced: its consumer may still be at work.
-	const resuming = fs.existsSync(path.join(folder, layout.manifest));
+	// The producer record says so, not the manifest in the folder, which the consumer could delete.
+	const resuming = fs.existsSync(folder) && (fs.existsSync(producerRecordPath(folder)) || fs.existsSync(path.join(folder, layout.manifest)));
 	if (!resuming) {
 		await createHandoff({
 			baseDirectory: run,

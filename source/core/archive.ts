@@ -4,10 +4,12 @@ import fsp from 'node:fs/promises';
 import path from 'node:path';
 import {pipeline} from 'node:stream/promises';
 import {HandoffError, errnoCode, exitCode} from './errors.js';
+import {acquireProducerHold} from './hold.js';
 import type {Manifest} from './manifest.js';
 import {isInside, layout} from './paths.js';
-import {removeProducerStateDirectory} from './producer-state.js';
-import {assertRealFolder, isTemporaryName, makePrivateDirectory, parseJson, privateFileMode, readTextFile, syncDirectory, writeJsonAtomic} from './safe-io.js';
+import {openProducerRecord, readProducerRecord, recordedIdentity, removeProducerState, sha256Hex, updateProducerRecord, type ProducerRecord} from './producer-record.js';
+import {finishRemovals, removeTree} from './removal.js';
+import {assertRealFolder, isTemporaryName, makePrivateDirectory, parseJson, privateFileMode, readRegularFile, readTextFile, syncDirectory, writeFileAtomic} from './safe-io.js';
 import {isoTimestamp} from './time.js';
 import {archiveDirectoryFor} from './workspace.js';
 
@@ -46,34 +48,37 @@ const recordFiles = [
 ];
 
 /**
-Copies the record of a hand-off to `<results>/<workspace name>/`, verifies it, and only then removes the workspace. Every step can be run again after a crash: a half-written copy is redone, a finished one is reused, an interrupted removal is finished.
+Copies the record of a hand-off to `<results>/<workspace name>/`, verifies it, and only then removes the workspace. Every step can be run again after a crash: a half-written copy is redone, a finished one is reused, an interrupted removal is finished. An existing archive is reused only when the producer record holds it (see readRecordedArchive): a folder someone else put at the archive path is never believed.
 */
 export async function archiveWorkspace(workspace: string, manifest: Manifest, options: ArchiveOptions = {}): Promise<{archivePath: string; index: ArchiveIndex}> {
 	const archivePath = archiveDirectoryFor(workspace, options.resultsDirectory);
-	let index = await readVerifiedIndex(archivePath);
+	const record = await openProducerRecord(workspace);
+	let index = record.archive?.path === archivePath ? await readRecordedArchive(record) : undefined;
 	if (!index) {
 		if (fs.existsSync(archivePath)) {
 			throw new HandoffError('exists but is not a complete archive; move it away and run again', exitCode.failed, archivePath);
 		}
 
-		index = await copyRecord(workspace, manifest, archivePath);
+		index = await copyRecord(workspace, manifest, record, archivePath);
 	}
 
 	if (!options.keep) {
-		await removeWorkspace(workspace, archivePath);
+		await removeArchivedWorkspace(workspace);
 	}
 
 	return {archivePath, index};
 }
 
-async function copyRecord(workspace: string, manifest: Manifest, archivePath: string): Promise<ArchiveIndex> {
+async function copyRecord(workspace: string, manifest: Manifest, record: ProducerRecord, archivePath: string): Promise<ArchiveIndex> {
 	const resultsDirectory = path.dirname(archivePath);
 	await fsp.mkdir(resultsDirectory, {recursive: true, mode: 0o700});
 	const staging = `${archivePath}.partial`;
-	await fsp.rm(staging, {recursive: true, force: true});
+	await removeTree(staging);
 	await makePrivateDirectory(staging, true);
 
-	const wanted = new Set([...recordFiles, ...Object.values(manifest.outputs), ...(manifest.schemaPath ? [manifest.schemaPath] : [])]);
+	// The contract is archived as recorded, not as the consumer may have left it in input/.
+	const recorded = new Map([[layout.manifest, record.manifest.text], ...(record.schema ? [[record.schema.path, record.schema.text] as const] : [])]);
+	const wanted = new Set([...recordFiles, ...Object.values(manifest.outputs), ...recorded.keys()]);
 	const skipped: string[] = [];
 	for (const file of await listRegularFiles(workspace, layout.output, skipped)) {
 		wanted.add(file);
@@ -91,7 +96,10 @@ async function copyRecord(workspace: string, manifest: Manifest, archivePath: st
 			continue;
 		}
 
-		const copied = await copyRegularFile(source, path.join(staging, relativePath));
+		const target = path.join(staging, relativePath);
+		const text = recorded.get(relativePath);
+		 
+		const copied = text === undefined ? await copyRegularFile(source, target) : await writeRecordedFile(target, text);
 		if (copied === 'skipped') {
 			skipped.push(relativePath);
 		} else if (copied) {
@@ -99,15 +107,24 @@ async function copyRecord(workspace: string, manifest: Manifest, archivePath: st
 		}
 	}
 
-	const index: ArchiveIndex = {workspace, task: manifest.task, archived_at: isoTimestamp(), files, skipped};
-	await writeJsonAtomic(path.join(staging, archiveIndexName), index);
+	const index: ArchiveIndex = {workspace: record.workspace, task: manifest.task, archived_at: isoTimestamp(), files, skipped};
+	const indexText = `${JSON.stringify(index, null, 2)}\n`;
+	await writeFileAtomic(path.join(staging, archiveIndexName), indexText);
 	if (!(await verifyFiles(staging, files))) {
 		throw new HandoffError('the copy does not match the workspace after writing; nothing was removed', exitCode.failed, staging);
 	}
 
+	// Recorded before the rename: a crash between leaves a record naming a folder that is not there yet, and the next run makes the copy again.
+	await updateProducerRecord(workspace, current => ({...current, archive: {path: archivePath, index_sha256: sha256Hex(indexText)}}));
 	await fsp.rename(staging, archivePath);
 	await syncDirectory(resultsDirectory);
 	return index;
+}
+
+async function writeRecordedFile(target: string, text: string): Promise<{size: number; sha256: string}> {
+	await fsp.mkdir(path.dirname(target), {recursive: true, mode: 0o700});
+	await writeFileAtomic(target, text);
+	return {size: Buffer.byteLength(text), sha256: sha256Hex(text)};
 }
 
 /** Regular files below `relativeDirectory`, workspace-relative; links and special files go to `skipped`. */
@@ -235,46 +252,59 @@ export async function readVerifiedIndex(archivePath: string): Promise<ArchiveInd
 	}
 }
 
-/** Marks the workspace as archived, then empties it; the mark goes last, so a removal cut short is finished by the next run. */
-async function removeWorkspace(workspace: string, archivePath: string): Promise<void> {
-	const marker = path.join(workspace, layout.archived);
-	if (!fs.existsSync(marker)) {
-		await writeJsonAtomic(marker, {archive: archivePath});
+/**
+The archive the producer record holds, when it is still exactly what was recorded: its archive.json has the recorded sha256 (so its file list is ours), names this workspace, and every file in it verifies. Anything else (a forged marker, a folder someone planted, a tampered copy) is not believed.
+*/
+export async function readRecordedArchive(record: ProducerRecord): Promise<ArchiveIndex | undefined> {
+	if (!record.archive) {
+		return undefined;
 	}
 
-	const entries = await fsp.readdir(workspace);
-	// The manifest goes just before the marker so the folder stays recognisable as a workspace until the end.
-	const order = (name: string): number => (name === layout.archived ? 2 : name === layout.input ? 1 : 0);
-	for (const entry of entries.sort((a, b) => order(a) - order(b))) {
-		await fsp.rm(path.join(workspace, entry), {recursive: true, force: true});
-	}
-
-	await fsp.rmdir(workspace).catch((error: unknown) => {
-		if (errnoCode(error) !== 'ENOENT') {
-			throw error;
-		}
-	});
-	await removeProducerStateDirectory(workspace);
-}
-
-/** The archive a workspace was moved to, when an earlier run archived it and was cut short while removing it. */
-export async function readArchivedMarker(workspace: string): Promise<string | undefined> {
 	try {
-		const text = await readTextFile(path.join(workspace, layout.archived), {name: layout.archived});
-		const value = text === undefined ? undefined : (JSON.parse(text) as {archive?: unknown});
-		return typeof value?.archive === 'string' ? value.archive : undefined;
+		const buffer = await readRegularFile(path.join(record.archive.path, archiveIndexName), {name: archiveIndexName});
+		if (buffer === undefined || sha256Hex(buffer) !== record.archive.index_sha256) {
+			return undefined;
+		}
+
+		const index = await readVerifiedIndex(record.archive.path);
+		return index?.workspace === record.workspace ? index : undefined;
 	} catch {
 		return undefined;
 	}
 }
 
-/** Finishes removing a workspace whose archive is complete. Returns the archive path, or undefined if there was nothing to finish. */
+/**
+Removes an archived workspace: flags the removal in the record, then removes the tree so it cannot be redirected (removal.ts: moved aside to a hidden random name, walked without following links), finishes any earlier removal cut short, and last removes the producer state. A crash anywhere is finished by finishInterruptedArchive.
+*/
+async function removeArchivedWorkspace(workspace: string): Promise<void> {
+	const record = await updateProducerRecord(workspace, current => ({...current, removing: true}));
+	await removeTree(workspace, recordedIdentity(record));
+	await finishRemovals(workspace);
+	await removeProducerState(workspace);
+}
+
+/**
+Finishes removing a workspace whose archive is complete, when an earlier run was cut short while removing it. Only the producer record is believed: it must flag the removal and hold a verified archive of this workspace. Anything in the workspace (a `.handoff-archived` file, an `archive.json` in output/) is ignored. Returns the archive path, or undefined if there was nothing to finish.
+*/
 export async function finishInterruptedArchive(workspace: string): Promise<string | undefined> {
-	const archivePath = await readArchivedMarker(workspace);
-	if (archivePath === undefined || !(await readVerifiedIndex(archivePath))) {
+	let record: ProducerRecord | undefined;
+	try {
+		record = await readProducerRecord(workspace);
+	} catch {
 		return undefined;
 	}
 
-	await removeWorkspace(workspace, archivePath);
-	return archivePath;
+	if (!record?.removing || !record.archive || !(await readRecordedArchive(record))) {
+		return undefined;
+	}
+
+	// A producer still at work on it (live hold) is left to finish; this refuses with exit 2.
+	const release = await acquireProducerHold(workspace);
+	try {
+		await removeArchivedWorkspace(workspace);
+	} finally {
+		await release();
+	}
+
+	return record.archive.path;
 }

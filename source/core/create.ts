@@ -2,8 +2,9 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import {HandoffError, exitCode} from './errors.js';
 import {buildInstructions} from './instructions.js';
-import {buildManifestFile, writeManifest, type Manifest} from './manifest.js';
+import {buildManifestFile, manifestFileText, writeManifest, type Manifest} from './manifest.js';
 import {layout, resolveInside} from './paths.js';
+import {recordCreatedContract} from './producer-record.js';
 import {defaultMaxBytes, formatBytes, parseJson, writeFileAtomic} from './safe-io.js';
 import {compileSchema} from './schema-validator.js';
 import {writeStatus} from './status.js';
@@ -119,6 +120,8 @@ export async function createHandoff(options: NewWorkspaceOptions): Promise<{work
 	}
 
 	const manifest = await writeManifest(workspace, manifestFile);
+	// The contract as created, where the consumer is not told to write: what the producer goes by from now on.
+	await recordCreatedContract(workspace, manifestFileText(manifestFile), schemaText === undefined ? undefined : {path: layout.schema, text: schemaText});
 	await writeFileAtomic(path.join(workspace, layout.instructions), buildInstructions({workspace, manifest, taskText, command: options.command}));
 	await writeStatus(workspace, 'PENDING');
 	return {workspace, manifest};

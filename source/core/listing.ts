@@ -1,8 +1,9 @@
 import fsp from 'node:fs/promises';
 import path from 'node:path';
 import {archiveIndexName, type ArchiveIndex} from './archive.js';
-import {readManifest} from './manifest.js';
+import {parseManifestText, readManifest} from './manifest.js';
 import {readRun} from './pipeline.js';
+import {readProducerRecord} from './producer-record.js';
 import {parseJson, readTextFile} from './safe-io.js';
 import {SnapshotReader} from './snapshot-reader.js';
 import type {DerivedState} from './snapshot.js';
@@ -33,7 +34,9 @@ async function subfolders(directory: string): Promise<string[]> {
 async function describeWorkspace(workspace: string): Promise<ListEntry> {
 	const name = path.basename(workspace);
 	try {
-		const manifest = await readManifest(workspace);
+		// The recorded manifest when there is one: the consumer's edits (a longer timeout) do not change what is listed.
+		const record = await readProducerRecord(workspace);
+		const manifest = record ? parseManifestText(record.manifest.text) : await readManifest(workspace);
 		const snapshot = await new SnapshotReader(workspace, manifest, {partial: false}).read();
 		return {kind: 'workspace', name, path: workspace, task: manifest.task, state: snapshot.state, time: snapshot.createdAt, pendingQuestions: snapshot.pendingQuestions};
 	} catch (error) {

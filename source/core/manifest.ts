@@ -2,7 +2,7 @@ import path from 'node:path';
 import manifestSchema from './schemas/manifest.schema.json' with {type: 'json'};
 import {HandoffError, exitCode} from './errors.js';
 import {layout, resolveInside} from './paths.js';
-import {readTextFile, parseJson, writeJsonAtomic} from './safe-io.js';
+import {readTextFile, parseJson, writeFileAtomic} from './safe-io.js';
 import {compileSchema, describeErrors} from './schema-validator.js';
 import {isoTimestamp} from './time.js';
 
@@ -107,11 +107,20 @@ export function normalizeManifest(value: unknown, name: string = layout.manifest
 }
 
 export async function readManifest(workspace: string): Promise<Manifest> {
+	return parseManifestText(await readManifestText(workspace));
+}
+
+/** The manifest file's text as it is on disk (the producer record keeps it as created). */
+export async function readManifestText(workspace: string): Promise<string> {
 	const text = await readTextFile(path.join(workspace, layout.manifest), {name: layout.manifest});
 	if (text === undefined) {
 		throw new HandoffError('is missing; this folder is not a hand-off workspace', exitCode.usage, layout.manifest);
 	}
 
+	return text;
+}
+
+export function parseManifestText(text: string): Manifest {
 	return normalizeManifest(parseJsonAsUsage(text), layout.manifest);
 }
 
@@ -160,6 +169,11 @@ export function buildManifestFile(options: ManifestOptions): ManifestFile {
 
 export async function writeManifest(workspace: string, file: ManifestFile): Promise<Manifest> {
 	const manifest = normalizeManifest(file);
-	await writeJsonAtomic(path.join(workspace, layout.manifest), file);
+	await writeFileAtomic(path.join(workspace, layout.manifest), manifestFileText(file));
 	return manifest;
+}
+
+/** The exact text writeManifest writes, which the producer record keeps as the contract. */
+export function manifestFileText(file: ManifestFile): string {
+	return `${JSON.stringify(file, null, 2)}\n`;
 }

@@ -21,10 +21,6 @@ export const layout = {
 	lock: '.lock',
 	done: '.done',
 	error: '.error',
-	/** The producer's own exclusive hold. Never `.lock`, which belongs to the consumer. */
-	producerHold: '.handoff-producer',
-	/** Written before an archived workspace is removed, so an interrupted removal can be finished. */
-	archived: '.handoff-archived',
 } as const;
 
 /** Throws when `relativePath` is not a plain relative path that stays inside `root`, lexically. */

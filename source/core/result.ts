@@ -36,6 +36,11 @@ export async function loadResultSchema(workspace: string, manifest: Manifest): P
 		throw new HandoffError('is named by the manifest but missing', exitCode.usage, name);
 	}
 
+	return checkedResultSchema(text, name);
+}
+
+/** A result schema's text, checked to parse and compile (in the validation worker, within its time limit); errors name the schema file and exit 2 (a broken schema is the producer's mistake). */
+export async function checkedResultSchema(text: string, name: string): Promise<SchemaSource> {
 	const schema = {name, text};
 	const problem = await checkSchema(schema);
 	if (problem !== undefined) {

@@ -4,14 +4,15 @@ import {archiveWorkspace} from './archive.js';
 import {HandoffError} from './errors.js';
 import {coalesce} from './coalesce.js';
 import {watchWorkspace, type FolderWatch} from './folder-watch.js';
-import {failHandoff, readRejections, rejectResult} from './completion.js';
-import {readManifest, type Manifest} from './manifest.js';
+import {failHandoff, rejectResult} from './completion.js';
+import type {Manifest} from './manifest.js';
 import {acquireProducerHold} from './hold.js';
+import {ContractGuard, openProducerRecord, recordRejection, recordedContract} from './producer-record.js';
 import {writeMetadata} from './metadata.js';
 import {layout} from './paths.js';
 import {ProgressTail} from './progress.js';
 import {addAnswer, type AnswerOptions} from './questions.js';
-import {checkResult, loadResultSchema} from './result.js';
+import {checkResult} from './result.js';
 import {SnapshotReader, settleMs, type SnapshotOptions} from './snapshot-reader.js';
 import type {SchemaSource} from './validation.js';
 import type {Outcome, ProgressLine, SessionSource, SessionState, WorkspaceSnapshot} from './snapshot.js';
@@ -34,14 +35,16 @@ const clockMs = 1000;
 
 
 /**
-Watches one workspace as its producer: keeps a live SessionState for views, and when the consumer signals, validates, retries, fails or archives. Holds `.handoff-producer` while open.
+Watches one workspace as its producer: keeps a live SessionState for views, and when the consumer signals, validates, retries, fails or archives. Holds the producer hold (see hold.ts) while open.
+
+The manifest, the schema and the retries used come from the producer record (producer-record.ts), never from input/ or shared/ as the consumer may have left them: a changed contract is reported as a problem and refused.
 */
 export class HandoffSession implements SessionSource {
 	static async open(workspace: string, options: SessionOptions = {}): Promise<HandoffSession> {
-		const manifest = await readManifest(workspace);
+		const record = await openProducerRecord(workspace);
 		// A broken schema is the producer's mistake: report it now (exit 2), not when the result arrives.
-		const schema = await loadResultSchema(workspace, manifest);
-		return new HandoffSession(workspace, manifest, schema, options);
+		const {manifest, schema} = await recordedContract(record);
+		return new HandoffSession(workspace, manifest, schema, new ContractGuard(workspace, record), options);
 	}
 
 	readonly finished: Promise<Outcome>;
@@ -63,9 +66,10 @@ export class HandoffSession implements SessionSource {
 		readonly workspace: string,
 		readonly manifest: Manifest,
 		private readonly schema: SchemaSource | undefined,
+		contract: ContractGuard,
 		private readonly options: SessionOptions,
 	) {
-		this.reader = new SnapshotReader(workspace, manifest, options);
+		this.reader = new SnapshotReader(workspace, manifest, {...options, contract, resultSchema: {schema}});
 		this.tail = new ProgressTail(path.join(workspace, layout.progress));
 		this.finished = new Promise(resolve => {
 			this.resolveFinished = resolve;
@@ -232,10 +236,12 @@ export class HandoffSession implements SessionSource {
 		}
 
 		if (!check.valid) {
-			const used = (await readRejections(workspace)).length;
+			// Counted in the producer record: deleting shared/rejections.json does not give the consumer its retries back.
+			const used = (await openProducerRecord(workspace)).retries_used;
 			if (used < manifest.maxRetries) {
-				await rejectResult(workspace, check.errors, used + 1, manifest.maxRetries);
-				this.update({outcome: {kind: 'retrying', attempt: used + 1, maxRetries: manifest.maxRetries, errors: check.errors}});
+				const attempt = await recordRejection(workspace);
+				await rejectResult(workspace, check.errors, attempt, manifest.maxRetries);
+				this.update({outcome: {kind: 'retrying', attempt, maxRetries: manifest.maxRetries, errors: check.errors}});
 				return;
 			}
 
@@ -258,11 +264,9 @@ export class HandoffSession implements SessionSource {
 				startedAt: snapshot.claimedAt === undefined ? undefined : isoTimestamp(new Date(snapshot.claimedAt)),
 				result: {output_file: check.file, size_bytes: check.sizeBytes ?? 0, valid: true},
 			});
-			// Stop watching before the folder is removed under the watcher.
+			// Stop watching before the folder is removed under the watcher. The hold is kept (it is outside the workspace) until the removal is done.
 			clearInterval(this.clock);
-				await this.watch?.close();
-			await this.releaseHold?.();
-			this.releaseHold = undefined;
+			await this.watch?.close();
 			const {archivePath} = await archiveWorkspace(workspace, manifest, {resultsDirectory: this.options.resultsDirectory, keep: this.options.keep});
 			this.settle({kind: 'complete', archivePath, resultPath: path.join(archivePath, manifest.result.path)});
 		} catch (error) {

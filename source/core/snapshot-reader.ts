@@ -25,6 +25,13 @@ export type SnapshotOptions = {
 	partial?: boolean;
 };
 
+export type SnapshotReaderOptions = SnapshotOptions & {
+	/** Reports a contract in input/ the consumer changed (the producer record's ContractGuard). */
+	contract?: {problems(): Promise<FileProblem[]>};
+	/** The result schema to judge partial results by (the recorded one), instead of reading input/. */
+	resultSchema?: {schema: SchemaSource | undefined};
+};
+
 /**
 Keeps the last good value of a file the other side rewrites. A read that fails to parse is retried quietly until it has stayed bad for `settleMs`; refusals that are not a torn write (a symlink, an oversized file) are reported at once.
 */
@@ -89,7 +96,7 @@ export class SnapshotReader {
 	constructor(
 		readonly workspace: string,
 		readonly manifest: Manifest,
-		private readonly options: SnapshotOptions = {},
+		private readonly options: SnapshotReaderOptions = {},
 	) {}
 
 	async read(now = Date.now()): Promise<WorkspaceSnapshot> {
@@ -169,6 +176,10 @@ export class SnapshotReader {
 			now,
 		});
 
+		if (this.options.contract) {
+			problems.push(...(await this.options.contract.problems()));
+		}
+
 		if (claim?.stale && !terminalStates.has(state)) {
 			problems.push({file: layout.lock, message: `stale: the claimant (pid ${claim.pid}) is no longer running; it may have crashed`});
 		}
@@ -234,7 +245,7 @@ Parses, validates and formats one version of a partial result in the validation 
 			return undefined;
 		}
 
-		this.partialSchema ??= loadResultSchema(this.workspace, this.manifest).catch((error: unknown) => {
+		this.partialSchema ??= (this.options.resultSchema ? Promise.resolve(this.options.resultSchema.schema) : loadResultSchema(this.workspace, this.manifest)).catch((error: unknown) => {
 			this.partialSchemaProblem = {file: this.manifest.schemaPath ?? 'schema', message: (error as Error).message};
 			return undefined;
 		});

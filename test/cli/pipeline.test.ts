@@ -115,3 +115,17 @@ test('the runner killed with SIGKILL mid-stage: resume watches the same workspac
 	expect(fs.readdirSync(run).some(name => name.includes('.previous-'))).toBe(false);
 	expect(fs.readFileSync(path.join(run, 'stage-3-build/output/build.txt'), 'utf8')).toBe('built Ticket');
 });
+
+test('a complete hand-off stage whose result changed runs again, and its old archive is set aside, not refused', async () => {
+	const directory = project();
+	startConsumer(directory);
+	const first = await runDetached(['pipeline', 'run', 'pipeline.json', '--no-clipboard'], {cwd: directory});
+	expect(first.code).toBe(0);
+	const {run} = JSON.parse(first.stdout);
+	fs.writeFileSync(path.join(run, 'stage-1-analysis/output/analysis.json'), '{"state_machines": ["edited"]}');
+	const resumed = await runDetached(['pipeline', 'resume', run, '--no-clipboard'], {cwd: directory});
+	expect(resumed.stderr).toContain('pipeline: stage 1 of 3: analysis');
+	expect(resumed.code).toBe(0);
+	expect(fs.readdirSync(path.join(run, 'results')).some(name => name.startsWith('stage-1-analysis.previous-'))).toBe(true);
+	expect(fs.existsSync(path.join(run, 'results/stage-1-analysis/archive.json'))).toBe(true);
+});

@@ -1,6 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import {describe, expect, test} from 'vitest';
+import {currentProducerHold} from '../../source/core/hold.js';
+import {producerStateDirectory} from '../../source/core/producer-state.js';
 import {newWorkspace, runCli, startCli, useTempDirectories, waitUntil} from '../helpers/cli.js';
 
 const project = useTempDirectories();
@@ -183,7 +185,7 @@ describe('handoff wait', () => {
 		wait.child.kill('SIGINT');
 		const result = await wait.result;
 		expect(result.code).toBe(130);
-		expect(fs.existsSync(path.join(workspace, '.handoff-producer'))).toBe(false);
+		expect(await currentProducerHold(workspace)).toMatchObject({pid: wait.child.pid, released: true});
 		expect(fs.existsSync(path.join(workspace, 'input/manifest.json'))).toBe(true);
 	});
 
@@ -191,8 +193,10 @@ describe('handoff wait', () => {
 		['not JSON', '{"task": ', 'input/manifest.json: is not valid JSON'],
 		['a path leaving the workspace', JSON.stringify({task: 't', outputs: {result: '../../etc/passwd'}}), 'input/manifest.json: /outputs/result: path "../../etc/passwd" leaves the workspace'],
 		['a missing task', JSON.stringify({outputs: {result: 'output/r.json'}}), 'input/manifest.json: /task: missing required field "task"'],
-	])('a manifest that is %s is refused with exit 2 naming the file', async (_name, content, message) => {
+	])('a manifest that is %s (from another producer) is refused with exit 2 naming the file', async (_name, content, message) => {
 		const {workspace} = await newWorkspace([], project());
+		// Made by another producer: no producer record, so the manifest is read as it is (trust on first open).
+		fs.rmSync(producerStateDirectory(workspace), {recursive: true});
 		fs.writeFileSync(path.join(workspace, 'input/manifest.json'), content);
 		const result = await runCli(['wait', workspace]);
 		expect(result.code).toBe(2);

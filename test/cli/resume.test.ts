@@ -4,7 +4,8 @@ import path from 'node:path';
 import {describe, expect, test} from 'vitest';
 import {archiveWorkspace} from '../../source/core/archive.js';
 import {readManifest} from '../../source/core/manifest.js';
-import {layout} from '../../source/core/paths.js';
+import {currentProducerHold} from '../../source/core/hold.js';
+import {updateProducerRecord} from '../../source/core/producer-record.js';
 import {newWorkspace, runCli, startCli, useTempDirectories} from '../helpers/cli.js';
 
 const project = useTempDirectories();
@@ -25,7 +26,8 @@ async function killWatcherAfter(workspace: string, text: string): Promise<void> 
 	const result = await wait.result;
 	expect(result.signal).toBe('SIGKILL');
 	// The producer's hold is left behind, as after any crash.
-	expect(fs.existsSync(path.join(workspace, layout.producerHold))).toBe(true);
+	expect(await currentProducerHold(workspace)).toMatchObject({pid: wait.child.pid});
+	expect((await currentProducerHold(workspace))?.released).toBeUndefined();
 }
 
 describe('the watcher killed with SIGKILL, then started again', () => {
@@ -76,7 +78,8 @@ describe('the watcher killed with SIGKILL, then started again', () => {
 		const {workspace} = await newWorkspace([], project());
 		finish(workspace);
 		const {archivePath} = await archiveWorkspace(workspace, await readManifest(workspace), {keep: true});
-		fs.writeFileSync(path.join(workspace, layout.archived), JSON.stringify({archive: archivePath}));
+		// What a removal cut short leaves: the removal flagged in the producer record, the workspace partly removed.
+		await updateProducerRecord(workspace, current => ({...current, removing: true}));
 		fs.rmSync(path.join(workspace, 'output'), {recursive: true});
 		const again = await runCli(['wait', workspace, '--json']);
 		expect(again.code).toBe(0);

@@ -1,14 +1,19 @@
+import {fork} from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import {fileURLToPath} from 'node:url';
 import {beforeEach, describe, expect, test} from 'vitest';
-import {archiveIndexName, archiveWorkspace, finishInterruptedArchive, readArchivedMarker, readVerifiedIndex, type ArchiveIndex} from '../../source/core/archive.js';
+import {archiveIndexName, archiveWorkspace, finishInterruptedArchive, readRecordedArchive, readVerifiedIndex, type ArchiveIndex} from '../../source/core/archive.js';
 import {createHandoff} from '../../source/core/create.js';
 import type {Manifest} from '../../source/core/manifest.js';
 import {layout} from '../../source/core/paths.js';
+import {readProducerRecord, sha256Hex, updateProducerRecord} from '../../source/core/producer-record.js';
+import {producerStateDirectory} from '../../source/core/producer-state.js';
 import {archiveDirectoryFor} from '../../source/core/workspace.js';
 import {mkfifo, modeOf, regularFiles, settlesWithin, sha256, useTempDirectories} from './helpers.js';
 
 const temporaryDirectory = useTempDirectories();
+const swapperScript = fileURLToPath(new URL('../fixtures/swapper.mjs', import.meta.url));
 let base: string;
 let workspace: string;
 let manifest: Manifest;
@@ -101,8 +106,11 @@ describe('archiveWorkspace', () => {
 		const before = regularFiles(workspace);
 		await archiveWorkspace(workspace, manifest, {keep: true});
 		expect(regularFiles(workspace)).toEqual(before);
-		expect(fs.existsSync(path.join(workspace, layout.archived))).toBe(false);
 		expect(archivedRecord()).toEqual(record());
+		// The producer record holds the archive (so a later run may reuse it), and no removal is flagged.
+		const producerRecord = await readProducerRecord(workspace);
+		expect(producerRecord?.archive).toEqual({path: archivePath, index_sha256: sha256Hex(fs.readFileSync(path.join(archivePath, archiveIndexName)))});
+		expect(producerRecord?.removing).toBeUndefined();
 	});
 
 	test('resultsDirectory puts the archive elsewhere; the seed\'s layout archives next to llm_handoff', async () => {
@@ -224,42 +232,139 @@ describe('archive interrupted and resumed', () => {
 		expect(archivedRecord()).toEqual(expected);
 	});
 
-	test('(c) a crash mid-removal: finishInterruptedArchive completes it and nothing is lost', async () => {
+	test('(c) a crash mid-removal: finishInterruptedArchive completes it from the producer record, and nothing is lost', async () => {
 		const expected = record();
 		const {archivePath: archived} = await archiveWorkspace(workspace, manifest, {keep: true});
-		// What removeWorkspace leaves when cut short: the marker written, output/ gone, shared/ half gone.
-		fs.writeFileSync(path.join(workspace, layout.archived), JSON.stringify({archive: archived}));
-		fs.rmSync(path.join(workspace, 'output'), {recursive: true});
-		fs.rmSync(path.join(workspace, layout.progress));
-		fs.rmSync(path.join(workspace, layout.done));
-		expect(await readArchivedMarker(workspace)).toBe(archived);
+		// What a removal cut short leaves: the removal flagged in the record, the workspace moved aside and partly walked.
+		await updateProducerRecord(workspace, current => ({...current, removing: true}));
+		const moved = path.join(path.dirname(workspace), `.${path.basename(workspace)}.removing-0123456789abcdef`);
+		fs.renameSync(workspace, moved);
+		fs.rmSync(path.join(moved, 'output'), {recursive: true});
+		fs.rmSync(path.join(moved, layout.progress));
 		expect(await finishInterruptedArchive(workspace)).toBe(archived);
+		expect(fs.existsSync(moved)).toBe(false);
 		expect(fs.existsSync(workspace)).toBe(false);
+		expect(fs.existsSync(producerStateDirectory(workspace))).toBe(false);
 		expect(archivedRecord()).toEqual(expected);
 		expect(await readVerifiedIndex(archived)).toBeDefined();
 		// Nothing left to finish.
 		expect(await finishInterruptedArchive(workspace)).toBeUndefined();
 	});
 
-	test('(c) running archiveWorkspace again after a cut-short removal finishes it too', async () => {
+	test('(c) a crash after the removal was flagged, before the workspace moved: the next run removes it', async () => {
 		const expected = record();
 		await archiveWorkspace(workspace, manifest, {keep: true});
-		fs.writeFileSync(path.join(workspace, layout.archived), JSON.stringify({archive: archivePath}));
-		fs.rmSync(path.join(workspace, 'shared'), {recursive: true});
-		await archiveWorkspace(workspace, manifest);
+		await updateProducerRecord(workspace, current => ({...current, removing: true}));
+		expect(await finishInterruptedArchive(workspace)).toBe(archivePath);
 		expect(fs.existsSync(workspace)).toBe(false);
 		expect(archivedRecord()).toEqual(expected);
 	});
 
-	test('finishInterruptedArchive removes nothing without a marker, or when the archive it names is not intact', async () => {
+	test('finishInterruptedArchive removes nothing unless the record flags a removal and holds an intact archive', async () => {
 		expect(await finishInterruptedArchive(workspace)).toBeUndefined();
 		expect(fs.existsSync(path.join(workspace, 'output/analysis.json'))).toBe(true);
 
+		// Archived with --keep: no removal flagged, nothing removed.
 		await archiveWorkspace(workspace, manifest, {keep: true});
-		fs.writeFileSync(path.join(workspace, layout.archived), JSON.stringify({archive: archivePath}));
+		expect(await finishInterruptedArchive(workspace)).toBeUndefined();
+
+		await updateProducerRecord(workspace, current => ({...current, removing: true}));
 		fs.writeFileSync(path.join(archivePath, 'output/analysis.json'), 'tampered');
 		const before = regularFiles(workspace);
 		expect(await finishInterruptedArchive(workspace)).toBeUndefined();
 		expect(regularFiles(workspace)).toEqual(before);
 	});
+});
+
+describe('what the consumer writes is not believed', () => {
+	test('a forged .handoff-archived marker and output/fake/archive.json finish nothing and remove nothing', async () => {
+		fs.mkdirSync(path.join(workspace, 'output/fake'));
+		write('output/fake/archive.json', '{"files": []}');
+		write('.handoff-archived', JSON.stringify({archive: path.join(workspace, 'output/fake')}));
+		const before = regularFiles(workspace);
+		expect(await finishInterruptedArchive(workspace)).toBeUndefined();
+		expect(regularFiles(workspace)).toEqual(before);
+	});
+
+	test('an archive someone planted at the archive path is refused, not reused', async () => {
+		fs.mkdirSync(archivePath, {recursive: true});
+		fs.writeFileSync(path.join(archivePath, archiveIndexName), JSON.stringify({workspace, task: 'archive-me', archived_at: '2025-01-01T00:00:00Z', files: [], skipped: []}));
+		// Self-consistent (no file fails to verify), but the record does not hold it.
+		expect(await readVerifiedIndex(archivePath)).toBeDefined();
+		const before = regularFiles(workspace);
+		await expect(archiveWorkspace(workspace, manifest)).rejects.toThrow(`${archivePath}: exists but is not a complete archive`);
+		expect(regularFiles(workspace)).toEqual(before);
+	});
+
+	test('an archive.json rewritten to list fewer files no longer matches the recorded digest', async () => {
+		await archiveWorkspace(workspace, manifest, {keep: true});
+		const producerRecord = (await readProducerRecord(workspace))!;
+		expect(await readRecordedArchive(producerRecord)).toBeDefined();
+		const index = readIndex();
+		fs.writeFileSync(path.join(archivePath, archiveIndexName), JSON.stringify({...index, files: []}));
+		expect(await readVerifiedIndex(archivePath)).toBeDefined();
+		expect(await readRecordedArchive(producerRecord)).toBeUndefined();
+		await updateProducerRecord(workspace, current => ({...current, removing: true}));
+		expect(await finishInterruptedArchive(workspace)).toBeUndefined();
+		expect(fs.existsSync(path.join(workspace, 'output/analysis.json'))).toBe(true);
+	});
+
+	test('an archive of another workspace is not believed for this one', async () => {
+		await archiveWorkspace(workspace, manifest, {keep: true});
+		const producerRecord = (await readProducerRecord(workspace))!;
+		expect(await readRecordedArchive({...producerRecord, workspace: `${workspace}-other`})).toBeUndefined();
+	});
+
+	test('the manifest and schema are archived as recorded, not as the consumer rewrote them', async () => {
+		const manifestText = fs.readFileSync(path.join(workspace, layout.manifest), 'utf8');
+		write(layout.schema, '{}');
+		write(layout.manifest, manifestText.replace('"max_retries"', '"max_retries_x"').replace('"task": "archive-me"', '"task": "forged"'));
+		await archiveWorkspace(workspace, manifest, {keep: true});
+		expect(fs.readFileSync(path.join(archivePath, layout.schema), 'utf8')).toBe('{"type": "object"}');
+		expect(fs.readFileSync(path.join(archivePath, layout.manifest), 'utf8')).toBe(manifestText);
+		expect(await readVerifiedIndex(archivePath)).toBeDefined();
+	});
+});
+
+describe('archiving while the consumer swaps folders for links', () => {
+	test('20 trials: the removal after archiving deletes nothing outside, and the workspace is gone', async () => {
+		const outside = path.join(base, 'outside');
+		fs.mkdirSync(outside);
+		for (let index = 0; index < 20; index++) {
+			fs.writeFileSync(path.join(outside, `f${index}`), `outside ${index}`);
+		}
+
+		const expected = regularFiles(outside);
+		const swapper = fork(swapperScript, [], {stdio: ['ignore', 'ignore', 'inherit', 'ipc']});
+		try {
+			for (let trial = 0; trial < 20; trial++) {
+				 
+				({workspace, manifest} = await createHandoff({baseDirectory: base, task: `swap-${trial}`, inputs: [], schemaText: '{}', command: ['handoff']}));
+				for (let index = 0; index < 20; index++) {
+					write(`shared/f${index}`, 'ours');
+					write(`output/f${index}`, 'ours');
+				}
+
+				write('output/result.json', '{}');
+				const started = new Promise(resolve => {
+					swapper.once('message', resolve);
+				});
+				swapper.send({type: 'start', directory: workspace, outside, folders: ['shared', 'output']});
+				 
+				await started;
+				 
+				await archiveWorkspace(workspace, manifest);
+				const stopped = new Promise(resolve => {
+					swapper.once('message', resolve);
+				});
+				swapper.send({type: 'stop'});
+				 
+				await stopped;
+				expect(fs.existsSync(workspace), `trial ${trial}`).toBe(false);
+				expect(regularFiles(outside), `trial ${trial}`).toEqual(expected);
+			}
+		} finally {
+			swapper.kill('SIGKILL');
+		}
+	}, 120_000);
 });

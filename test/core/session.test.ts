@@ -3,7 +3,9 @@ import path from 'node:path';
 import {beforeEach, describe, expect, test} from 'vitest';
 import {archiveIndexName} from '../../source/core/archive.js';
 import {createHandoff} from '../../source/core/create.js';
+import {currentProducerHold} from '../../source/core/hold.js';
 import {layout} from '../../source/core/paths.js';
+import {producerStateDirectory} from '../../source/core/producer-state.js';
 import {HandoffSession, type SessionOptions} from '../../source/core/session.js';
 import type {Outcome} from '../../source/core/snapshot.js';
 import {claimText} from '../../source/core/status.js';
@@ -63,7 +65,8 @@ describe('HandoffSession', () => {
 			const streamed: string[] = [];
 			session.onProgress(lines => streamed.push(...lines.map(line => line.message)));
 			expect(session.getState().snapshot?.state).toBe('not-started');
-			expect(fs.existsSync(path.join(workspace, layout.producerHold))).toBe(true);
+			expect(await currentProducerHold(workspace)).toMatchObject({pid: process.pid});
+			expect((await currentProducerHold(workspace))?.released).toBeUndefined();
 
 			write(layout.lock, claimText('test-consumer', process.pid));
 			write(layout.status, 'RUNNING\n');
@@ -101,7 +104,8 @@ describe('HandoffSession', () => {
 			expect(typeof metadata.started_at).toBe('string');
 			expect(typeof metadata.completed_at).toBe('string');
 			expect(fs.existsSync(path.join(archive, archiveIndexName))).toBe(true);
-			expect(fs.existsSync(path.join(archive, layout.producerHold))).toBe(false);
+			// The producer state (record and hold) went with the workspace.
+			expect(fs.existsSync(producerStateDirectory(workspace))).toBe(false);
 		});
 	});
 
@@ -241,14 +245,30 @@ describe('HandoffSession', () => {
 				await second.close();
 			}
 
-			expect(fs.existsSync(path.join(workspace, layout.producerHold))).toBe(true);
+			expect(await currentProducerHold(workspace)).toMatchObject({pid: process.pid});
+			expect((await currentProducerHold(workspace))?.released).toBeUndefined();
 		});
-		expect(fs.existsSync(path.join(workspaceOfFirst, layout.producerHold))).toBe(false);
+		expect(await currentProducerHold(workspaceOfFirst)).toMatchObject({pid: process.pid, released: true});
 	});
 
-	test('open() refuses a workspace whose schema is broken', async () => {
+	test('open() refuses a workspace made by another producer whose schema is broken, and records nothing', async () => {
 		const {workspace} = await createHandoff({baseDirectory: base, task: 't', inputs: [], schemaText: '{"type": "object"}', command: ['handoff']});
+		// Another producer (the seed's Python) makes no producer record.
+		fs.rmSync(producerStateDirectory(workspace), {recursive: true});
 		fs.writeFileSync(path.join(workspace, layout.schema), '{"type": ');
 		await expect(HandoffSession.open(workspace)).rejects.toThrow('input/schema.json: is not valid JSON');
+		expect(fs.existsSync(producerStateDirectory(workspace))).toBe(false);
+	});
+
+	test('a schema broken after creation is the consumer\'s doing: reported, and the recorded schema is used', async () => {
+		await withSession({}, async ({workspace, session, write}) => {
+			write(layout.schema, '{"type": ');
+			await waitFor(() => session.getState().snapshot?.problems.some(problem => problem.file === layout.schema), 5000, 'the schema problem');
+			expect(session.getState().snapshot?.problems).toContainEqual({file: layout.schema, message: 'was changed after the hand-off was set up; the change is refused and handoff keeps using the recorded version'});
+			write('output/analysis.json', '{}');
+			write(layout.done, '');
+			expect(await session.finished).toEqual({kind: 'failed', errors: [missingFieldError]});
+			expect(fs.existsSync(workspace)).toBe(true);
+		});
 	});
 });

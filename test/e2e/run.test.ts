@@ -2,6 +2,7 @@ import {spawn} from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import {afterEach, expect, test} from 'vitest';
+import {currentProducerHold} from '../../source/core/hold.js';
 import {cliPath, makeTempDirectory, runCli, schemaFixture, waitUntil} from '../helpers/cli.js';
 import {Tmux} from '../helpers/tmux.js';
 
@@ -72,7 +73,9 @@ test('a full hand-off in a real terminal: progress, partial, a question answered
 	const results = path.join(project, '.handoff', 'results');
 	const [archive] = fs.readdirSync(results);
 	expect(JSON.parse(fs.readFileSync(path.join(results, archive!, 'output/analysis.json'), 'utf8'))).toEqual({state_machines: [{entity: 'Ticket'}], profile_editing: 'No'});
-	expect(fs.readdirSync(path.join(project, '.handoff', 'workspaces'))).toEqual([]);
+	// The workspace and its producer state are gone; the shared state folder beside them stays, empty.
+	expect(fs.readdirSync(path.join(project, '.handoff', 'workspaces'))).toEqual(['.handoff-state']);
+	expect(fs.readdirSync(path.join(project, '.handoff', 'workspaces', '.handoff-state'))).toEqual([]);
 });
 
 test('an invalid result shows the validator error naming the missing field, and exits 1; stdout captured draws on /dev/tty', async () => {
@@ -95,7 +98,7 @@ test('q quits with 130 and leaves the workspace; watch resumes it', async () => 
 	first.tmux.sendKeys('q');
 	expect(await first.exitCode()).toBe(130);
 	expect(first.tmux.screen()).toContain('resume with: handoff watch');
-	const [name] = fs.readdirSync(path.join(project, '.handoff', 'workspaces'));
+	const [name] = fs.readdirSync(path.join(project, '.handoff', 'workspaces')).filter(entry => !entry.startsWith('.'));
 	const workspace = path.join(project, '.handoff', 'workspaces', name!);
 	expect(fs.existsSync(path.join(workspace, 'input/manifest.json'))).toBe(true);
 	first.tmux.kill();
@@ -145,21 +148,15 @@ test('the full-screen app killed with SIGKILL: watch takes over the stale hold, 
 	// The second watch in the same terminal takes over once the first is killed.
 	const {tmux, exitCode} = inTerminal(`${watch}; ${watch}`, project);
 	await tmux.waitForScreen('not started');
-	const hold = JSON.parse(fs.readFileSync(path.join(workspace, '.handoff-producer'), 'utf8'));
+	const hold = (await currentProducerHold(workspace))!;
 	await runCli(['claim', '--workspace', workspace]);
 	await runCli(['progress', 'before the crash', '--workspace', workspace]);
 	await tmux.waitForScreen('before the crash');
-	process.kill(hold.pid, 'SIGKILL');
-	// The new watcher removes the stale hold before writing its own: between the two the file is briefly absent.
-	const holder = (): number | undefined => {
-		try {
-			return JSON.parse(fs.readFileSync(path.join(workspace, '.handoff-producer'), 'utf8')).pid as number;
-		} catch {
-			return undefined;
-		}
-	};
-
-	await waitUntil(() => holder() !== undefined && holder() !== hold.pid, 10_000, 'a new watcher');
+	process.kill(hold.pid!, 'SIGKILL');
+	await waitUntil(async () => {
+		const holder = await currentProducerHold(workspace);
+		return holder?.pid !== undefined && holder.pid !== hold.pid;
+	}, 10_000, 'a new watcher');
 	await tmux.waitForScreen('before the crash');
 	await runCli(['progress', 'after the crash', '--workspace', workspace]);
 	await tmux.waitForScreen('after the crash');
