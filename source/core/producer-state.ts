@@ -1,4 +1,3 @@
-import fsp from 'node:fs/promises';
 import path from 'node:path';
 import {makePrivateDirectory} from './safe-io.js';
 
@@ -17,12 +16,4 @@ export async function ensureProducerStateDirectory(workspace: string): Promise<s
 	await makePrivateDirectory(path.dirname(directory));
 	await makePrivateDirectory(directory);
 	return directory;
-}
-
-/** Removes a workspace's producer state folder, and `.handoff-state` when nothing else is left in it: for after the workspace itself is gone. */
-export async function removeProducerStateDirectory(workspace: string): Promise<void> {
-	const directory = producerStateDirectory(workspace);
-	await fsp.rm(directory, {recursive: true, force: true});
-	// Another workspace's state may still be there: then it stays.
-	await fsp.rmdir(path.dirname(directory)).catch(() => undefined);
 }

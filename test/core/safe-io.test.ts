@@ -257,7 +257,7 @@ describe('appendToFile', () => {
 
 	test('refuses a FIFO or a folder without hanging, and a symlinked folder', async () => {
 		mkfifo(path.join(output, 'fifo.txt'));
-		await expect(settlesWithin(appendToFile(path.join(output, 'fifo.txt'), 'x\n'), 2000, 'appending to a FIFO')).rejects.toThrow(/^ENXIO: no such device or address, open/);
+		await expect(settlesWithin(appendToFile(path.join(output, 'fifo.txt'), 'x\n'), 2000, 'appending to a FIFO')).rejects.toThrow(/fifo.txt: is not a regular file/);
 		await expect(appendToFile(output, 'x\n')).rejects.toThrow(/^EISDIR: illegal operation on a directory, open/);
 		fs.mkdirSync(path.join(root, 'elsewhere'));
 		fs.symlinkSync(path.join(root, 'elsewhere'), path.join(root, 'ws/shared'));
