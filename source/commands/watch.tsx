@@ -3,6 +3,7 @@ import {render} from 'ink';
 import React from 'react';
 import {App, type StageLine} from '../app.js';
 import {finishInterruptedArchive} from '../core/archive.js';
+import {describeError} from '../core/errors.js';
 import {layout} from '../core/paths.js';
 import {buildPrompt, isPromptTool, promptTools, type PromptTool} from '../core/prompt.js';
 import type {LaunchableTool} from '../core/launch.js';
@@ -16,7 +17,7 @@ import {chooseTerminal} from '../terminal/tty.js';
 import type {Intent} from '../ui/intents.js';
 import {printJson, printLine, usageError, type CommandContext} from './io.js';
 import {startLaunchedTool} from './launch.js';
-import {runHeadless, sessionOptions, type WatchFlags} from './wait.js';
+import {printDebugStack, runHeadless, sessionOptions, stoppedByError, type WatchFlags} from './wait.js';
 
 export type ScreenFlags = WatchFlags & {
 	launch?: boolean;
@@ -54,26 +55,31 @@ export type ShowOptions = {
 };
 
 export async function showHandoff(workspace: string, context: CommandContext<ScreenFlags>, options: ShowOptions): Promise<number> {
-	const {flags} = context;
-	const tool = promptTool(flags.tool);
-	const launch = (session: HandoffSession): (() => void) => options.launch
-		? startLaunchedTool({tool: options.launch, prompt: buildPrompt({workspace, tool}), workspace, cwd: context.cwd, environment: context.environment, session})
-		: () => undefined;
 	const finish = (summary: Summary): number => {
 		for (const line of summaryLines(summary)) {
 			printLine(context.stderr, line);
 		}
 
-		if (!options.quiet && (flags.json || !(context.stdout as NodeJS.WriteStream).isTTY)) {
+		if (!options.quiet && (context.flags.json || !(context.stdout as NodeJS.WriteStream).isTTY)) {
 			printJson(context.stdout, summary);
 		}
 
 		return summary.exit_code;
 	};
 
+	// Every end has its summary, an error before, during or after the screen included (the screen is restored by then).
+	return finish(await watchToSummary(workspace, context, options).catch((error: unknown) => stoppedByError(error, workspace, context.stderr)));
+}
+
+async function watchToSummary(workspace: string, context: CommandContext<ScreenFlags>, options: ShowOptions): Promise<Summary> {
+	const {flags} = context;
+	const tool = promptTool(flags.tool);
+	const launch = (session: HandoffSession): (() => void) => options.launch
+		? startLaunchedTool({tool: options.launch, prompt: buildPrompt({workspace, tool}), workspace, cwd: context.cwd, environment: context.environment, session})
+		: () => undefined;
 	const archived = await finishInterruptedArchive(workspace);
 	if (archived !== undefined) {
-		return finish(summarize({kind: 'complete', archivePath: archived, resultPath: archived}, workspace, path.basename(workspace)));
+		return summarize({kind: 'complete', archivePath: archived, resultPath: archived}, workspace, path.basename(workspace));
 	}
 
 	// Everything that can be wrong with the workspace is reported here, before the screen opens (exit 2).
@@ -87,9 +93,9 @@ export async function showHandoff(workspace: string, context: CommandContext<Scr
 
 		let stopTool = (): void => undefined;
 		try {
-			return finish(await runHeadless(workspace, sessionOptions(flags, context.cwd), context.stderr, session, () => {
+			return await runHeadless(workspace, sessionOptions(flags, context.cwd), context.stderr, session, () => {
 				stopTool = launch(session);
-			}));
+			});
 		} finally {
 			stopTool();
 		}
@@ -109,27 +115,31 @@ export async function showHandoff(workspace: string, context: CommandContext<Scr
 		quit = () => resolve(undefined);
 	});
 
+	const showNotice = (notice: string): void => {
+		promptNotice = notice;
+		instance?.rerender(view());
+	};
+
+	// What an intent could not do is said on screen: the workspace may be gone, read-only or a link by now, and the app must stay up.
+	const reportFailure = (what: string) => (error: unknown): void => {
+		showNotice(`${what}: ${describeError(error, workspace)}`);
+	};
+
 	const onIntent = (intent: Intent): void => {
 		switch (intent.type) {
 			case 'answer': {
 				// The file may be unwritable or torn by another writer: say so on screen rather than lose the answer silently.
-				void session.answer(intent.id, intent.answer).catch((error: unknown) => {
-					promptNotice = `Answer to ${intent.id} not saved: ${(error as Error).message}`;
-					instance?.rerender(view());
-				});
+				session.answer(intent.id, intent.answer).catch(reportFailure(`Answer to ${intent.id} not saved`));
 				break;
 			}
 
 			case 'copy': {
-				void copyPrompt(buildPrompt({workspace, tool})).then(notice => {
-					promptNotice = notice;
-					instance?.rerender(view());
-				});
+				copyPrompt(buildPrompt({workspace, tool})).then(showNotice, reportFailure('The prompt was not copied'));
 				break;
 			}
 
 			case 'cancel': {
-				void session.cancel();
+				session.cancel().catch(reportFailure('Cancel failed'));
 				break;
 			}
 
@@ -167,10 +177,9 @@ export async function showHandoff(workspace: string, context: CommandContext<Scr
 			const current = session.getState().outcome;
 			if (current?.kind === 'retrying' && current !== lastRetry && flags.clipboard) {
 				lastRetry = current;
-				void copyPrompt(buildPrompt({workspace, tool, retry: {errorsFile: layout.rejection}})).then(notice => {
-					promptNotice = `Fix-up prompt: ${notice}`;
-					instance?.rerender(view());
-				});
+				copyPrompt(buildPrompt({workspace, tool, retry: {errorsFile: layout.rejection}})).then(notice => {
+					showNotice(`Fix-up prompt: ${notice}`);
+				}, reportFailure('The fix-up prompt was not copied'));
 			}
 		});
 		outcome = await Promise.race([session.finished, quitting]);
@@ -187,7 +196,12 @@ export async function showHandoff(workspace: string, context: CommandContext<Scr
 		terminal.close?.();
 	}
 
-	return finish(summarize(outcome, workspace, session.manifest.task));
+	if (outcome?.kind === 'internal-error') {
+		// After the screen is restored, or it would vanish with it.
+		printDebugStack(context.stderr, outcome.stack);
+	}
+
+	return summarize(outcome, workspace, session.manifest.task);
 }
 
 async function delay(milliseconds: number): Promise<void> {

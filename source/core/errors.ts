@@ -6,6 +6,8 @@ export const exitCode = {
 	failed: 1,
 	usage: 2,
 	timedOut: 3,
+	/** A bug in handoff itself (BSD's EX_SOFTWARE), never a verdict on the hand-off: distinct from `failed` so a producer does not blame the consumer. */
+	internal: 70,
 	interrupted: 130,
 } as const;
 
@@ -33,4 +35,76 @@ export function isErrnoException(error: unknown): error is NodeJS.ErrnoException
 
 export function errnoCode(error: unknown): string | undefined {
 	return isErrnoException(error) ? error.code : undefined;
+}
+
+/**
+Whether an error is one handoff expects to meet (a refusal of ours, or the operating system refusing a file operation) rather than a bug. Expected errors end a command with a message; anything else is an internal error.
+*/
+export function isExpectedError(error: unknown): boolean {
+	return error instanceof HandoffError || (isErrnoException(error) && /^E[A-Z\d]+$/.test(error.code ?? ''));
+}
+
+/**
+One line for a person: a HandoffError's own message; a file system error as `<file>: <what went wrong> (<CODE>, <call>)`, the file relative to `base` when inside it; anything else as an internal error naming it. Never a stack trace.
+*/
+export function describeError(error: unknown, base?: string): string {
+	if (error instanceof HandoffError) {
+		return error.message;
+	}
+
+	if (isExpectedError(error)) {
+		const {code, syscall, path: file} = error as NodeJS.ErrnoException;
+		// Node's message is `CODE: description, call 'path'`; the description is the readable part.
+		const description = /^[A-Z\d]+: ([^,]+)/.exec((error as Error).message)?.[1] ?? (error as Error).message;
+		const where = file === undefined ? '' : `${relativeTo(base, file)}: `;
+		return `${where}${description} (${[code, syscall].filter(Boolean).join(', ')})`;
+	}
+
+	return `internal error: ${errorName(error)}`;
+}
+
+/** The exit code an error ends a command with: a HandoffError's own, `failed` for a file system error, `internal` for anything else. */
+export function exitCodeForError(error: unknown): ExitCode {
+	if (error instanceof HandoffError) {
+		return error.code;
+	}
+
+	return isExpectedError(error) ? exitCode.failed : exitCode.internal;
+}
+
+/** Whether HANDOFF_DEBUG asks for stack traces (only then does one reach the terminal). */
+export function debugEnabled(environment: NodeJS.ProcessEnv = process.env): boolean {
+	return environment.HANDOFF_DEBUG === '1';
+}
+
+/** The stack of an error, for HANDOFF_DEBUG=1. */
+export function errorStack(error: unknown): string | undefined {
+	return error instanceof Error ? error.stack : undefined;
+}
+
+function errorName(error: unknown): string {
+	if (error instanceof Error) {
+		// The first line only: a message may carry a whole dump.
+		return `${error.name}: ${error.message.split('\n')[0]}`;
+	}
+
+	return String(error).split('\n')[0]!;
+}
+
+function relativeTo(base: string | undefined, file: string): string {
+	if (base === undefined || !file.startsWith(`${base}/`)) {
+		return file;
+	}
+
+	return file.slice(base.length + 1);
+}
+
+/**
+What a crash prints (an error nothing caught: a bug in handoff): one line naming it, and its stack only with HANDOFF_DEBUG=1. The process then exits with `exitCode.internal`.
+*/
+export function crashReport(error: unknown, environment: NodeJS.ProcessEnv = process.env): string {
+	const stack = debugEnabled(environment) ? errorStack(error) : undefined;
+	const what = isExpectedError(error) ? `internal error: ${describeError(error)}` : describeError(error);
+	const line = `handoff: ${what}; this is a bug in handoff${stack ? '' : ' (HANDOFF_DEBUG=1 shows where)'}`;
+	return stack ? `${line}\n${stack}` : line;
 }

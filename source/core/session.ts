@@ -2,7 +2,7 @@ import path from 'node:path';
 import {setTimeout as delay} from 'node:timers/promises';
 import type {ValidateFunction} from 'ajv';
 import {archiveWorkspace} from './archive.js';
-import {HandoffError} from './errors.js';
+import {describeError, errorStack, isExpectedError} from './errors.js';
 import {coalesce} from './coalesce.js';
 import {watchWorkspace, type FolderWatch} from './folder-watch.js';
 import {failHandoff, readRejections, rejectResult} from './completion.js';
@@ -17,6 +17,7 @@ import {SnapshotReader, settleMs, type SnapshotOptions} from './snapshot-reader.
 import type {Outcome, ProgressLine, SessionSource, SessionState, WorkspaceSnapshot} from './snapshot.js';
 import {writeStatus} from './status.js';
 import {isoTimestamp} from './time.js';
+import {WorkspacePresence} from './workspace-presence.js';
 
 export type SessionOptions = SnapshotOptions & {
 	resultsDirectory?: string;
@@ -52,8 +53,10 @@ export class HandoffSession implements SessionSource {
 	private watch: FolderWatch | undefined;
 	private clock: NodeJS.Timeout | undefined;
 	private releaseHold: (() => Promise<void>) | undefined;
-	private readonly tailing = coalesce(async () => this.readProgress(false), {more: async () => this.tail.hasBacklog()});
-	private readonly refreshing = coalesce(async () => this.refresh(), {stopped: () => this.closed || this.settled});
+	private presence: WorkspacePresence | undefined;
+	// A failed progress read only loses lines (readProgress reports what it can); a failed refresh ends the session with the reason.
+	private readonly tailing = coalesce(async () => this.readProgress(false), {more: async () => this.tail.hasBacklog(), onError: () => undefined});
+	private readonly refreshing = coalesce(async () => this.refresh(), {stopped: () => this.closed || this.settled, onError: error => this.settleOnError(error)});
 	private settled = false;
 	private closed = false;
 	private resolveFinished!: (outcome: Outcome) => void;
@@ -87,6 +90,7 @@ export class HandoffSession implements SessionSource {
 	async start(): Promise<void> {
 		this.releaseHold = await acquireProducerHold(this.workspace);
 		const {workspace} = this;
+		this.presence = await WorkspacePresence.open(workspace);
 		this.watch = await watchWorkspace(
 			workspace,
 			relativePath => {
@@ -118,9 +122,21 @@ export class HandoffSession implements SessionSource {
 		this.refreshing.schedule();
 	}
 
-	/** Marks the hand-off CANCELED; the next refresh settles the outcome. */
+	/** Marks the hand-off CANCELED; the next refresh settles the outcome. The person's cancel stands even when status.txt cannot be written (shared/ read-only or a link): the outcome says the consumer was not told. */
 	async cancel(): Promise<void> {
-		await writeStatus(this.workspace, 'CANCELED');
+		try {
+			await writeStatus(this.workspace, 'CANCELED');
+		} catch (error) {
+			await this.refreshing.idle();
+			if (!isExpectedError(error)) {
+				this.settleOnError(error);
+				return;
+			}
+
+			this.settle({kind: 'canceled', errors: [`${layout.status} could not be set to CANCELED, so the consumer was not told: ${describeError(error, this.workspace)}`]});
+			return;
+		}
+
 		this.refreshing.schedule();
 		await this.refreshing.idle();
 	}
@@ -134,7 +150,9 @@ export class HandoffSession implements SessionSource {
 		clearInterval(this.clock);
 		await this.watch?.close();
 		await this.refreshing.idle();
-		await this.releaseHold?.();
+		await this.presence?.close();
+		// The workspace may be gone or read-only by now: a hold that cannot be removed is taken over later as a dead process's.
+		await this.releaseHold?.().catch(() => undefined);
 	}
 
 	private update(patch: Partial<SessionState>): void {
@@ -169,14 +187,14 @@ export class HandoffSession implements SessionSource {
 	}
 
 	private async refresh(): Promise<void> {
-		let snapshot: WorkspaceSnapshot;
-		try {
-			snapshot = await this.reader.read();
-		} catch (error) {
-			// The workspace vanished or became unreadable under us.
-			this.settle({kind: 'failed', errors: [`${this.workspace}: ${(error as Error).message}`]});
+		// A removed or moved workspace reads as empty, which would show "not started" forever.
+		const gone = await this.presence?.check();
+		if (gone !== undefined) {
+			this.settle({kind: 'failed', errors: [gone]});
 			return;
 		}
+
+		const snapshot = await this.reader.read();
 
 		this.update({snapshot});
 		if (this.reader.unsettled) {
@@ -228,15 +246,34 @@ export class HandoffSession implements SessionSource {
 
 		if (!check.valid) {
 			const used = (await readRejections(workspace)).length;
+			let notSentBack: string | undefined;
 			if (used < manifest.maxRetries) {
-				await rejectResult(workspace, check.errors, used + 1, manifest.maxRetries);
-				this.update({outcome: {kind: 'retrying', attempt: used + 1, maxRetries: manifest.maxRetries, errors: check.errors}});
-				return;
+				try {
+					await rejectResult(workspace, check.errors, used + 1, manifest.maxRetries);
+					this.update({outcome: {kind: 'retrying', attempt: used + 1, maxRetries: manifest.maxRetries, errors: check.errors}});
+					return;
+				} catch (error) {
+					if (!isExpectedError(error)) {
+						throw error;
+					}
+
+					// Unwritable or linked shared/: the consumer cannot be told to try again, so the retry would wait for nothing.
+					notSentBack = `the result could not be sent back for a retry: ${describeError(error, workspace)}`;
+				}
 			}
 
-			await failHandoff(workspace, 'validation_error', check.errors);
+			const notRecorded = await failHandoff(workspace, 'validation_error', check.errors).then(
+				() => undefined,
+				(error: unknown) => {
+					if (!isExpectedError(error)) {
+						throw error;
+					}
+
+					return `the failure could not be fully recorded in the workspace: ${describeError(error, workspace)}`;
+				},
+			);
 			await this.flushProgress();
-			this.settle({kind: 'failed', errors: check.errors});
+			this.settle({kind: 'failed', errors: [...check.errors, ...[notSentBack, notRecorded].filter(note => note !== undefined)]});
 			return;
 		}
 
@@ -244,7 +281,7 @@ export class HandoffSession implements SessionSource {
 			await this.flushProgress();
 			// status.txt is only informational here: a shared/ the consumer swapped for a link must not block a valid result.
 			await writeStatus(workspace, 'COMPLETE').catch((error: unknown) => {
-				if (!(error instanceof HandoffError)) {
+				if (!isExpectedError(error)) {
 					throw error;
 				}
 			});
@@ -261,13 +298,24 @@ export class HandoffSession implements SessionSource {
 			const {archivePath} = await archiveWorkspace(workspace, manifest, {resultsDirectory: this.options.resultsDirectory, keep: this.options.keep});
 			this.settle({kind: 'complete', archivePath, resultPath: path.join(archivePath, manifest.result.path)});
 		} catch (error) {
-			this.settle({kind: 'failed', errors: [`archiving failed: ${(error as Error).message}; the workspace is kept`]});
+			if (!isExpectedError(error)) {
+				throw error;
+			}
+
+			this.settle({kind: 'failed', errors: [`archiving failed: ${describeError(error, workspace)}; the workspace is kept`]});
 		}
 	}
 
 	private async flushProgress(): Promise<void> {
 		await this.tailing.idle();
 		await this.readProgress(true);
+	}
+
+	/** The one error boundary: whatever a refresh throws ends the session with it as the reason, never as a crash. */
+	private settleOnError(error: unknown): void {
+		this.settle(isExpectedError(error)
+			? {kind: 'failed', errors: [describeError(error, this.workspace)]}
+			: {kind: 'internal-error', errors: [describeError(error)], stack: errorStack(error)});
 	}
 
 	private settle(outcome: Outcome): void {

@@ -106,7 +106,10 @@ export type Outcome =
 	| {kind: 'retrying'; attempt: number; maxRetries: number; errors: string[]}
 	| {kind: 'failed'; errors: string[]}
 	| {kind: 'timed-out'; errors: string[]}
-	| {kind: 'canceled'};
+	/** `errors` says what could not be done on the way out (status.txt left unmarked, say). */
+	| {kind: 'canceled'; errors?: string[]}
+	/** A bug in handoff, not a verdict on the hand-off: the workspace is left as it was. `stack` is shown only with HANDOFF_DEBUG=1. */
+	| {kind: 'internal-error'; errors: string[]; stack?: string};
 
 /** Everything a view of a running hand-off shows. */
 export type SessionState = {

@@ -1,9 +1,10 @@
-import {exitCode, type ExitCode} from './errors.js';
+import {describeError, exitCode, exitCodeForError, type ExitCode} from './errors.js';
 import type {Outcome} from './snapshot.js';
 
 /** The one-object summary `--json` prints at the end, for producer programs. */
 export type Summary = {
-	state: 'complete' | 'failed' | 'timed-out' | 'canceled' | 'interrupted';
+	/** `error`: handoff could not watch the hand-off to an end (see exit_code: 2 an invalid workspace or manifest, 1 a file it could not read or write, 70 an internal error). */
+	state: 'complete' | 'failed' | 'timed-out' | 'canceled' | 'interrupted' | 'error';
 	exit_code: ExitCode;
 	workspace: string;
 	task: string;
@@ -28,6 +29,10 @@ export function exitCodeFor(outcome: Outcome | undefined): ExitCode {
 			return exitCode.timedOut;
 		}
 
+		case 'internal-error': {
+			return exitCode.internal;
+		}
+
 		default: {
 			return exitCode.interrupted;
 		}
@@ -47,13 +52,22 @@ export function summarize(outcome: Outcome | undefined, workspace: string, task:
 		}
 
 		case 'canceled': {
-			return {...base, state: 'canceled', errors: []};
+			return {...base, state: 'canceled', errors: outcome.errors ?? []};
+		}
+
+		case 'internal-error': {
+			return {...base, state: 'error', errors: outcome.errors};
 		}
 
 		default: {
 			return {...base, state: 'interrupted', errors: []};
 		}
 	}
+}
+
+/** The summary of a watch that an error stopped before the hand-off had an outcome (an invalid workspace, an unwritable file, a bug). */
+export function errorSummary(error: unknown, workspace: string, task: string): Summary {
+	return {state: 'error', exit_code: exitCodeForError(error), workspace, task, errors: [describeError(error, workspace)]};
 }
 
 /** The lines left in the scrollback (stderr) once a hand-off ends. */
@@ -68,7 +82,13 @@ export function summaryLines(summary: Summary): string[] {
 		}
 
 		case 'canceled': {
-			return [`handoff: canceled; the workspace is kept: ${summary.workspace}`];
+			return [`handoff: canceled; the workspace is kept: ${summary.workspace}`, ...summary.errors.map(error => `  ${error}`)];
+		}
+
+		case 'error': {
+			return summary.exit_code === exitCode.internal
+				? [`handoff: ${summary.errors.join('; ')}; this is a bug in handoff (HANDOFF_DEBUG=1 shows where); the workspace is as it was: ${summary.workspace}`]
+				: summary.errors.map(error => `handoff: ${error}`);
 		}
 
 		default: {

@@ -53,7 +53,14 @@ function outcomeLines(outcome: Outcome): Array<{text: string; color: string}> {
 		}
 
 		case 'canceled': {
-			return [{text: 'Canceled. The workspace is kept.', color: 'gray'}];
+			return [{text: 'Canceled. The workspace is kept.', color: 'gray'}, ...(outcome.errors ?? []).map(error => ({text: `  ${error}`, color: 'yellow'}))];
+		}
+
+		case 'internal-error': {
+			return [
+				{text: '✘ Stopped by an internal error in handoff. The workspace is as it was.', color: 'red'},
+				...outcome.errors.map(error => ({text: `  ${error}`, color: 'red'})),
+			];
 		}
 	}
 }
