@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
 import {pipeline} from 'node:stream/promises';
-import {HandoffError, errnoCode, exitCode} from './errors.js';
+import {HandoffError, describeError, errnoCode, exitCode, isExpectedError} from './errors.js';
 import type {Manifest} from './manifest.js';
 import {isInside, layout} from './paths.js';
 import {assertRealFolder, makePrivateDirectory, parseJson, privateFileMode, readTextFile, syncDirectory, writeJsonAtomic} from './safe-io.js';
@@ -47,7 +47,7 @@ const recordFiles = [
 /**
 Copies the record of a hand-off to `<results>/<workspace name>/`, verifies it, and only then removes the workspace. Every step can be run again after a crash: a half-written copy is redone, a finished one is reused, an interrupted removal is finished.
 */
-export async function archiveWorkspace(workspace: string, manifest: Manifest, options: ArchiveOptions = {}): Promise<{archivePath: string; index: ArchiveIndex}> {
+export async function archiveWorkspace(workspace: string, manifest: Manifest, options: ArchiveOptions = {}): Promise<{archivePath: string; index: ArchiveIndex; notRemoved?: string}> {
 	const archivePath = archiveDirectoryFor(workspace, options.resultsDirectory);
 	let index = await readVerifiedIndex(archivePath);
 	if (!index) {
@@ -58,11 +58,21 @@ export async function archiveWorkspace(workspace: string, manifest: Manifest, op
 		index = await copyRecord(workspace, manifest, archivePath);
 	}
 
+	// The record is safe from here on: a workspace that cannot be removed (read-only shared/, say) is reported, not a failure.
+	let notRemoved: string | undefined;
 	if (!options.keep) {
-		await removeWorkspace(workspace, archivePath);
+		try {
+			await removeWorkspace(workspace, archivePath);
+		} catch (error) {
+			if (!isExpectedError(error)) {
+				throw error;
+			}
+
+			notRemoved = `archived, but the workspace could not be removed: ${describeError(error, workspace)}`;
+		}
 	}
 
-	return {archivePath, index};
+	return {archivePath, index, notRemoved};
 }
 
 async function copyRecord(workspace: string, manifest: Manifest, archivePath: string): Promise<ArchiveIndex> {

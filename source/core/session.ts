@@ -295,8 +295,8 @@ export class HandoffSession implements SessionSource {
 				await this.watch?.close();
 			await this.releaseHold?.();
 			this.releaseHold = undefined;
-			const {archivePath} = await archiveWorkspace(workspace, manifest, {resultsDirectory: this.options.resultsDirectory, keep: this.options.keep});
-			this.settle({kind: 'complete', archivePath, resultPath: path.join(archivePath, manifest.result.path)});
+			const {archivePath, notRemoved} = await archiveWorkspace(workspace, manifest, {resultsDirectory: this.options.resultsDirectory, keep: this.options.keep});
+			this.settle({kind: 'complete', archivePath, resultPath: path.join(archivePath, manifest.result.path), ...(notRemoved ? {warnings: [notRemoved]} : {})});
 		} catch (error) {
 			if (!isExpectedError(error)) {
 				throw error;

@@ -102,7 +102,8 @@ export type WorkspaceSnapshot = {
 
 /** How a watched hand-off ended, or that it is going round again after a rejected result. */
 export type Outcome =
-	| {kind: 'complete'; archivePath: string; resultPath: string}
+	/** `warnings`: what could not be tidied up once the record was safe (the workspace not removed, say). */
+	| {kind: 'complete'; archivePath: string; resultPath: string; warnings?: string[]}
 	| {kind: 'retrying'; attempt: number; maxRetries: number; errors: string[]}
 	| {kind: 'failed'; errors: string[]}
 	| {kind: 'timed-out'; errors: string[]}

@@ -1,5 +1,6 @@
 import {describeError, exitCode, exitCodeForError, type ExitCode} from './errors.js';
 import type {Outcome} from './snapshot.js';
+import {isWorkspaceGone} from './workspace-presence.js';
 
 /** The one-object summary `--json` prints at the end, for producer programs. */
 export type Summary = {
@@ -13,6 +14,8 @@ export type Summary = {
 	/** The archived result file, on success. */
 	result?: string;
 	errors: string[];
+	/** On success: what could not be tidied up once the record was safe (the workspace not removed, say). */
+	warnings?: string[];
 };
 
 export function exitCodeFor(outcome: Outcome | undefined): ExitCode {
@@ -43,7 +46,7 @@ export function summarize(outcome: Outcome | undefined, workspace: string, task:
 	const base = {workspace, task, exit_code: exitCodeFor(outcome)};
 	switch (outcome?.kind) {
 		case 'complete': {
-			return {...base, state: 'complete', archive: outcome.archivePath, result: outcome.resultPath, errors: []};
+			return {...base, state: 'complete', archive: outcome.archivePath, result: outcome.resultPath, errors: [], ...(outcome.warnings ? {warnings: outcome.warnings} : {})};
 		}
 
 		case 'failed':
@@ -74,7 +77,7 @@ export function errorSummary(error: unknown, workspace: string, task: string): S
 export function summaryLines(summary: Summary): string[] {
 	switch (summary.state) {
 		case 'complete': {
-			return [`handoff: complete; archived to ${summary.archive}`];
+			return [`handoff: complete; archived to ${summary.archive}`, ...(summary.warnings ?? []).map(warning => `  ${warning}`)];
 		}
 
 		case 'interrupted': {
@@ -92,7 +95,8 @@ export function summaryLines(summary: Summary): string[] {
 		}
 
 		default: {
-			return [`handoff: ${summary.state}; the workspace is kept: ${summary.workspace}`, ...summary.errors.map(error => `  ${error}`)];
+			const where = isWorkspaceGone(summary.errors) ? '' : `; the workspace is kept: ${summary.workspace}`;
+			return [`handoff: ${summary.state}${where}`, ...summary.errors.map(error => `  ${error}`)];
 		}
 	}
 }

@@ -2,6 +2,13 @@ import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import {errnoCode} from './errors.js';
 
+/** How every message about a vanished workspace begins, so that views do not add "the workspace is kept". */
+const gonePrefix = 'the workspace was ';
+
+export function isWorkspaceGone(errors: readonly string[]): boolean {
+	return errors.some(error => error.startsWith(gonePrefix));
+}
+
 /**
 Notices when a watched workspace folder is removed, or moved or renamed away from its path: the files inside then stop changing and every read finds nothing, which would otherwise look like a hand-off that has not started, forever.
 
@@ -39,13 +46,13 @@ export class WorkspacePresence {
 		}
 
 		if ((await this.handle.stat()).nlink === 0) {
-			return `the workspace was removed: ${this.workspace}`;
+			return `${gonePrefix}removed: ${this.workspace}`;
 		}
 
 		const now = await this.currentPath();
 		return now === undefined
-			? `the workspace was moved or renamed: it is no longer at ${this.workspace}`
-			: `the workspace was moved or renamed to ${now} (it was ${this.workspace})`;
+			? `${gonePrefix}moved or renamed: it is no longer at ${this.workspace}`
+			: `${gonePrefix}moved or renamed to ${now} (it was ${this.workspace})`;
 	}
 
 	async close(): Promise<void> {
