@@ -10,7 +10,7 @@ export const defaultMaxBytes = 10 * 1024 * 1024;
 export const privateFileMode = 0o600;
 export const privateDirectoryMode = 0o700;
 
-const {O_RDONLY, O_WRONLY, O_CREAT, O_EXCL, O_APPEND, O_NOFOLLOW, O_NONBLOCK} = fs.constants;
+const {O_RDONLY, O_WRONLY, O_CREAT, O_EXCL, O_APPEND, O_NOFOLLOW, O_NONBLOCK, O_DIRECTORY} = fs.constants;
 
 export type ReadOptions = {
 	maxBytes?: number;
@@ -119,20 +119,61 @@ export async function readJsonFile(file: string, options: ReadOptions = {}): Pro
 Writes a file so readers see either the old or the new content, never a torn one: temp file in the same folder, fsync, rename, fsync the folder. The rename replaces a planted symlink rather than writing through it.
 */
 export async function writeFileAtomic(file: string, data: string | Uint8Array, mode = privateFileMode): Promise<void> {
-	const directory = path.dirname(file);
-	await assertRealFolder(directory);
-	const temporary = temporaryPathFor(file);
-	const handle = await fsp.open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, mode);
+	const folder = await openRealFolder(path.dirname(file));
 	try {
-		await fillAndClose(handle, data, mode);
-		await fsp.rename(temporary, file);
+		const temporary = folder.at(path.basename(temporaryPathFor(file)));
+		const handle = await fsp.open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, mode);
+		try {
+			await fillAndClose(handle, data, mode);
+			await fsp.rename(temporary, folder.at(path.basename(file)));
+		} catch (error) {
+			await fsp.rm(temporary, {force: true});
+			throw error;
+		}
+
+		await folder.sync();
+	} finally {
+		await folder.close();
+	}
+}
+
+/** Whether names can be resolved through an open folder's handle (/proc/self/fd/N/name, Linux). */
+const canResolveThroughHandle = fs.existsSync('/proc/self/fd');
+
+/**
+A folder checked to be a real one and held open while files are written into it. On Linux every name resolves through the open handle (/proc/self/fd/N/name, in effect openat), so the other side swapping the folder for a link after the check cannot redirect the write; elsewhere the checked path is used.
+*/
+async function openRealFolder(directory: string): Promise<{at(name: string): string; sync(): Promise<void>; close(): Promise<void>}> {
+	await assertRealFolder(directory);
+	let handle: fsp.FileHandle;
+	try {
+		handle = await fsp.open(directory, O_RDONLY | O_DIRECTORY | O_NOFOLLOW);
 	} catch (error) {
-		await fsp.rm(temporary, {force: true});
+		// Swapped for a link between the check and the open.
+		if (errnoCode(error) === 'ENOTDIR' || errnoCode(error) === 'ELOOP') {
+			throw new HandoffError('is a symlink or not a folder; refusing to follow it', undefined, directory);
+		}
+
 		throw error;
 	}
 
-	await syncDirectory(directory);
+	return {
+		at: name => (canResolveThroughHandle ? `/proc/self/fd/${handle.fd}/${name}` : path.join(directory, name)),
+		async sync() {
+			await handle.sync().catch((error: unknown) => {
+				if (!folderSyncRefusals.has(errnoCode(error) ?? '')) {
+					throw error;
+				}
+			});
+		},
+		async close() {
+			await handle.close();
+		},
+	};
 }
+
+/** fsync errors of file systems that refuse it on a folder; the rename has happened regardless. */
+const folderSyncRefusals = new Set(['EINVAL', 'EISDIR', 'EPERM', 'EBADF']);
 
 /** `.<name>.<pid>.<random>.tmp` beside `file`: readers of the folder skip these as bookkeeping. */
 function temporaryPathFor(file: string): string {
