@@ -4,6 +4,7 @@ import path from 'node:path';
 import {fileURLToPath} from 'node:url';
 import {describe, expect, test} from 'vitest';
 import {mkfifo} from '../core/helpers.js';
+import {canMountReadOnly, readOnlyMountPrefix} from '../helpers/faults.js';
 import {newWorkspace, runCli, startCli, useTempDirectories, type CliResult} from '../helpers/cli.js';
 
 /**
@@ -35,24 +36,6 @@ function signal(workspace: string, result: string): void {
 	fs.writeFileSync(path.join(workspace, 'output/analysis.json'), result);
 	fs.writeFileSync(path.join(workspace, '.done'), '');
 }
-
-/** Runs `mount` in a mount namespace of its own: a read-only bind mount seen only by the CLI, gone when it exits. */
-function readOnlyMountPrefix(folder: string): string[] {
-	return ['unshare', '--mount', '--propagation', 'private', 'sh', '-c', 'mount --bind "$0" "$0" && mount -o remount,ro,bind "$0" && exec "$@"', folder];
-}
-
-// Skipped without root and CAP_SYS_ADMIN (unshare --mount and a read-only bind mount); chmod would not do, since it does not stop root.
-const canMountReadOnly = ((): boolean => {
-	const folder = fs.mkdtempSync(path.join(fs.realpathSync(process.env.TMPDIR ?? '/tmp'), 'handoff-ro-probe-'));
-	try {
-		const probe = spawnSync(readOnlyMountPrefix(folder)[0]!, [...readOnlyMountPrefix(folder).slice(1), 'sh', '-c', '! touch "$0/x" 2>/dev/null', folder]);
-		return probe.status === 0;
-	} catch {
-		return false;
-	} finally {
-		fs.rmSync(folder, {recursive: true, force: true});
-	}
-})();
 
 /** Who the CLI runs as so that a folder's permissions bind it: root ignores them, so as root it runs as nobody. */
 const unprivileged = process.getuid?.() === 0 ? {uid: 65_534, gid: 65_534} : {};
