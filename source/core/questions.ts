@@ -182,13 +182,17 @@ export async function waitForAnswer(workspace: string, id: string, options: {tim
 		return first;
 	}
 
-	return new Promise(resolve => {
+	return new Promise((resolve, reject) => {
 		let checking = false;
 		let again = false;
-		const finish = (value: Answer | {stopped: string} | undefined): void => {
+		const stopWatching = (): void => {
 			watcher.close();
 			clearInterval(recheck);
 			clearTimeout(timer);
+		};
+
+		const finish = (value: Answer | {stopped: string} | undefined): void => {
+			stopWatching();
 			resolve(value);
 		};
 
@@ -199,7 +203,7 @@ export async function waitForAnswer(workspace: string, id: string, options: {tim
 			}
 
 			checking = true;
-			void check().then(found => {
+			check().then(found => {
 				checking = false;
 				if (found) {
 					finish(found);
@@ -207,6 +211,10 @@ export async function waitForAnswer(workspace: string, id: string, options: {tim
 					again = false;
 					tryNow();
 				}
+			}, (error: unknown) => {
+				// `stop()` failed: the caller hears of it, rather than the process dying of an unhandled rejection.
+				stopWatching();
+				reject(error);
 			});
 		};
 
