@@ -56,7 +56,7 @@ export function describeError(error: unknown, base?: string): string {
 		const {code, syscall, path: file} = error as NodeJS.ErrnoException;
 		// Node's message is `CODE: description, call 'path'`; the description is the readable part.
 		const description = /^[A-Z\d]+: ([^,]+)/.exec((error as Error).message)?.[1] ?? (error as Error).message;
-		const where = file === undefined ? '' : `${relativeTo(base, file)}: `;
+		const where = file === undefined ? '' : `${relativeTo(base, writtenName(file))}: `;
 		return `${where}${description} (${[code, syscall].filter(Boolean).join(', ')})`;
 	}
 
@@ -89,6 +89,11 @@ function errorName(error: unknown): string {
 	}
 
 	return String(error).split('\n')[0]!;
+}
+
+/** The file a temp file of an atomic write (`.<name>.<pid>.<random>.tmp`, see safe-io) stands for: a person knows that name. */
+function writtenName(file: string): string {
+	return file.replace(/(^|\/)\.([^/]+)\.\d+\.[\da-f]{8}\.tmp$/, '$1$2');
 }
 
 function relativeTo(base: string | undefined, file: string): string {

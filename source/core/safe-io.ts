@@ -2,7 +2,7 @@ import {randomBytes} from 'node:crypto';
 import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
-import {HandoffError, errnoCode} from './errors.js';
+import {HandoffError, errnoCode, isErrnoException} from './errors.js';
 
 /** The seed's limit for any file read from the other side ("prevent DoS"). */
 export const defaultMaxBytes = 10 * 1024 * 1024;
@@ -121,20 +121,31 @@ Writes a file so readers see either the old or the new content, never a torn one
 export async function writeFileAtomic(file: string, data: string | Uint8Array, mode = privateFileMode): Promise<void> {
 	const folder = await openRealFolder(path.dirname(file));
 	try {
-		const temporary = folder.at(path.basename(temporaryPathFor(file)));
-		const handle = await fsp.open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, mode);
-		try {
-			await fillAndClose(handle, data, mode);
-			await fsp.rename(temporary, folder.at(path.basename(file)));
-		} catch (error) {
-			await fsp.rm(temporary, {force: true});
-			throw error;
+		await writeThroughFolder(folder, file, data, mode);
+	} catch (error) {
+		// Name the folder as the person knows it, not as /proc/self/fd/N.
+		if (isErrnoException(error) && error.path !== undefined) {
+			error.path = error.path.replace(/^\/proc\/self\/fd\/\d+/, path.dirname(file));
 		}
 
-		await folder.sync();
+		throw error;
 	} finally {
 		await folder.close();
 	}
+}
+
+async function writeThroughFolder(folder: RealFolder, file: string, data: string | Uint8Array, mode: number): Promise<void> {
+	const temporary = folder.at(path.basename(temporaryPathFor(file)));
+	const handle = await fsp.open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, mode);
+	try {
+		await fillAndClose(handle, data, mode);
+		await fsp.rename(temporary, folder.at(path.basename(file)));
+	} catch (error) {
+		await fsp.rm(temporary, {force: true});
+		throw error;
+	}
+
+	await folder.sync();
 }
 
 /** Whether names can be resolved through an open folder's handle (/proc/self/fd/N/name, Linux). */
@@ -143,7 +154,9 @@ const canResolveThroughHandle = fs.existsSync('/proc/self/fd');
 /**
 A folder checked to be a real one and held open while files are written into it. On Linux every name resolves through the open handle (/proc/self/fd/N/name, in effect openat), so the other side swapping the folder for a link after the check cannot redirect the write; elsewhere the checked path is used.
 */
-async function openRealFolder(directory: string): Promise<{at(name: string): string; sync(): Promise<void>; close(): Promise<void>}> {
+type RealFolder = {at(name: string): string; sync(): Promise<void>; close(): Promise<void>};
+
+async function openRealFolder(directory: string): Promise<RealFolder> {
 	await assertRealFolder(directory);
 	let handle: fsp.FileHandle;
 	try {

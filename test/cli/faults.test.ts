@@ -217,6 +217,8 @@ describe('faults in the workspace end the watch cleanly', () => {
 		const result = await runCli(['wait', workspace, '--json'], {prefix: readOnlyMountPrefix(workspace)});
 		const summary = expectCleanEnd(result, 1);
 		expect(summary.errors.join('\n')).toMatch(/read-only file system \(EROFS, /);
+		// The file named is the one being written, not its temp file or the handle it was written through.
+		expect(summary.errors.join('\n')).not.toMatch(/\.tmp|\/proc\/self\/fd/);
 		expect(result.stderr).toMatch(/^handoff: .*read-only file system \(EROFS, /m);
 		// Nothing happened to the record: it is all still there for a second try.
 		expect(fs.readFileSync(path.join(workspace, 'output/analysis.json'), 'utf8')).toBe(valid);

@@ -122,6 +122,11 @@ describe('describing errors', () => {
 		expect(exitCodeForError(error)).toBe(exitCode.failed);
 	});
 
+	test('the temp file of an atomic write is named as the file it stands for', () => {
+		const error = Object.assign(new Error('EACCES: permission denied, open'), {code: 'EACCES', syscall: 'open', path: '/ws/shared/.status.txt.4242.0a1b2c3d.tmp'});
+		expect(describeError(error, '/ws')).toBe('shared/status.txt: permission denied (EACCES, open)');
+	});
+
 	test('our own refusal keeps its message and code', () => {
 		const error = new HandoffError('is a symlink; refusing to follow it', exitCode.usage, 'shared/');
 		expect(describeError(error)).toBe('shared/: is a symlink; refusing to follow it');
