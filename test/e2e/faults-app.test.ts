@@ -106,18 +106,25 @@ describe('the app meets faults', () => {
 		expect(fs.readdirSync(elsewhere)).toEqual([]);
 	});
 
-	test('a workspace removed while the app watches ends it: "the workspace was removed" on screen, exit 1, the summary', async () => {
+	test.each([
+		['removed', (workspace: string) => {
+			fs.rmSync(workspace, {recursive: true});
+		}, (workspace: string) => `the workspace was removed: ${workspace}`],
+		['renamed', (workspace: string) => {
+			fs.renameSync(workspace, `${workspace}-renamed`);
+		}, (workspace: string) => `the workspace was moved or renamed to ${workspace}-renamed (it was ${workspace})`],
+	])('a workspace %s while the app watches ends it: the reason on screen, exit 1, the summary', async (what, fault, reason) => {
 		const directory = project();
 		const {workspace} = await newWorkspace([], directory);
 		const app = watchInTerminal(directory, workspace);
 		await app.tmux.waitForScreen('not started');
-		fs.rmSync(workspace, {recursive: true});
-		const screen = await app.tmux.waitForScreen('the workspace was removed');
+		fault(workspace);
+		const screen = await app.tmux.waitForScreen(`the workspace was ${what === 'removed' ? 'removed' : 'moved or renamed'}`);
 		expect(screen).toContain('Failed.');
 		expect(screen).not.toContain('The workspace is kept');
 		app.tmux.sendKeys('q');
 		expect(await app.exitCode()).toBe(1);
 		expectNoStackTrace(app.tmux.screen());
-		expect(app.summary()).toMatchObject({state: 'failed', exit_code: 1, errors: [`the workspace was removed: ${workspace}`]});
+		expect(app.summary()).toMatchObject({state: 'failed', exit_code: 1, errors: [reason(workspace)]});
 	});
 });
