@@ -3,7 +3,7 @@ import {render} from 'ink';
 import React from 'react';
 import {App, type StageLine} from '../app.js';
 import {finishInterruptedArchive} from '../core/archive.js';
-import {describeError} from '../core/errors.js';
+import {describeError, errorStack} from '../core/errors.js';
 import {layout} from '../core/paths.js';
 import {buildPrompt, isPromptTool, promptTools, type PromptTool} from '../core/prompt.js';
 import type {LaunchableTool} from '../core/launch.js';
@@ -14,6 +14,7 @@ import {checkWorkspace} from '../core/workspace.js';
 import {copyText} from '../terminal/clipboard.js';
 import {enterAlternateScreen, installRestoreHandlers} from '../terminal/screen.js';
 import {chooseTerminal} from '../terminal/tty.js';
+import {CrashBoundary} from '../ui/components/crash-boundary.js';
 import type {Intent} from '../ui/intents.js';
 import {printJson, printLine, usageError, type CommandContext} from './io.js';
 import {startLaunchedTool} from './launch.js';
@@ -155,7 +156,18 @@ async function watchToSummary(workspace: string, context: CommandContext<ScreenF
 		}
 	};
 
-	const view = (): React.JSX.Element => <App source={session} promptNotice={promptNotice} stages={options.stages} onIntent={onIntent} />;
+	// A drawing error ends the app as an internal error, not as Ink's stack-trace overview on a frozen screen.
+	let drawingError: {error: unknown} | undefined;
+	const onCrash = (error: unknown): void => {
+		drawingError = {error};
+		quit();
+	};
+
+	const view = (): React.JSX.Element => (
+		<CrashBoundary onCrash={onCrash}>
+			<App source={session} promptNotice={promptNotice} stages={options.stages} onIntent={onIntent} />
+		</CrashBoundary>
+	);
 	let outcome: Outcome | undefined;
 	let instance: ReturnType<typeof render> | undefined;
 	let stopTool = (): void => undefined;
@@ -183,7 +195,7 @@ async function watchToSummary(workspace: string, context: CommandContext<ScreenF
 			}
 		});
 		outcome = await Promise.race([session.finished, quitting]);
-		if (outcome && outcome.kind !== 'canceled') {
+		if (outcome && outcome.kind !== 'canceled' && !drawingError) {
 			// Let the person see the final screen: briefly on success, until a key otherwise or with --stay.
 			await (outcome.kind === 'complete' && !flags.stay ? Promise.race([delay(completeLingerMs), quitting]) : quitting);
 		}
@@ -194,6 +206,16 @@ async function watchToSummary(workspace: string, context: CommandContext<ScreenF
 		uninstall();
 		await session.close();
 		terminal.close?.();
+	}
+
+	if (drawingError) {
+		const message = `${describeError(drawingError.error)} (while drawing the screen)`;
+		// A hand-off that had already ended keeps its outcome (its record may be archived); the broken screen is still said.
+		if (outcome === undefined) {
+			outcome = {kind: 'internal-error', errors: [message], stack: errorStack(drawingError.error)};
+		} else {
+			printLine(context.stderr, `handoff: ${message}; this is a bug in handoff`);
+		}
 	}
 
 	if (outcome?.kind === 'internal-error') {
