@@ -169,7 +169,8 @@ async function copyRegularFile(source: string, target: string): Promise<{size: n
 			return undefined;
 		}
 
-		if (code === 'ELOOP' || error instanceof HandoffError) {
+		// A link, or a file the other side made unreadable: left out and listed, like special files, rather than failing a valid result.
+		if (code === 'ELOOP' || code === 'EACCES' || error instanceof HandoffError) {
 			return 'skipped';
 		}
 

@@ -1,6 +1,6 @@
 import fsp from 'node:fs/promises';
 import path from 'node:path';
-import {isExpectedError} from './errors.js';
+import {ignoreExpected} from './errors.js';
 import {layout} from './paths.js';
 import {appendProgress} from './progress.js';
 import {parseJson, readTextFile, writeFileAtomic, writeJsonAtomic} from './safe-io.js';
@@ -41,11 +41,7 @@ export async function rejectResult(workspace: string, errors: string[], attempt:
 	await fsp.rm(path.join(workspace, layout.done), {force: true});
 	await writeStatus(workspace, 'RUNNING');
 	// Only a note for whoever reads the progress: the rejection itself is written above. A progress.txt that is a FIFO or a link must not stop the retry.
-	await appendProgress(workspace, `handoff: result rejected (${errors.length} error${errors.length === 1 ? '' : 's'}); see ${layout.rejection}`).catch((error: unknown) => {
-		if (!isExpectedError(error)) {
-			throw error;
-		}
-	});
+	await appendProgress(workspace, `handoff: result rejected (${errors.length} error${errors.length === 1 ? '' : 's'}); see ${layout.rejection}`).catch(ignoreExpected);
 }
 
 /** Marks a hand-off failed by the producer (an invalid result with no retries left): `.error`, FAILED and metadata with the errors. */

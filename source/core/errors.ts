@@ -44,6 +44,13 @@ export function isExpectedError(error: unknown): boolean {
 	return error instanceof HandoffError || (isErrnoException(error) && /^E[A-Z\d]+$/.test(error.code ?? ''));
 }
 
+/** A `.catch` for writes that only tidy up or inform: a file system refusal (or ours) is no reason to fail; a bug still is. */
+export function ignoreExpected(error: unknown): void {
+	if (!isExpectedError(error)) {
+		throw error;
+	}
+}
+
 /**
 One line for a person: a HandoffError's own message; a file system error as `<file>: <what went wrong> (<CODE>, <call>)`, the file relative to `base` when inside it; anything else as an internal error naming it. Never a stack trace.
 */
@@ -61,6 +68,17 @@ export function describeError(error: unknown, base?: string): string {
 	}
 
 	return `internal error: ${errorName(error)}`;
+}
+
+/** A file system error met reading one of the other side's files, as our own refusal naming that file: reported as a problem with the file, like a symlink or a FIFO there, rather than ending the watch. Other errors are returned as they are. */
+export function asFileProblem(error: unknown, name: string): unknown {
+	if (error instanceof HandoffError || !isExpectedError(error)) {
+		return error;
+	}
+
+	const {code, syscall} = error as NodeJS.ErrnoException;
+	const description = /^[A-Z\d]+: ([^,]+)/.exec((error as Error).message)?.[1] ?? (error as Error).message;
+	return new HandoffError(`cannot be read: ${description} (${[code, syscall].filter(Boolean).join(', ')})`, exitCode.failed, name);
 }
 
 /** The exit code an error ends a command with: a HandoffError's own, `failed` for a file system error, `internal` for anything else. */

@@ -2,7 +2,7 @@ import path from 'node:path';
 import {setTimeout as delay} from 'node:timers/promises';
 import type {ValidateFunction} from 'ajv';
 import {archiveWorkspace} from './archive.js';
-import {describeError, errorStack, isExpectedError} from './errors.js';
+import {describeError, errorStack, ignoreExpected, isExpectedError} from './errors.js';
 import {coalesce} from './coalesce.js';
 import {watchWorkspace, type FolderWatch} from './folder-watch.js';
 import {failHandoff, readRejections, rejectResult} from './completion.js';
@@ -54,8 +54,15 @@ export class HandoffSession implements SessionSource {
 	private clock: NodeJS.Timeout | undefined;
 	private releaseHold: (() => Promise<void>) | undefined;
 	private presence: WorkspacePresence | undefined;
-	// A failed progress read only loses lines (readProgress reports what it can); a failed refresh ends the session with the reason.
-	private readonly tailing = coalesce(async () => this.readProgress(false), {more: async () => this.tail.hasBacklog(), onError: () => undefined});
+	// A progress file that cannot be read only costs lines; a bug there, or any failed refresh, ends the session with the reason.
+	private readonly tailing = coalesce(async () => this.readProgress(false), {
+		more: async () => this.tail.hasBacklog(),
+		onError: error => {
+			if (!isExpectedError(error)) {
+				this.settleOnError(error);
+			}
+		},
+	});
 	private readonly refreshing = coalesce(async () => this.refresh(), {stopped: () => this.closed || this.settled, onError: error => this.settleOnError(error)});
 	private settled = false;
 	private closed = false;
@@ -152,7 +159,7 @@ export class HandoffSession implements SessionSource {
 		await this.refreshing.idle();
 		await this.presence?.close();
 		// The workspace may be gone or read-only by now: a hold that cannot be removed is taken over later as a dead process's.
-		await this.releaseHold?.().catch(() => undefined);
+		await this.releaseHold?.().catch(ignoreExpected);
 	}
 
 	private update(patch: Partial<SessionState>): void {
@@ -195,7 +202,6 @@ export class HandoffSession implements SessionSource {
 		}
 
 		const snapshot = await this.reader.read();
-
 		this.update({snapshot});
 		if (this.reader.unsettled) {
 			setTimeout(() => this.refreshing.schedule(), settleMs / 4).unref();
@@ -280,11 +286,7 @@ export class HandoffSession implements SessionSource {
 		try {
 			await this.flushProgress();
 			// status.txt is only informational here: a shared/ the consumer swapped for a link must not block a valid result.
-			await writeStatus(workspace, 'COMPLETE').catch((error: unknown) => {
-				if (!isExpectedError(error)) {
-					throw error;
-				}
-			});
+			await writeStatus(workspace, 'COMPLETE').catch(ignoreExpected);
 			await writeMetadata(workspace, {
 				status: 'complete',
 				startedAt: snapshot.claimedAt === undefined ? undefined : isoTimestamp(new Date(snapshot.claimedAt)),
@@ -293,7 +295,8 @@ export class HandoffSession implements SessionSource {
 			// Stop watching before the folder is removed under the watcher.
 			clearInterval(this.clock);
 				await this.watch?.close();
-			await this.releaseHold?.();
+			// Gone or read-only by now is no reason to fail a valid result: a hold left behind is taken over later as a dead process's.
+			await this.releaseHold?.().catch(ignoreExpected);
 			this.releaseHold = undefined;
 			const {archivePath, notRemoved} = await archiveWorkspace(workspace, manifest, {resultsDirectory: this.options.resultsDirectory, keep: this.options.keep});
 			this.settle({kind: 'complete', archivePath, resultPath: path.join(archivePath, manifest.result.path), ...(notRemoved ? {warnings: [notRemoved]} : {})});

@@ -1,7 +1,7 @@
 import fsp from 'node:fs/promises';
 import path from 'node:path';
 import type {ValidateFunction} from 'ajv';
-import {HandoffError, errnoCode} from './errors.js';
+import {HandoffError, asFileProblem, errnoCode} from './errors.js';
 import type {Manifest} from './manifest.js';
 import {layout} from './paths.js';
 import {mergeQuestions, parseAnswers, parseQuestions} from './questions.js';
@@ -222,7 +222,9 @@ export class SnapshotReader {
 }
 
 async function readJson<T>(workspace: string, relativePath: string, parse: (value: unknown, name: string) => T): Promise<T | undefined> {
-	const text = await readTextFile(path.join(workspace, relativePath), {name: relativePath});
+	const text = await readTextFile(path.join(workspace, relativePath), {name: relativePath}).catch((error: unknown) => {
+		throw asFileProblem(error, relativePath);
+	});
 	return text === undefined ? undefined : parse(parseJson(text, relativePath), relativePath);
 }
 
@@ -230,7 +232,8 @@ async function readJson<T>(workspace: string, relativePath: string, parse: (valu
 async function readSignal(workspace: string, relativePath: string, problems: FileProblem[]): Promise<string | undefined> {
 	try {
 		return await readTextFile(path.join(workspace, relativePath), {name: relativePath, maxBytes: maxSignalBytes});
-	} catch (error) {
+	} catch (thrown) {
+		const error = asFileProblem(thrown, relativePath);
 		if (error instanceof HandoffError) {
 			problems.push({file: relativePath, message: error.message.replace(`${relativePath}: `, '')});
 			return '';

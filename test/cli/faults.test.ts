@@ -240,6 +240,24 @@ describe('faults in the workspace end the watch cleanly', () => {
 		expect(result.stderr).toMatch(/^handoff: \/.*shared\/.*: permission denied \(EACCES, open\)\n$/);
 	});
 
+	test.skipIf(!permissionsBind)('a consumer file the watcher may not read is a problem it reports, not the end of the watch', async () => {
+		const directory = project();
+		const {workspace} = await newWorkspace([], directory);
+		expect((await runCli(['ask', 'Yes or no?', '--workspace', workspace])).code).toBe(0);
+		if (unprivileged.uid !== undefined) {
+			chownTree(directory, unprivileged.uid, unprivileged.gid!);
+		}
+
+		fs.chmodSync(path.join(workspace, 'shared/questions.json'), 0o000);
+		const wait = startCli(['wait', workspace, '--json'], unprivileged);
+		await wait.waitFor('problem: shared/questions.json: cannot be read: permission denied (EACCES, open)');
+		signal(workspace, valid);
+		const summary = expectCleanEnd(await wait.result, 0);
+		expect(summary.state).toBe('complete');
+		// Archived without it, and the archive says so.
+		expect(JSON.parse(fs.readFileSync(path.join(summary.archive!, 'archive.json'), 'utf8')).skipped).toEqual(['shared/questions.json']);
+	});
+
 	test.skipIf(!permissionsBind)('read-only workspace folders (permissions): a valid result is not lost; exit 1 names EACCES, with the summary', async () => {
 		const directory = project();
 		const {workspace} = await newWorkspace([], directory);
