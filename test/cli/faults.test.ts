@@ -166,7 +166,7 @@ describe('faults in the workspace end the watch cleanly', () => {
 					flips++;
 				} catch {}
 			}, 1);
-			// eslint-disable-next-line no-await-in-loop
+			// eslint-disable-next-line no-await-in-loop -- the same: one trial at a time
 			const result = await wait.result;
 			clearInterval(swapper);
 			expect(flips).toBeGreaterThan(0);
