@@ -60,14 +60,18 @@ export function describeError(error: unknown, base?: string): string {
 	}
 
 	if (isExpectedError(error)) {
-		const {code, syscall, path: file} = error as NodeJS.ErrnoException;
-		// Node's message is `CODE: description, call 'path'`; the description is the readable part.
-		const description = /^[A-Z\d]+: ([^,]+)/.exec((error as Error).message)?.[1] ?? (error as Error).message;
-		const where = file === undefined ? '' : `${relativeTo(base, writtenName(file))}: `;
-		return `${where}${description} (${[code, syscall].filter(Boolean).join(', ')})`;
+		const file = (error as NodeJS.ErrnoException).path;
+		return `${file === undefined ? '' : `${relativeTo(base, writtenName(file))}: `}${systemReason(error as NodeJS.ErrnoException)}`;
 	}
 
 	return `internal error: ${errorName(error)}`;
+}
+
+/** What the system said, without the path: `read-only file system (EROFS, open)`. */
+function systemReason(error: NodeJS.ErrnoException): string {
+	// Node's message is `CODE: description, call 'path'`; the description is the readable part.
+	const description = /^[A-Z\d]+: ([^,]+)/.exec(error.message)?.[1] ?? error.message;
+	return `${description} (${[error.code, error.syscall].filter(Boolean).join(', ')})`;
 }
 
 /** A file system error met reading one of the other side's files, as our own refusal naming that file: reported as a problem with the file, like a symlink or a FIFO there, rather than ending the watch. Other errors are returned as they are. */
@@ -76,9 +80,7 @@ export function asFileProblem(error: unknown, name: string): unknown {
 		return error;
 	}
 
-	const {code, syscall} = error as NodeJS.ErrnoException;
-	const description = /^[A-Z\d]+: ([^,]+)/.exec((error as Error).message)?.[1] ?? (error as Error).message;
-	return new HandoffError(`cannot be read: ${description} (${[code, syscall].filter(Boolean).join(', ')})`, exitCode.failed, name);
+	return new HandoffError(`cannot be read: ${systemReason(error as NodeJS.ErrnoException)}`, exitCode.failed, name);
 }
 
 /** The exit code an error ends a command with: a HandoffError's own, `failed` for a file system error, `internal` for anything else. */
@@ -106,7 +108,12 @@ function errorName(error: unknown): string {
 		return `${error.name}: ${error.message.split('\n')[0]}`;
 	}
 
-	return String(error).split('\n')[0]!;
+	try {
+		return String(error).split('\n')[0]!;
+	} catch {
+		// A thrown object whose conversion to text throws too.
+		return 'an unprintable value was thrown';
+	}
 }
 
 /** The file a temp file of an atomic write (`.<name>.<pid>.<random>.tmp`, see safe-io) stands for: a person knows that name. */
