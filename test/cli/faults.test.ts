@@ -281,6 +281,26 @@ describe('faults in the workspace end the watch cleanly', () => {
 	});
 });
 
+describe('every end has its summary', () => {
+	test.each([['wait'], ['watch']])('%s --json on a folder that is no workspace: exit 2, one line, and the summary', async command => {
+		const missing = path.join(project(), 'no-such-workspace');
+		const result = await runCli([command, missing, '--json']);
+		const summary = expectCleanEnd(result, 2);
+		expect(summary).toMatchObject({state: 'error', errors: [`${missing}: does not exist`]});
+		expect(result.stderr).toBe(`handoff: ${missing}: does not exist\n`);
+	});
+
+	test('a second watcher of a held workspace: exit 2 with the holder named, and the summary', async () => {
+		const {workspace} = await newWorkspace([], project());
+		const first = startCli(['wait', workspace]);
+		await first.waitFor('state: not started');
+		const second = await runCli(['wait', workspace, '--json']);
+		expect(expectCleanEnd(second, 2).errors).toEqual([expect.stringContaining(`is already being watched by handoff (pid ${first.child.pid})`)]);
+		first.child.kill('SIGINT');
+		expect((await first.result).code).toBe(130);
+	});
+});
+
 describe('internal errors', () => {
 	test('a bug met while watching ends with exit 70, one line naming it, the summary, and no stack unless HANDOFF_DEBUG=1', async () => {
 		const {workspace} = await newWorkspace([], project());
