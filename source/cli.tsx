@@ -3,7 +3,7 @@ import {fileURLToPath} from 'node:url';
 import meow from 'meow';
 import type {CommandContext} from './commands/io.js';
 import {cliCommand} from './core/instructions.js';
-import {HandoffError, exitCode} from './core/errors.js';
+import {HandoffError, crashReport, debugEnabled, describeError, errorStack, exitCode, exitCodeForError, isExpectedError} from './core/errors.js';
 
 const cli = meow(
 	`
@@ -83,8 +83,13 @@ const cli = meow(
 	  q                 Quit; the workspace stays for handoff watch
 
 	Exit codes
-	  0  complete (and archived)    1  failed or invalid result    2  usage error or invalid workspace
-	  3  timed out                  130  interrupted
+	  0    complete (and archived)
+	  1    failed: the consumer failed, the result is invalid, the workspace was removed,
+	       or a file could not be read or written
+	  2    usage error, or an invalid workspace or manifest
+	  3    timed out
+	  70   internal error: a bug in handoff (HANDOFF_DEBUG=1 shows where)
+	  130  interrupted or canceled
 
 	Examples
 	  $ handoff demo
@@ -182,13 +187,27 @@ async function main(): Promise<number> {
 	try {
 		return await run();
 	} catch (error) {
-		if (error instanceof HandoffError) {
-			process.stderr.write(`handoff: ${error.message}\n`);
-			return error.code;
+		// One line for the person: a refusal of ours or a file the system refused names the file (exit 2 or 1); anything else is a bug (exit 70), with its stack only for HANDOFF_DEBUG=1.
+		if (isExpectedError(error)) {
+			process.stderr.write(`handoff: ${describeError(error)}\n`);
+			if (debugEnabled() && !(error instanceof HandoffError)) {
+				process.stderr.write(`${errorStack(error)}\n`);
+			}
+
+			return exitCodeForError(error);
 		}
 
-		throw error;
+		process.stderr.write(`${crashReport(error)}\n`);
+		return exitCode.internal;
 	}
 }
 
+// The last line of defence: a rejection or exception nothing handled (a bug) still ends with one line and the internal-error code, not Node's stack dump. The full screen installs its own handlers, which also restore the terminal.
+const crash = (error: unknown): void => {
+	process.stderr.write(`${crashReport(error)}\n`);
+	process.exit(exitCode.internal);
+};
+
+process.on('uncaughtException', crash);
+process.on('unhandledRejection', crash);
 process.exitCode = await main();

@@ -31,6 +31,10 @@ export async function demoCommand(context: CommandContext<ScreenFlags & {dir?: s
 	});
 	printLine(context.stderr, `handoff: demo workspace ${path.relative(context.cwd, workspace) || workspace}`);
 	const consumer = spawn(process.execPath, [consumerScript, workspace, scenario], {stdio: 'ignore', env: context.environment});
+	// Without a listener a failed spawn would throw from the event emitter and take the screen down; the hand-off then simply times out.
+	consumer.on('error', error => {
+		printLine(context.stderr, `handoff: the simulated consumer could not start: ${error.message}`);
+	});
 	try {
 		return await showHandoff(workspace, context, {copyPrompt: true});
 	} finally {

@@ -3,7 +3,8 @@ import {finishInterruptedArchive} from '../core/archive.js';
 import {HandoffSession, type SessionOptions} from '../core/session.js';
 import type {ProgressLine, QuestionView, WorkspaceSnapshot} from '../core/snapshot.js';
 import {stateLabels} from '../core/status.js';
-import {summarize, summaryLines, type Summary} from '../core/summary.js';
+import {debugEnabled, errorStack} from '../core/errors.js';
+import {errorSummary, summarize, summaryLines, type Summary} from '../core/summary.js';
 import {checkWorkspace} from '../core/workspace.js';
 import {printJson, printLine, positiveNumber, usageError, type CommandContext} from './io.js';
 
@@ -110,20 +111,39 @@ export async function runHeadless(workspace: string, options: SessionOptions, st
 		await session.start();
 		onStarted?.();
 		const outcome = await Promise.race([session.finished, interrupted]);
+		if (outcome?.kind === 'internal-error') {
+			printDebugStack(stderr, outcome.stack);
+		}
+
 		return summarize(outcome, workspace, session.manifest.task);
 	} finally {
 		await session.close();
 	}
 }
 
+/** With HANDOFF_DEBUG=1, the stack of an internal error; otherwise nothing, since a stack trace tells a person nothing. */
+export function printDebugStack(stderr: NodeJS.WritableStream, stack: string | undefined): void {
+	if (stack !== undefined && debugEnabled()) {
+		printLine(stderr, stack);
+	}
+}
+
+/** The summary of a watch that an error stopped before the hand-off had an outcome: the workspace was invalid or unwritable, or handoff has a bug. */
+export function stoppedByError(error: unknown, workspace: string, stderr: NodeJS.WritableStream): Summary {
+	printDebugStack(stderr, errorStack(error));
+	return errorSummary(error, workspace, path.basename(workspace));
+}
+
 /** `handoff wait <workspace>`: the headless watch. */
 export async function waitCommand(context: CommandContext<WatchFlags>): Promise<number> {
-	const [workspace] = context.input;
-	if (workspace === undefined) {
+	const [workspaceArgument] = context.input;
+	if (workspaceArgument === undefined) {
 		throw usageError('Usage: handoff wait <workspace>');
 	}
 
-	const summary = await runHeadless(path.resolve(context.cwd, workspace), sessionOptions(context.flags, context.cwd), context.stderr);
+	const workspace = path.resolve(context.cwd, workspaceArgument);
+	// Every end has its summary, an error before or during the watch included: a producer reading --json must never get nothing.
+	const summary = await runHeadless(workspace, sessionOptions(context.flags, context.cwd), context.stderr).catch((error: unknown) => stoppedByError(error, workspace, context.stderr));
 	for (const line of summaryLines(summary)) {
 		printLine(context.stderr, line);
 	}

@@ -3,6 +3,7 @@ import {render} from 'ink';
 import React from 'react';
 import {App, type StageLine} from '../app.js';
 import {finishInterruptedArchive} from '../core/archive.js';
+import {describeError, errorStack} from '../core/errors.js';
 import {layout} from '../core/paths.js';
 import {buildPrompt, isPromptTool, promptTools, type PromptTool} from '../core/prompt.js';
 import type {LaunchableTool} from '../core/launch.js';
@@ -13,10 +14,11 @@ import {checkWorkspace} from '../core/workspace.js';
 import {copyText} from '../terminal/clipboard.js';
 import {enterAlternateScreen, installRestoreHandlers} from '../terminal/screen.js';
 import {chooseTerminal} from '../terminal/tty.js';
+import {CrashBoundary} from '../ui/components/crash-boundary.js';
 import type {Intent} from '../ui/intents.js';
 import {printJson, printLine, usageError, type CommandContext} from './io.js';
 import {startLaunchedTool} from './launch.js';
-import {runHeadless, sessionOptions, type WatchFlags} from './wait.js';
+import {printDebugStack, runHeadless, sessionOptions, stoppedByError, type WatchFlags} from './wait.js';
 
 export type ScreenFlags = WatchFlags & {
 	launch?: boolean;
@@ -54,26 +56,31 @@ export type ShowOptions = {
 };
 
 export async function showHandoff(workspace: string, context: CommandContext<ScreenFlags>, options: ShowOptions): Promise<number> {
-	const {flags} = context;
-	const tool = promptTool(flags.tool);
-	const launch = (session: HandoffSession): (() => void) => options.launch
-		? startLaunchedTool({tool: options.launch, prompt: buildPrompt({workspace, tool}), workspace, cwd: context.cwd, environment: context.environment, session})
-		: () => undefined;
 	const finish = (summary: Summary): number => {
 		for (const line of summaryLines(summary)) {
 			printLine(context.stderr, line);
 		}
 
-		if (!options.quiet && (flags.json || !(context.stdout as NodeJS.WriteStream).isTTY)) {
+		if (!options.quiet && (context.flags.json || !(context.stdout as NodeJS.WriteStream).isTTY)) {
 			printJson(context.stdout, summary);
 		}
 
 		return summary.exit_code;
 	};
 
+	// Every end has its summary, an error before, during or after the screen included (the screen is restored by then).
+	return finish(await watchToSummary(workspace, context, options).catch((error: unknown) => stoppedByError(error, workspace, context.stderr)));
+}
+
+async function watchToSummary(workspace: string, context: CommandContext<ScreenFlags>, options: ShowOptions): Promise<Summary> {
+	const {flags} = context;
+	const tool = promptTool(flags.tool);
+	const launch = (session: HandoffSession): (() => void) => options.launch
+		? startLaunchedTool({tool: options.launch, prompt: buildPrompt({workspace, tool}), workspace, cwd: context.cwd, environment: context.environment, session})
+		: () => undefined;
 	const archived = await finishInterruptedArchive(workspace);
 	if (archived !== undefined) {
-		return finish(summarize({kind: 'complete', archivePath: archived, resultPath: archived}, workspace, path.basename(workspace)));
+		return summarize({kind: 'complete', archivePath: archived, resultPath: archived}, workspace, path.basename(workspace));
 	}
 
 	// Everything that can be wrong with the workspace is reported here, before the screen opens (exit 2).
@@ -87,9 +94,9 @@ export async function showHandoff(workspace: string, context: CommandContext<Scr
 
 		let stopTool = (): void => undefined;
 		try {
-			return finish(await runHeadless(workspace, sessionOptions(flags, context.cwd), context.stderr, session, () => {
+			return await runHeadless(workspace, sessionOptions(flags, context.cwd), context.stderr, session, () => {
 				stopTool = launch(session);
-			}));
+			});
 		} finally {
 			stopTool();
 		}
@@ -114,9 +121,9 @@ export async function showHandoff(workspace: string, context: CommandContext<Scr
 		instance?.rerender(view());
 	};
 
-	/** Actions started from a key report their failure on screen: the screen stays up and nothing is lost silently. */
+	// What an intent could not do is said on screen: the workspace may be gone, read-only or a link by now, and the app must stay up.
 	const reportFailure = (what: string) => (error: unknown): void => {
-		showNotice(`${what}: ${error instanceof Error ? error.message : String(error)}`);
+		showNotice(`${what}: ${describeError(error, workspace)}`);
 	};
 
 	const onIntent = (intent: Intent): void => {
@@ -128,7 +135,7 @@ export async function showHandoff(workspace: string, context: CommandContext<Scr
 			}
 
 			case 'copy': {
-				copyPrompt(buildPrompt({workspace, tool})).then(showNotice, reportFailure('Prompt not copied'));
+				copyPrompt(buildPrompt({workspace, tool})).then(showNotice, reportFailure('The prompt was not copied'));
 				break;
 			}
 
@@ -149,7 +156,18 @@ export async function showHandoff(workspace: string, context: CommandContext<Scr
 		}
 	};
 
-	const view = (): React.JSX.Element => <App source={session} promptNotice={promptNotice} stages={options.stages} onIntent={onIntent} />;
+	// A drawing error ends the app as an internal error, not as Ink's stack-trace overview on a frozen screen.
+	let drawingError: {error: unknown} | undefined;
+	const onCrash = (error: unknown): void => {
+		drawingError = {error};
+		quit();
+	};
+
+	const view = (): React.JSX.Element => (
+		<CrashBoundary onCrash={onCrash}>
+			<App source={session} promptNotice={promptNotice} stages={options.stages} onIntent={onIntent} />
+		</CrashBoundary>
+	);
 	let outcome: Outcome | undefined;
 	let instance: ReturnType<typeof render> | undefined;
 	let stopTool = (): void => undefined;
@@ -173,11 +191,11 @@ export async function showHandoff(workspace: string, context: CommandContext<Scr
 				lastRetry = current;
 				copyPrompt(buildPrompt({workspace, tool, retry: {errorsFile: layout.rejection}})).then(notice => {
 					showNotice(`Fix-up prompt: ${notice}`);
-				}, reportFailure('Fix-up prompt not copied'));
+				}, reportFailure('The fix-up prompt was not copied'));
 			}
 		});
 		outcome = await Promise.race([session.finished, quitting]);
-		if (outcome && outcome.kind !== 'canceled') {
+		if (outcome && outcome.kind !== 'canceled' && !drawingError) {
 			// Let the person see the final screen: briefly on success, until a key otherwise or with --stay.
 			await (outcome.kind === 'complete' && !flags.stay ? Promise.race([delay(completeLingerMs), quitting]) : quitting);
 		}
@@ -190,7 +208,22 @@ export async function showHandoff(workspace: string, context: CommandContext<Scr
 		terminal.close?.();
 	}
 
-	return finish(summarize(outcome, workspace, session.manifest.task));
+	if (drawingError) {
+		const message = `${describeError(drawingError.error)} (while drawing the screen)`;
+		// A hand-off that had already ended keeps its outcome (its record may be archived); the broken screen is still said.
+		if (outcome === undefined) {
+			outcome = {kind: 'internal-error', errors: [message], stack: errorStack(drawingError.error)};
+		} else {
+			printLine(context.stderr, `handoff: ${message}; this is a bug in handoff`);
+		}
+	}
+
+	if (outcome?.kind === 'internal-error') {
+		// After the screen is restored, or it would vanish with it.
+		printDebugStack(context.stderr, outcome.stack);
+	}
+
+	return summarize(outcome, workspace, session.manifest.task);
 }
 
 async function delay(milliseconds: number): Promise<void> {

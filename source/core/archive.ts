@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
 import {pipeline} from 'node:stream/promises';
-import {HandoffError, errnoCode, exitCode} from './errors.js';
+import {HandoffError, describeError, errnoCode, exitCode, isExpectedError} from './errors.js';
 import {acquireProducerHold} from './hold.js';
 import type {Manifest} from './manifest.js';
 import {isInside, layout} from './paths.js';
@@ -50,7 +50,7 @@ const recordFiles = [
 /**
 Copies the record of a hand-off to `<results>/<workspace name>/`, verifies it, and only then removes the workspace. Every step can be run again after a crash: a half-written copy is redone, a finished one is reused, an interrupted removal is finished. An existing archive is reused only when the producer record holds it (see readRecordedArchive): a folder someone else put at the archive path is never believed.
 */
-export async function archiveWorkspace(workspace: string, manifest: Manifest, options: ArchiveOptions = {}): Promise<{archivePath: string; index: ArchiveIndex}> {
+export async function archiveWorkspace(workspace: string, manifest: Manifest, options: ArchiveOptions = {}): Promise<{archivePath: string; index: ArchiveIndex; notRemoved?: string}> {
 	const archivePath = archiveDirectoryFor(workspace, options.resultsDirectory);
 	const record = await openProducerRecord(workspace);
 	let index = record.archive?.path === archivePath ? await readRecordedArchive(record) : undefined;
@@ -62,11 +62,21 @@ export async function archiveWorkspace(workspace: string, manifest: Manifest, op
 		index = await copyRecord(workspace, manifest, record, archivePath);
 	}
 
+	// The record is safe from here on: a workspace that cannot be removed (read-only shared/, say) is reported, not a failure.
+	let notRemoved: string | undefined;
 	if (!options.keep) {
-		await removeArchivedWorkspace(workspace);
+		try {
+			await removeArchivedWorkspace(workspace);
+		} catch (error) {
+			if (!isExpectedError(error)) {
+				throw error;
+			}
+
+			notRemoved = `archived, but the workspace could not be removed: ${describeError(error, workspace)}`;
+		}
 	}
 
-	return {archivePath, index};
+	return {archivePath, index, notRemoved};
 }
 
 async function copyRecord(workspace: string, manifest: Manifest, record: ProducerRecord, archivePath: string): Promise<ArchiveIndex> {
@@ -175,7 +185,8 @@ async function copyRegularFile(source: string, target: string): Promise<{size: n
 			return undefined;
 		}
 
-		if (code === 'ELOOP' || error instanceof HandoffError) {
+		// A link, or a file the other side made unreadable: left out and listed, like special files, rather than failing a valid result.
+		if (code === 'ELOOP' || code === 'EACCES' || error instanceof HandoffError) {
 			return 'skipped';
 		}
 

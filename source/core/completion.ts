@@ -1,6 +1,6 @@
 import fsp from 'node:fs/promises';
 import path from 'node:path';
-import {HandoffError} from './errors.js';
+import {ignoreExpected} from './errors.js';
 import {layout} from './paths.js';
 import {appendProgress} from './progress.js';
 import {parseJson, readTextFile, writeFileAtomic, writeJsonAtomic} from './safe-io.js';
@@ -40,12 +40,8 @@ export async function rejectResult(workspace: string, errors: string[], attempt:
 	await writeFileAtomic(path.join(workspace, layout.rejection), text);
 	await fsp.rm(path.join(workspace, layout.done), {force: true});
 	await writeStatus(workspace, 'RUNNING');
-	// A courtesy line: a progress.txt the consumer made a hard link, a symlink or a FIFO is refused, and the rejection stands.
-	await appendProgress(workspace, `handoff: result rejected (${errors.length} error${errors.length === 1 ? '' : 's'}); see ${layout.rejection}`).catch((error: unknown) => {
-		if (!(error instanceof HandoffError)) {
-			throw error;
-		}
-	});
+	// Only a note for whoever reads the progress: the rejection itself is written above. A progress.txt that is a FIFO or a link must not stop the retry.
+	await appendProgress(workspace, `handoff: result rejected (${errors.length} error${errors.length === 1 ? '' : 's'}); see ${layout.rejection}`).catch(ignoreExpected);
 }
 
 /** Marks a hand-off failed by the producer (an invalid result with no retries left): `.error`, FAILED and metadata with the errors. */

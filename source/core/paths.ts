@@ -23,6 +23,11 @@ export const layout = {
 	error: '.error',
 } as const;
 
+/** The longest name one folder entry may have (NAME_MAX on Linux, macOS and the BSDs). */
+const maxNameBytes = 255;
+/** The longest relative path accepted, leaving room under PATH_MAX (4096) for the workspace's own path. */
+const maxPathBytes = 2048;
+
 /** Throws when `relativePath` is not a plain relative path that stays inside `root`, lexically. */
 export function resolveInside(root: string, relativePath: string, what = 'path'): string {
 	if (typeof relativePath !== 'string' || relativePath === '') {
@@ -31,6 +36,15 @@ export function resolveInside(root: string, relativePath: string, what = 'path')
 
 	if (relativePath.includes('\0')) {
 		throw new HandoffError(`${what} ${JSON.stringify(relativePath)} contains a NUL byte`);
+	}
+
+	// The kernel would refuse these with ENAMETOOLONG at the first file operation, deep inside a watch: refuse them here, naming the field.
+	const longName = relativePath.split(/[/\\]/).find(part => Buffer.byteLength(part) > maxNameBytes);
+	if (longName !== undefined || Buffer.byteLength(relativePath) > maxPathBytes) {
+		const shown = `${relativePath.slice(0, 40)}…`;
+		throw new HandoffError(longName === undefined
+			? `${what} "${shown}" is ${Buffer.byteLength(relativePath)} bytes long; file systems allow ${maxPathBytes}`
+			: `${what} "${shown}" has a name of ${Buffer.byteLength(longName)} bytes; file systems allow ${maxNameBytes}`);
 	}
 
 	if (path.isAbsolute(relativePath) || path.win32.isAbsolute(relativePath)) {

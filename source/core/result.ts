@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import {HandoffError, exitCode} from './errors.js';
+import {HandoffError, describeError, exitCode, isExpectedError} from './errors.js';
 import type {Manifest} from './manifest.js';
 import {resolveInside, resolveInsideReal} from './paths.js';
 import {readRegularFile, readTextFile} from './safe-io.js';
@@ -84,6 +84,11 @@ export async function checkResult(workspace: string, manifest: Manifest, schema?
 	} catch (error) {
 		if (error instanceof HandoffError) {
 			return {file, valid: false, errors: [error.message]};
+		}
+
+		// A result the system will not open (a link loop, no permission) is the consumer's to fix, like any invalid result.
+		if (isExpectedError(error)) {
+			return fail(`cannot be read: ${describeError(error, workspace).replace(`${file}: `, '')}`);
 		}
 
 		throw error;

@@ -2,7 +2,7 @@ import {randomBytes} from 'node:crypto';
 import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
-import {HandoffError, errnoCode} from './errors.js';
+import {HandoffError, errnoCode, isErrnoException} from './errors.js';
 
 /** The seed's limit for any file read from the other side ("prevent DoS"). */
 export const defaultMaxBytes = 10 * 1024 * 1024;
@@ -10,7 +10,7 @@ export const defaultMaxBytes = 10 * 1024 * 1024;
 export const privateFileMode = 0o600;
 export const privateDirectoryMode = 0o700;
 
-const {O_RDONLY, O_WRONLY, O_CREAT, O_EXCL, O_APPEND, O_NOFOLLOW, O_NONBLOCK} = fs.constants;
+const {O_RDONLY, O_WRONLY, O_CREAT, O_EXCL, O_APPEND, O_NOFOLLOW, O_NONBLOCK, O_DIRECTORY} = fs.constants;
 
 export type ReadOptions = {
 	maxBytes?: number;
@@ -154,20 +154,74 @@ export async function readJsonFile(file: string, options: ReadOptions = {}): Pro
 Writes a file so readers see either the old or the new content, never a torn one: temp file in the same folder, fsync, rename, fsync the folder. The rename replaces a planted symlink rather than writing through it.
 */
 export async function writeFileAtomic(file: string, data: string | Uint8Array, mode = privateFileMode): Promise<void> {
-	const directory = path.dirname(file);
-	await assertRealFolder(directory);
-	const temporary = temporaryPathFor(file);
+	const folder = await openRealFolder(path.dirname(file));
+	try {
+		await writeThroughFolder(folder, file, data, mode);
+	} catch (error) {
+		// Name the folder as the person knows it, not as /proc/self/fd/N.
+		if (isErrnoException(error) && error.path !== undefined) {
+			error.path = error.path.replace(/^\/proc\/self\/fd\/\d+/, path.dirname(file));
+		}
+
+		throw error;
+	} finally {
+		await folder.close();
+	}
+}
+
+async function writeThroughFolder(folder: RealFolder, file: string, data: string | Uint8Array, mode: number): Promise<void> {
+	const temporary = folder.at(path.basename(temporaryPathFor(file)));
 	const handle = await fsp.open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, mode);
 	try {
 		await fillAndClose(handle, data, mode);
-		await fsp.rename(temporary, file);
+		await fsp.rename(temporary, folder.at(path.basename(file)));
 	} catch (error) {
 		await fsp.rm(temporary, {force: true});
 		throw error;
 	}
 
-	await syncDirectory(directory);
+	await folder.sync();
 }
+
+/** Whether names can be resolved through an open folder's handle (/proc/self/fd/N/name, Linux). */
+const canResolveThroughHandle = fs.existsSync('/proc/self/fd');
+
+/**
+A folder checked to be a real one and held open while files are written into it. On Linux every name resolves through the open handle (/proc/self/fd/N/name, in effect openat), so the other side swapping the folder for a link after the check cannot redirect the write; elsewhere the checked path is used.
+*/
+type RealFolder = {at(name: string): string; sync(): Promise<void>; close(): Promise<void>};
+
+async function openRealFolder(directory: string): Promise<RealFolder> {
+	await assertRealFolder(directory);
+	let handle: fsp.FileHandle;
+	try {
+		handle = await fsp.open(directory, O_RDONLY | O_DIRECTORY | O_NOFOLLOW);
+	} catch (error) {
+		// Swapped for a link between the check and the open.
+		if (errnoCode(error) === 'ENOTDIR' || errnoCode(error) === 'ELOOP') {
+			throw new HandoffError('is a symlink or not a folder; refusing to follow it', undefined, directory);
+		}
+
+		throw error;
+	}
+
+	return {
+		at: name => (canResolveThroughHandle ? `/proc/self/fd/${handle.fd}/${name}` : path.join(directory, name)),
+		async sync() {
+			await handle.sync().catch((error: unknown) => {
+				if (!folderSyncRefusals.has(errnoCode(error) ?? '')) {
+					throw error;
+				}
+			});
+		},
+		async close() {
+			await handle.close();
+		},
+	};
+}
+
+/** fsync errors of file systems that refuse it on a folder; the rename has happened regardless. */
+const folderSyncRefusals = new Set(['EINVAL', 'EISDIR', 'EPERM', 'EBADF']);
 
 /** `.<name>.<pid>.<random>.tmp` beside `file`: readers of the folder skip these as bookkeeping. */
 export function temporaryPathFor(file: string): string {

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import {setTimeout as delay} from 'node:timers/promises';
 import {archiveWorkspace} from './archive.js';
-import {HandoffError} from './errors.js';
+import {describeError, errorStack, ignoreExpected, isExpectedError} from './errors.js';
 import {coalesce} from './coalesce.js';
 import {watchWorkspace, type FolderWatch} from './folder-watch.js';
 import {failHandoff, rejectResult} from './completion.js';
@@ -19,6 +19,7 @@ import type {Outcome, ProgressLine, SessionSource, SessionState, WorkspaceSnapsh
 import {writeStatus} from './status.js';
 import {removeStaleTemporaryFiles} from './temporary-files.js';
 import {isoTimestamp} from './time.js';
+import {WorkspacePresence} from './workspace-presence.js';
 
 export type SessionOptions = SnapshotOptions & {
 	resultsDirectory?: string;
@@ -56,8 +57,17 @@ export class HandoffSession implements SessionSource {
 	private watch: FolderWatch | undefined;
 	private clock: NodeJS.Timeout | undefined;
 	private releaseHold: (() => Promise<void>) | undefined;
-	private readonly tailing = coalesce(async () => this.readProgress(false), {more: async () => this.tail.hasBacklog()});
-	private readonly refreshing = coalesce(async () => this.refresh(), {stopped: () => this.closed || this.settled});
+	private presence: WorkspacePresence | undefined;
+	// A progress file that cannot be read only costs lines; a bug there, or any failed refresh, ends the session with the reason.
+	private readonly tailing = coalesce(async () => this.readProgress(false), {
+		more: async () => this.tail.hasBacklog(),
+		onError: error => {
+			if (!isExpectedError(error)) {
+				this.settleOnError(error);
+			}
+		},
+	});
+	private readonly refreshing = coalesce(async () => this.refresh(), {stopped: () => this.closed || this.settled, onError: error => this.settleOnError(error)});
 	private settled = false;
 	private closed = false;
 	private resolveFinished!: (outcome: Outcome) => void;
@@ -94,6 +104,7 @@ export class HandoffSession implements SessionSource {
 		// Temp files of our writers that were killed mid-write: never the consumer's activity, never archived, so gone now.
 		await removeStaleTemporaryFiles(this.workspace).catch(() => undefined);
 		const {workspace} = this;
+		this.presence = await WorkspacePresence.open(workspace);
 		this.watch = await watchWorkspace(
 			workspace,
 			relativePath => {
@@ -125,9 +136,21 @@ export class HandoffSession implements SessionSource {
 		this.refreshing.schedule();
 	}
 
-	/** Marks the hand-off CANCELED; the next refresh settles the outcome. */
+	/** Marks the hand-off CANCELED; the next refresh settles the outcome. The person's cancel stands even when status.txt cannot be written (shared/ read-only or a link): the outcome says the consumer was not told. */
 	async cancel(): Promise<void> {
-		await writeStatus(this.workspace, 'CANCELED');
+		try {
+			await writeStatus(this.workspace, 'CANCELED');
+		} catch (error) {
+			await this.refreshing.idle();
+			if (!isExpectedError(error)) {
+				this.settleOnError(error);
+				return;
+			}
+
+			this.settle({kind: 'canceled', errors: [`${layout.status} could not be set to CANCELED, so the consumer was not told: ${describeError(error, this.workspace)}`]});
+			return;
+		}
+
 		this.refreshing.schedule();
 		await this.refreshing.idle();
 	}
@@ -143,7 +166,9 @@ export class HandoffSession implements SessionSource {
 		await this.refreshing.idle();
 		await this.tailing.idle();
 		await this.tail.close();
-		await this.releaseHold?.();
+		await this.presence?.close();
+		// The workspace may be gone or read-only by now: a hold that cannot be removed is taken over later as a dead process's.
+		await this.releaseHold?.().catch(ignoreExpected);
 	}
 
 	private update(patch: Partial<SessionState>): void {
@@ -178,15 +203,14 @@ export class HandoffSession implements SessionSource {
 	}
 
 	private async refresh(): Promise<void> {
-		let snapshot: WorkspaceSnapshot;
-		try {
-			snapshot = await this.reader.read();
-		} catch (error) {
-			// The workspace vanished or became unreadable under us.
-			this.settle({kind: 'failed', errors: [`${this.workspace}: ${(error as Error).message}`]});
+		// A removed or moved workspace reads as empty, which would show "not started" forever.
+		const gone = await this.presence?.check();
+		if (gone !== undefined) {
+			this.settle({kind: 'failed', errors: [gone]});
 			return;
 		}
 
+		const snapshot = await this.reader.read();
 		this.update({snapshot});
 		if (this.reader.unsettled) {
 			setTimeout(() => this.refreshing.schedule(), settleMs / 4).unref();
@@ -238,27 +262,42 @@ export class HandoffSession implements SessionSource {
 		if (!check.valid) {
 			// Counted in the producer record: deleting shared/rejections.json does not give the consumer its retries back.
 			const used = (await openProducerRecord(workspace)).retries_used;
+			let notSentBack: string | undefined;
 			if (used < manifest.maxRetries) {
-				const attempt = await recordRejection(workspace);
-				await rejectResult(workspace, check.errors, attempt, manifest.maxRetries);
-				this.update({outcome: {kind: 'retrying', attempt, maxRetries: manifest.maxRetries, errors: check.errors}});
-				return;
+				try {
+					const attempt = await recordRejection(workspace);
+					await rejectResult(workspace, check.errors, attempt, manifest.maxRetries);
+					this.update({outcome: {kind: 'retrying', attempt, maxRetries: manifest.maxRetries, errors: check.errors}});
+					return;
+				} catch (error) {
+					if (!isExpectedError(error)) {
+						throw error;
+					}
+
+					// Unwritable or linked shared/: the consumer cannot be told to try again, so the retry would wait for nothing.
+					notSentBack = `the result could not be sent back for a retry: ${describeError(error, workspace)}`;
+				}
 			}
 
-			await failHandoff(workspace, 'validation_error', check.errors);
+			const notRecorded = await failHandoff(workspace, 'validation_error', check.errors).then(
+				() => undefined,
+				(error: unknown) => {
+					if (!isExpectedError(error)) {
+						throw error;
+					}
+
+					return `the failure could not be fully recorded in the workspace: ${describeError(error, workspace)}`;
+				},
+			);
 			await this.flushProgress();
-			this.settle({kind: 'failed', errors: check.errors});
+			this.settle({kind: 'failed', errors: [...check.errors, ...[notSentBack, notRecorded].filter(note => note !== undefined)]});
 			return;
 		}
 
 		try {
 			await this.flushProgress();
 			// status.txt is only informational here: a shared/ the consumer swapped for a link must not block a valid result.
-			await writeStatus(workspace, 'COMPLETE').catch((error: unknown) => {
-				if (!(error instanceof HandoffError)) {
-					throw error;
-				}
-			});
+			await writeStatus(workspace, 'COMPLETE').catch(ignoreExpected);
 			await writeMetadata(workspace, {
 				status: 'complete',
 				startedAt: snapshot.claimedAt === undefined ? undefined : isoTimestamp(new Date(snapshot.claimedAt)),
@@ -267,16 +306,27 @@ export class HandoffSession implements SessionSource {
 			// Stop watching before the folder is removed under the watcher. The hold is kept (it is outside the workspace) until the removal is done.
 			clearInterval(this.clock);
 			await this.watch?.close();
-			const {archivePath} = await archiveWorkspace(workspace, manifest, {resultsDirectory: this.options.resultsDirectory, keep: this.options.keep});
-			this.settle({kind: 'complete', archivePath, resultPath: path.join(archivePath, manifest.result.path)});
+			const {archivePath, notRemoved} = await archiveWorkspace(workspace, manifest, {resultsDirectory: this.options.resultsDirectory, keep: this.options.keep});
+			this.settle({kind: 'complete', archivePath, resultPath: path.join(archivePath, manifest.result.path), ...(notRemoved ? {warnings: [notRemoved]} : {})});
 		} catch (error) {
-			this.settle({kind: 'failed', errors: [`archiving failed: ${(error as Error).message}; the workspace is kept`]});
+			if (!isExpectedError(error)) {
+				throw error;
+			}
+
+			this.settle({kind: 'failed', errors: [`archiving failed: ${describeError(error, workspace)}; the workspace is kept`]});
 		}
 	}
 
 	private async flushProgress(): Promise<void> {
 		await this.tailing.idle();
 		await this.readProgress(true);
+	}
+
+	/** The one error boundary: whatever a refresh throws ends the session with it as the reason, never as a crash. */
+	private settleOnError(error: unknown): void {
+		this.settle(isExpectedError(error)
+			? {kind: 'failed', errors: [describeError(error, this.workspace)]}
+			: {kind: 'internal-error', errors: [describeError(error)], stack: errorStack(error)});
 	}
 
 	private settle(outcome: Outcome): void {

@@ -1,6 +1,6 @@
 import fsp from 'node:fs/promises';
 import path from 'node:path';
-import {HandoffError, errnoCode} from './errors.js';
+import {HandoffError, asFileProblem, errnoCode} from './errors.js';
 import type {Manifest} from './manifest.js';
 import {layout} from './paths.js';
 import {duplicateQuestionProblems, mergeQuestions, parseAnswers, parseQuestions} from './questions.js';
@@ -280,7 +280,9 @@ Parses, validates and formats one version of a partial result in the validation 
 }
 
 async function readJson<T>(workspace: string, relativePath: string, parse: (value: unknown, name: string) => T): Promise<T | undefined> {
-	const text = await readTextFile(path.join(workspace, relativePath), {name: relativePath});
+	const text = await readTextFile(path.join(workspace, relativePath), {name: relativePath}).catch((error: unknown) => {
+		throw asFileProblem(error, relativePath);
+	});
 	return text === undefined ? undefined : parse(parseJson(text, relativePath), relativePath);
 }
 
@@ -288,7 +290,8 @@ async function readJson<T>(workspace: string, relativePath: string, parse: (valu
 async function readSignal(workspace: string, relativePath: string, problems: FileProblem[]): Promise<string | undefined> {
 	try {
 		return await readTextFile(path.join(workspace, relativePath), {name: relativePath, maxBytes: maxSignalBytes});
-	} catch (error) {
+	} catch (thrown) {
+		const error = asFileProblem(thrown, relativePath);
 		if (error instanceof HandoffError) {
 			problems.push({file: relativePath, message: error.message.replace(`${relativePath}: `, '')});
 			return '';

@@ -108,11 +108,15 @@ export type WorkspaceSnapshot = {
 
 /** How a watched hand-off ended, or that it is going round again after a rejected result. */
 export type Outcome =
-	| {kind: 'complete'; archivePath: string; resultPath: string}
+	/** `warnings`: what could not be tidied up once the record was safe (the workspace not removed, say). */
+	| {kind: 'complete'; archivePath: string; resultPath: string; warnings?: string[]}
 	| {kind: 'retrying'; attempt: number; maxRetries: number; errors: string[]}
 	| {kind: 'failed'; errors: string[]}
 	| {kind: 'timed-out'; errors: string[]}
-	| {kind: 'canceled'};
+	/** `errors` says what could not be done on the way out (status.txt left unmarked, say). */
+	| {kind: 'canceled'; errors?: string[]}
+	/** A bug in handoff, not a verdict on the hand-off: the workspace is left as it was. `stack` is shown only with HANDOFF_DEBUG=1. */
+	| {kind: 'internal-error'; errors: string[]; stack?: string};
 
 /** Everything a view of a running hand-off shows. */
 export type SessionState = {

@@ -1,9 +1,11 @@
-import {exitCode, type ExitCode} from './errors.js';
+import {describeError, exitCode, exitCodeForError, type ExitCode} from './errors.js';
 import type {Outcome} from './snapshot.js';
+import {isWorkspaceGone} from './workspace-presence.js';
 
 /** The one-object summary `--json` prints at the end, for producer programs. */
 export type Summary = {
-	state: 'complete' | 'failed' | 'timed-out' | 'canceled' | 'interrupted';
+	/** `error`: handoff could not watch the hand-off to an end (see exit_code: 2 an invalid workspace or manifest, 1 a file it could not read or write, 70 an internal error). */
+	state: 'complete' | 'failed' | 'timed-out' | 'canceled' | 'interrupted' | 'error';
 	exit_code: ExitCode;
 	workspace: string;
 	task: string;
@@ -12,6 +14,8 @@ export type Summary = {
 	/** The archived result file, on success. */
 	result?: string;
 	errors: string[];
+	/** On success: what could not be tidied up once the record was safe (the workspace not removed, say). */
+	warnings?: string[];
 };
 
 export function exitCodeFor(outcome: Outcome | undefined): ExitCode {
@@ -28,6 +32,10 @@ export function exitCodeFor(outcome: Outcome | undefined): ExitCode {
 			return exitCode.timedOut;
 		}
 
+		case 'internal-error': {
+			return exitCode.internal;
+		}
+
 		default: {
 			return exitCode.interrupted;
 		}
@@ -38,7 +46,7 @@ export function summarize(outcome: Outcome | undefined, workspace: string, task:
 	const base = {workspace, task, exit_code: exitCodeFor(outcome)};
 	switch (outcome?.kind) {
 		case 'complete': {
-			return {...base, state: 'complete', archive: outcome.archivePath, result: outcome.resultPath, errors: []};
+			return {...base, state: 'complete', archive: outcome.archivePath, result: outcome.resultPath, errors: [], ...(outcome.warnings ? {warnings: outcome.warnings} : {})};
 		}
 
 		case 'failed':
@@ -47,7 +55,11 @@ export function summarize(outcome: Outcome | undefined, workspace: string, task:
 		}
 
 		case 'canceled': {
-			return {...base, state: 'canceled', errors: []};
+			return {...base, state: 'canceled', errors: outcome.errors ?? []};
+		}
+
+		case 'internal-error': {
+			return {...base, state: 'error', errors: outcome.errors};
 		}
 
 		default: {
@@ -56,11 +68,16 @@ export function summarize(outcome: Outcome | undefined, workspace: string, task:
 	}
 }
 
+/** The summary of a watch that an error stopped before the hand-off had an outcome (an invalid workspace, an unwritable file, a bug). */
+export function errorSummary(error: unknown, workspace: string, task: string): Summary {
+	return {state: 'error', exit_code: exitCodeForError(error), workspace, task, errors: [describeError(error, workspace)]};
+}
+
 /** The lines left in the scrollback (stderr) once a hand-off ends. */
 export function summaryLines(summary: Summary): string[] {
 	switch (summary.state) {
 		case 'complete': {
-			return [`handoff: complete; archived to ${summary.archive}`];
+			return [`handoff: complete; archived to ${summary.archive}`, ...(summary.warnings ?? []).map(warning => `  ${warning}`)];
 		}
 
 		case 'interrupted': {
@@ -68,11 +85,18 @@ export function summaryLines(summary: Summary): string[] {
 		}
 
 		case 'canceled': {
-			return [`handoff: canceled; the workspace is kept: ${summary.workspace}`];
+			return [`handoff: canceled; the workspace is kept: ${summary.workspace}`, ...summary.errors.map(error => `  ${error}`)];
+		}
+
+		case 'error': {
+			return summary.exit_code === exitCode.internal
+				? [`handoff: ${summary.errors.join('; ')}; this is a bug in handoff (HANDOFF_DEBUG=1 shows where); the workspace is as it was: ${summary.workspace}`]
+				: summary.errors.map(error => `handoff: ${error}`);
 		}
 
 		default: {
-			return [`handoff: ${summary.state}; the workspace is kept: ${summary.workspace}`, ...summary.errors.map(error => `  ${error}`)];
+			const where = isWorkspaceGone(summary.errors) ? '' : `; the workspace is kept: ${summary.workspace}`;
+			return [`handoff: ${summary.state}${where}`, ...summary.errors.map(error => `  ${error}`)];
 		}
 	}
 }

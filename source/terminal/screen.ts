@@ -1,4 +1,5 @@
 /** Ink 6 has no alternate-screen option, so the app enters and leaves it here, and restores the terminal on every way out. */
+import {crashReport, exitCode} from '../core/errors.js';
 
 /** Switch to the alternate screen (saving the cursor), hide the cursor. */
 export const enterSequence = '\u001B[?1049h\u001B[?25l';
@@ -38,7 +39,7 @@ const signalExitCodes = {SIGINT: 130, SIGTERM: 143, SIGHUP: 129} as const;
 type HandledSignal = keyof typeof signalExitCodes;
 
 /**
-Runs restore() when the process exits, on SIGINT/SIGTERM/SIGHUP (then exits 130/143/129), and on an uncaught exception or unhandled rejection (then prints the error on the restored screen and exits 1). Returns a function that removes every handler.
+Runs restore() when the process exits, on SIGINT/SIGTERM/SIGHUP (then exits 130/143/129), and on an uncaught exception or unhandled rejection (then prints the error on the restored screen, one line unless HANDOFF_DEBUG=1, and exits 70, the internal-error code). Returns a function that removes every handler.
 */
 export function installRestoreHandlers(restore: () => void): () => void {
 	const onExit = (): void => {
@@ -53,8 +54,8 @@ export function installRestoreHandlers(restore: () => void): () => void {
 	const onCrash = (error: unknown): void => {
 		restore();
 		// Printed after restore(), so it lands in the main screen's scrollback instead of vanishing with the alternate screen.
-		process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : `Unhandled rejection: ${String(error)}`}\n`);
-		process.exit(1);
+		process.stderr.write(`${crashReport(error)}\n`);
+		process.exit(exitCode.internal);
 	};
 
 	const signals = Object.keys(signalExitCodes) as HandledSignal[];
@@ -63,8 +64,9 @@ export function installRestoreHandlers(restore: () => void): () => void {
 		process.on(signal, onSignal);
 	}
 
-	process.on('uncaughtException', onCrash);
-	process.on('unhandledRejection', onCrash);
+	// First in line, so the terminal is restored before anything (cli.tsx's own last-resort handler) prints and exits.
+	process.prependListener('uncaughtException', onCrash);
+	process.prependListener('unhandledRejection', onCrash);
 	return () => {
 		process.off('exit', onExit);
 		for (const signal of signals) {

@@ -9,7 +9,16 @@ export const cliPath = fileURLToPath(new URL('../../dist/cli.js', import.meta.ur
 
 export type CliResult = {code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string};
 
-export type CliOptions = {cwd?: string; env?: NodeJS.ProcessEnv; input?: string};
+export type CliOptions = {
+	cwd?: string;
+	env?: NodeJS.ProcessEnv;
+	input?: string;
+	/** Run the CLI as this user and group (needs root): for faults that root's permissions would hide. */
+	uid?: number;
+	gid?: number;
+	/** A command that runs the CLI, `node dist/cli.js ...` appended to it (e.g. `unshare -m sh -c ...` for a read-only mount of its own). */
+	prefix?: string[];
+};
 
 /** The environment for a child: this one without HANDOFF_* and CI, plus `extra`. */
 export function childEnvironment(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
@@ -44,10 +53,13 @@ export type RunningCli = {
 
 /** Starts the built CLI as a child process. */
 export function startCli(args: string[], options: CliOptions = {}): RunningCli {
-	const child = spawn(process.execPath, [cliPath, ...args], {
+	const [command, ...prefixArgs] = [...(options.prefix ?? []), process.execPath];
+	const child = spawn(command, [...prefixArgs, cliPath, ...args], {
 		cwd: options.cwd,
 		env: childEnvironment(options.env),
 		stdio: ['pipe', 'pipe', 'pipe'],
+		uid: options.uid,
+		gid: options.gid,
 	});
 	runningChildren.add(child);
 	let stdout = '';

@@ -22,18 +22,25 @@ describe('restoring the terminal (child processes drawing on a plain stream)', (
 		expect(result).toMatchObject({code, signal: null, stderr: ''});
 	});
 
-	test('an uncaught exception: restored first, then the error on stderr, exit 1', async () => {
+	test('an uncaught exception: restored first, then one line naming the error on stderr, exit 70 (internal error)', async () => {
 		const result = await run('throw');
 		expect(result.stdout).toBe(restored);
-		expect(result.stderr).toMatch(/^Error: boom\n\s+at /);
-		expect(result.code).toBe(1);
+		expect(result.stderr).toBe('handoff: internal error: Error: boom; this is a bug in handoff (HANDOFF_DEBUG=1 shows where)\n');
+		expect(result.code).toBe(70);
 	});
 
 	test('an unhandled rejection: the same', async () => {
 		const result = await run('reject');
 		expect(result.stdout).toBe(restored);
-		expect(result.stderr).toMatch(/^Error: rejected boom\n/);
-		expect(result.code).toBe(1);
+		expect(result.stderr).toBe('handoff: internal error: Error: rejected boom; this is a bug in handoff (HANDOFF_DEBUG=1 shows where)\n');
+		expect(result.code).toBe(70);
+	});
+
+	test('with HANDOFF_DEBUG=1 the stack follows the line', async () => {
+		const result = await runFixture('restore-child.ts', ['throw'], {env: {...process.env, HANDOFF_DEBUG: '1'}});
+		expect(result.stdout).toBe(restored);
+		expect(result.stderr).toMatch(/^handoff: internal error: Error: boom; this is a bug in handoff\nError: boom\n\s+at /);
+		expect(result.code).toBe(70);
 	});
 
 	test.each(['exit', 'restore-then-exit'])('a normal end (%s) restores the screen exactly once', async mode => {

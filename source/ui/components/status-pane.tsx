@@ -4,6 +4,7 @@ import React from 'react';
 import type {DerivedState, Outcome, WorkspaceSnapshot} from '../../core/snapshot.js';
 import {stateLabels} from '../../core/status.js';
 import {formatDuration} from '../../core/time.js';
+import {isWorkspaceGone} from '../../core/workspace-presence.js';
 
 const stateColors: Record<DerivedState, string> = {
 	'not-started': 'gray',
@@ -34,7 +35,7 @@ function claimLine(snapshot: WorkspaceSnapshot): string {
 function outcomeLines(outcome: Outcome): Array<{text: string; color: string}> {
 	switch (outcome.kind) {
 		case 'complete': {
-			return [{text: `✔ Complete. Archived to ${outcome.archivePath}`, color: 'green'}];
+			return [{text: `✔ Complete. Archived to ${outcome.archivePath}`, color: 'green'}, ...(outcome.warnings ?? []).map(warning => ({text: `  ${warning}`, color: 'yellow'}))];
 		}
 
 		case 'retrying': {
@@ -47,13 +48,20 @@ function outcomeLines(outcome: Outcome): Array<{text: string; color: string}> {
 		case 'failed':
 		case 'timed-out': {
 			return [
-				{text: outcome.kind === 'failed' ? '✘ Failed. The workspace is kept.' : '✘ Timed out. The workspace is kept.', color: 'red'},
+				{text: `✘ ${outcome.kind === 'failed' ? 'Failed.' : 'Timed out.'}${isWorkspaceGone(outcome.errors) ? '' : ' The workspace is kept.'}`, color: 'red'},
 				...outcome.errors.map(error => ({text: `  ${error}`, color: 'red'})),
 			];
 		}
 
 		case 'canceled': {
-			return [{text: 'Canceled. The workspace is kept.', color: 'gray'}];
+			return [{text: 'Canceled. The workspace is kept.', color: 'gray'}, ...(outcome.errors ?? []).map(error => ({text: `  ${error}`, color: 'yellow'}))];
+		}
+
+		case 'internal-error': {
+			return [
+				{text: '✘ Stopped by an internal error in handoff. The workspace is as it was.', color: 'red'},
+				...outcome.errors.map(error => ({text: `  ${error}`, color: 'red'})),
+			];
 		}
 	}
 }
