@@ -1,4 +1,4 @@
-import {Box, Text} from 'ink';
+import {Box} from 'ink';
 import React, {useEffect, useReducer} from 'react';
 import type {SessionSource} from './core/snapshot.js';
 import {Footer} from './ui/components/footer.js';
@@ -12,6 +12,7 @@ import type {Intent} from './ui/intents.js';
 import {partialLines, progressLines, questionLines} from './ui/pane-lines.js';
 import {useAppInput} from './ui/use-app-input.js';
 import {appReducer, initialAppState, visibleOffset} from './ui/use-app-state.js';
+import {Text} from './ui/components/text.js';
 
 /** One stage of a pipeline run, for the line above the panes. */
 export type StageLine = {name: string; state: 'done' | 'current' | 'pending' | 'failed'; /** How long a finished stage took. */ time?: string};

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 import {fileURLToPath} from 'node:url';
 import meow from 'meow';
-import type {CommandContext} from './commands/io.js';
+import {printLine, type CommandContext} from './commands/io.js';
 import {cliCommand} from './core/instructions.js';
 import {HandoffError, exitCode} from './core/errors.js';
 
@@ -150,7 +150,7 @@ const commands: Record<string, () => Promise<number>> = {
 	ls: async () => (await import('./commands/ls.js')).lsCommand(context, async entry => {
 		// Enter in the list: watch a workspace, resume a pipeline run, or say where an archive is.
 		if (entry.kind === 'archive') {
-			process.stdout.write(`${entry.path}\n`);
+			printLine(process.stdout, entry.path);
 			return 0;
 		}
 
@@ -175,7 +175,7 @@ async function main(): Promise<number> {
 
 	const run = commands[command!];
 	if (!run) {
-		process.stderr.write(`handoff: unknown command "${command}"; see handoff --help\n`);
+		printLine(process.stderr, `handoff: unknown command "${command}"; see handoff --help`);
 		return exitCode.usage;
 	}
 
@@ -183,7 +183,8 @@ async function main(): Promise<number> {
 		return await run();
 	} catch (error) {
 		if (error instanceof HandoffError) {
-			process.stderr.write(`handoff: ${error.message}\n`);
+			// The message may quote the workspace (a file name, a field): printLine makes it safe for the terminal.
+			printLine(process.stderr, `handoff: ${error.message}`);
 			return error.code;
 		}
 

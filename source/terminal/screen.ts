@@ -1,4 +1,5 @@
 /** Ink 6 has no alternate-screen option, so the app enters and leaves it here, and restores the terminal on every way out. */
+import {safeText} from './safe-text.js';
 
 /** Switch to the alternate screen (saving the cursor), hide the cursor. */
 export const enterSequence = '\u001B[?1049h\u001B[?25l';
@@ -53,7 +54,8 @@ export function installRestoreHandlers(restore: () => void): () => void {
 	const onCrash = (error: unknown): void => {
 		restore();
 		// Printed after restore(), so it lands in the main screen's scrollback instead of vanishing with the alternate screen.
-		process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : `Unhandled rejection: ${String(error)}`}\n`);
+		// The message may quote the workspace; a stack trace is several lines.
+		process.stderr.write(`${safeText(error instanceof Error ? (error.stack ?? error.message) : `Unhandled rejection: ${String(error)}`, {multiline: true})}\n`);
 		process.exit(1);
 	};
 
