@@ -188,7 +188,9 @@ async function main(): Promise<number> {
 			return error.code;
 		}
 
-		throw error;
+		// A bug: its stack trace, made safe as well (the message may quote the workspace), and exit 1 as an uncaught error would.
+		printLine(process.stderr, error instanceof Error ? (error.stack ?? error.message) : String(error), {multiline: true});
+		return 1;
 	}
 }
 
