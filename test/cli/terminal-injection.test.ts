@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import {describe, expect, test} from 'vitest';
 import {runCli, startCli, useTempDirectories} from '../helpers/cli.js';
-import {hostile, hostileText, terminalControls} from '../helpers/hostile.js';
+import {fuzzText, hostile, hostileText, seededRandom, terminalControls} from '../helpers/hostile.js';
 
 const temporaryDirectory = useTempDirectories();
 
@@ -95,6 +95,60 @@ describe('handoff wait prints hostile workspace text readably and none of its co
 		expect(fs.existsSync(summary.archive)).toBe(true);
 	});
 });
+
+test('fuzz: escape-laden random text in every file the consumer writes, for 200 rounds, never reaches stderr or stdout as a control character', async () => {
+	const random = seededRandom(8);
+	const {workspace} = await hostileWorkspace();
+	const wait = startCli(['wait', workspace, '--json']);
+	const write = (file: string, text: string): void => {
+		fs.writeFileSync(path.join(workspace, file), text);
+	};
+
+	/** A file name needs no "/" or NUL, and fits in 255 bytes. */
+	const fileName = (): string => fuzzText(random, 3).replaceAll(/[/\u0000]/g, '_').slice(0, 150);
+	for (let round = 0; round < 200; round++) {
+		switch (Math.floor(random() * 5)) {
+			case 0: {
+				fs.appendFileSync(path.join(workspace, 'shared/progress.txt'), `${random() < 0.5 ? '[2025-01-01 10:00:00] ' : ''}${fuzzText(random)}\n`);
+				break;
+			}
+
+			case 1: {
+				write('shared/questions.json', random() < 0.8 ? JSON.stringify({questions: [{id: fuzzText(random, 3), text: fuzzText(random), options: [fuzzText(random, 4), fuzzText(random, 4)]}]}) : fuzzText(random));
+				break;
+			}
+
+			case 2: {
+				write('.lock', JSON.stringify({tool: fuzzText(random), host: fuzzText(random), pid: process.pid}));
+				break;
+			}
+
+			case 3: {
+				write(`output/${fileName()}.partial.json`, random() < 0.5 ? JSON.stringify({[fuzzText(random)]: fuzzText(random)}) : fuzzText(random));
+				break;
+			}
+
+			default: {
+				write('output/metadata.json', JSON.stringify({status: 'running', errors: [{type: 'x', message: fuzzText(random), details: fuzzText(random)}]}));
+			}
+		}
+
+		// Every 20 rounds, let the watcher catch up, so many intermediate states are printed rather than only the last.
+		if (round % 20 === 19) {
+			fs.appendFileSync(path.join(workspace, 'shared/progress.txt'), `MARK${round}\n`);
+			// eslint-disable-next-line no-await-in-loop
+			await wait.waitFor(`MARK${round}`);
+		}
+	}
+
+	write('.error', `${fuzzText(random)}THEEND`);
+	const result = await wait.result;
+	expect(result.code, result.stderr).toBe(1);
+	expect(result.stderr).toContain('THEEND');
+	expect(result.stderr.split('\n').filter(line => line.startsWith('question ')).length).toBeGreaterThan(3);
+	expectNoControls(result.stderr);
+	expectNoControls(result.stdout);
+}, 60_000);
 
 describe('other lines a command prints', () => {
 	test('an error message quoting a path or a word of the command line (the CLI\'s error line)', async () => {

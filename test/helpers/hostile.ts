@@ -22,3 +22,24 @@ export function hostileText(word: string): string {
 /** Every character that lets a terminal act on text (ESC, C1, BEL, BS, CR, ...) or reorders it (bidi controls); a line feed is not one. */
 // eslint-disable-next-line no-control-regex -- matching control characters is the point
 export const terminalControls = /[\u0000-\u0009\u000B-\u001F\u007F-\u009F\u202A-\u202E\u2066-\u2069]/;
+
+/** A seeded pseudo-random source, so a failing fuzz run can be repeated. */
+export function seededRandom(seed: number): () => number {
+	let state = seed;
+	return () => {
+		state = (state * 1_103_515_245 + 12_345) % 2_147_483_648;
+		return state / 2_147_483_648;
+	};
+}
+
+/** Pieces that make or break escape sequences, and ordinary letters, for fuzzing. */
+const fuzzAlphabet = [
+	...Object.values(hostile),
+	'\u001B', '\u009B', '\u009D', '\u0090', '\u009C', '\u0007', '\u0008', '\r', '\n', '\t', '\u0000', '\u007F', '\u0085',
+	'\u202E', '\u2066', '\\', '[', ']', ';', '0', '2', 'J', 'm', 'P', 'a', 'word', ' ', '"', '{', '}', '仕様', '🎉',
+];
+
+/** A random string of up to `pieces` fuzz pieces. */
+export function fuzzText(random: () => number, pieces = 12): string {
+	return Array.from({length: Math.floor(random() * pieces) + 1}, () => fuzzAlphabet[Math.floor(random() * fuzzAlphabet.length)]).join('');
+}

@@ -1,6 +1,6 @@
 import {describe, expect, test} from 'vitest';
 import {safeText} from '../../source/terminal/safe-text.js';
-import {hostile, terminalControls} from '../helpers/hostile.js';
+import {hostile, seededRandom, terminalControls} from '../helpers/hostile.js';
 
 describe('safeText', () => {
 	test.each([
@@ -116,12 +116,7 @@ describe('safeText', () => {
 	});
 
 	test('random strings of controls and printable characters never leave a control (fixed seed)', () => {
-		let seed = 42;
-		const random = (): number => {
-			seed = (seed * 1_103_515_245 + 12_345) % 2_147_483_648;
-			return seed / 2_147_483_648;
-		};
-
+		const random = seededRandom(42);
 		const alphabet = ['\u001B', '\u009B', '\u009D', '\u0090', '\u0007', '\u009C', '\\', '[', ']', 'P', '0', ';', '2', 'J', 'm', 'a', '\n', '\r', '\t', '\u202E', '\u0008', '😀'];
 		for (let trial = 0; trial < 2000; trial++) {
 			const text = Array.from({length: Math.floor(random() * 40)}, () => alphabet[Math.floor(random() * alphabet.length)]).join('');

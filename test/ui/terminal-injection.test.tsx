@@ -5,7 +5,7 @@ import type {ListEntry} from '../../source/core/listing.js';
 import type {Outcome, SessionState} from '../../source/core/snapshot.js';
 import {Text} from '../../source/ui/components/text.js';
 import {ListApp} from '../../source/ui/list-app.js';
-import {hostile, hostileText, terminalControls} from '../helpers/hostile.js';
+import {fuzzText, hostile, hostileText, seededRandom, terminalControls} from '../helpers/hostile.js';
 import {waitUntil} from '../helpers/cli.js';
 import {FakeSession, keys, makeSnapshot} from './helpers.js';
 
@@ -140,6 +140,41 @@ describe('the app shows hostile workspace text readably and emits none of its co
 		);
 		mounted.push(instance);
 		expect(await frameShowing(instance, ['A', 'B', 'C', 'D', '7'])).toContain('AB');
+		expectNoControls(instance);
+	});
+
+	test('fuzz: 80 snapshots with escape-laden random text in every field, each drawn, never put a control character on the screen', async () => {
+		const random = seededRandom(7);
+		const session = new FakeSession();
+		const instance = render(<App source={session} onIntent={() => undefined} promptNotice={fuzzText(random)} stages={[{name: fuzzText(random), state: 'current'}]} />);
+		mounted.push(instance);
+		const outcomes = (): Outcome | undefined => [
+			undefined,
+			{kind: 'retrying', attempt: 1, maxRetries: 2, errors: [fuzzText(random)]},
+			{kind: 'failed', errors: [fuzzText(random), fuzzText(random)]},
+			{kind: 'complete', archivePath: fuzzText(random), resultPath: fuzzText(random)},
+		][Math.floor(random() * 4)] as Outcome | undefined;
+		for (let round = 0; round < 80; round++) {
+			const marker = `ROUND${round}:`;
+			session.set({
+				...hostileState(outcomes()),
+				snapshot: makeSnapshot({
+					manifest: {...makeSnapshot().manifest, task: `${marker}${fuzzText(random)}`},
+					name: fuzzText(random),
+					workspace: fuzzText(random),
+					claim: {tool: fuzzText(random), host: fuzzText(random)},
+					inconsistencies: [fuzzText(random)],
+					problems: [{file: fuzzText(random), message: fuzzText(random)}],
+					questions: [{id: fuzzText(random, 3), text: fuzzText(random), options: [fuzzText(random, 4)]}, {id: fuzzText(random, 3), text: fuzzText(random), answer: {id: 'x', answer: fuzzText(random)}}],
+					partial: {file: fuzzText(random), value: {[fuzzText(random)]: [fuzzText(random)]}, valid: false, errors: [{pointer: fuzzText(random), message: fuzzText(random)}], updatedAt: Date.now()},
+				}),
+				progress: [{time: '2025-01-01 10:00:00', message: fuzzText(random)}, {message: fuzzText(random)}, {source: fuzzText(random, 2), message: fuzzText(random)}],
+			});
+			// eslint-disable-next-line no-await-in-loop
+			await frameShowing(instance, [marker]);
+		}
+
+		expect(instance.frames.length).toBeGreaterThan(80);
 		expectNoControls(instance);
 	});
 });
