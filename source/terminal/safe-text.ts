@@ -15,56 +15,57 @@ const unsafeCharacters = /[\u0000-\u001F\u007F-\u009F\u202A-\u202E\u2066-\u2069]
 The one function every string from a workspace (or from any error message that may quote one) passes before it reaches a terminal. Escape sequences (CSI, OSC, DCS, SOS/PM/APC, their 8-bit forms, ESC-Fe/Fp) are removed; every control character left is made visible (C0 and DEL as their Unicode control pictures, such as ␛ ␇ ␈ ␍; C1 as �), so a broken or unterminated sequence is shown as harmless text; Unicode bidi embeddings, overrides and isolates (U+202A–202E, U+2066–2069) become � so they cannot reorder what is read. Tabs become spaces to the next tab stop. A CR that ends a line (CRLF) is dropped. Everything else (any script, emoji) passes unchanged.
 */
 export function safeText(text: string, options: SafeTextOptions = {}): string {
-	const stripped = stripAnsi(text);
+	// String(): a field the types call a string may hold anything in a file the other side wrote.
+	const stripped = stripAnsi(String(text));
 	if (!unsafeCharacters.test(stripped)) {
 		return stripped;
 	}
 
-	let result = '';
-	// Characters since the start of the line, for tab stops.
-	let column = 0;
-	for (let index = 0; index < stripped.length; index++) {
-		const code = stripped.codePointAt(index)!;
-		if (code > 0xFF_FF) {
-			// An astral character (emoji, rare CJK) is two UTF-16 units and never a control.
-			result += String.fromCodePoint(code);
-			index++;
-			column++;
-			continue;
-		}
-
-		const character = stripped[index]!;
-		if (character === '\t') {
-			const spaces = tabWidth - (column % tabWidth);
-			result += ' '.repeat(spaces);
-			column += spaces;
-		} else if (character === '\n' && options.multiline) {
-			result += '\n';
-			column = 0;
-		} else if (character === '\r' && (index === stripped.length - 1 || stripped[index + 1] === '\n')) {
-			// A line ending (CRLF, or a CR left at the end of a line): nothing to show.
-		} else {
-			result += visible(code) ?? character;
-			column++;
-		}
-	}
-
-	return result;
+	const withoutLineEndingCr = stripped.replaceAll(/\r(?=\n|$)/g, '');
+	const expanded = withoutLineEndingCr.includes('\t') ? expandTabs(withoutLineEndingCr, options.multiline ?? false) : withoutLineEndingCr;
+	return showControls(expanded, options.multiline ?? false);
 }
 
-/** The printable stand-in for a character a terminal would act on; undefined for a safe one. */
-function visible(code: number): string | undefined {
+/** Each control character as its printable stand-in. Every stand-in is one UTF-16 unit, so this maps unit for unit through a typed array: building a string a character at a time, or a replace with millions of matches, took seconds on a hostile line of a few megabytes. */
+function showControls(text: string, multiline: boolean): string {
+	const units = new Uint16Array(text.length);
+	for (let index = 0; index < text.length; index++) {
+		units[index] = standIn(text.charCodeAt(index), multiline);
+	}
+
+	// Unit for unit, lone surrogates included (Node's UTF-16 decoder does not validate).
+	return Buffer.from(units.buffer, units.byteOffset, units.byteLength).toString('utf16le');
+}
+
+function standIn(code: number, multiline: boolean): number {
 	if (code <= 0x1F) {
-		return String.fromCodePoint(0x24_00 + code);
+		// C0: its control picture (␀ … ␟, ␛ for ESC), a line feed kept where lines are allowed.
+		return code === 0x0A && multiline ? code : 0x24_00 + code;
 	}
 
 	if (code === 0x7F) {
-		return '\u2421';
+		return 0x24_21; // ␡
 	}
 
-	if ((code >= 0x80 && code <= 0x9F) || (code >= 0x20_2A && code <= 0x20_2E) || (code >= 0x20_66 && code <= 0x20_69)) {
-		return '\uFFFD';
-	}
+	const c1 = code >= 0x80 && code <= 0x9F;
+	const bidi = (code >= 0x20_2A && code <= 0x20_2E) || (code >= 0x20_66 && code <= 0x20_69);
+	return c1 || bidi ? 0xFF_FD : code;
+}
 
-	return undefined;
+/** Tabs as spaces to the next tab stop, counted in characters from the start of each line (of the text, on one line). */
+function expandTabs(text: string, multiline: boolean): string {
+	const lines = multiline ? text.split('\n') : [text];
+	return lines.map(line => {
+		let column = 0;
+		return line.split('\t').map((piece, index) => {
+			const spaces = index === 0 ? 0 : tabWidth - (column % tabWidth);
+			column += spaces + characterCount(piece);
+			return `${' '.repeat(spaces)}${piece}`;
+		}).join('');
+	}).join('\n');
+}
+
+/** Characters, not UTF-16 units: an emoji counts once. */
+function characterCount(text: string): number {
+	return text.length - (text.match(/[\uD800-\uDBFF][\uDC00-\uDFFF]/g)?.length ?? 0);
 }
