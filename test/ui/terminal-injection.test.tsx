@@ -170,7 +170,7 @@ describe('the app shows hostile workspace text readably and emits none of its co
 				}),
 				progress: [{time: '2025-01-01 10:00:00', message: fuzzText(random)}, {message: fuzzText(random)}, {source: fuzzText(random, 2), message: fuzzText(random)}],
 			});
-			// eslint-disable-next-line no-await-in-loop
+			// eslint-disable-next-line no-await-in-loop -- each snapshot must be drawn before the next replaces it
 			await frameShowing(instance, [marker]);
 		}
 
