@@ -6,13 +6,13 @@ import {HelpOverlay} from './ui/components/help-overlay.js';
 import {QuestionsPane} from './ui/components/questions-pane.js';
 import {ScrollPane, paneChrome} from './ui/components/scroll-pane.js';
 import {StatusPane, statusDetail, statusPaneChrome} from './ui/components/status-pane.js';
+import {Text} from './ui/components/text.js';
 import {useSession} from './ui/hooks/use-session.js';
 import {useTerminalSize} from './ui/hooks/use-terminal-size.js';
 import type {Intent} from './ui/intents.js';
 import {partialLines, progressLines, questionLines} from './ui/pane-lines.js';
 import {useAppInput} from './ui/use-app-input.js';
 import {appReducer, initialAppState, visibleOffset} from './ui/use-app-state.js';
-import {Text} from './ui/components/text.js';
 
 /** One stage of a pipeline run, for the line above the panes. */
 export type StageLine = {name: string; state: 'done' | 'current' | 'pending' | 'failed'; /** How long a finished stage took. */ time?: string};

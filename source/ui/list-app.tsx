@@ -3,8 +3,8 @@ import React, {useState} from 'react';
 import type {ListEntry} from '../core/listing.js';
 import {stateLabels} from '../core/status.js';
 import {formatDuration} from '../core/time.js';
-import {useTerminalSize} from './hooks/use-terminal-size.js';
 import {Text} from './components/text.js';
+import {useTerminalSize} from './hooks/use-terminal-size.js';
 
 export type ListIntent = {type: 'open'; entry: ListEntry} | {type: 'quit'};
 
