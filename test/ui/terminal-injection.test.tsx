@@ -177,4 +177,14 @@ describe('the app shows hostile workspace text readably and emits none of its co
 		expect(instance.frames.length).toBeGreaterThan(80);
 		expectNoControls(instance);
 	});
+
+	test('a line megabytes long, full of sequences, is drawn at once and safely (only what fits a row is made safe)', async () => {
+		const huge = `HUGESTART${hostileText('x').repeat(20_000)}`;
+		expect(huge.length).toBeGreaterThan(2_000_000);
+		const started = performance.now();
+		const instance = mountApp({snapshot: makeSnapshot(), progress: [{message: huge}, {message: 'AFTERHUGE'}]});
+		await frameShowing(instance, ['HUGESTART', 'AFTERHUGE']);
+		expect(performance.now() - started).toBeLessThan(2000);
+		expectNoControls(instance);
+	});
 });
