@@ -1,4 +1,4 @@
-import {Box, Text} from 'ink';
+import {Box} from 'ink';
 import React, {useEffect, useMemo, useReducer} from 'react';
 import type {SessionSource} from './core/snapshot.js';
 import {Footer} from './ui/components/footer.js';
@@ -7,6 +7,7 @@ import {QuestionsPane} from './ui/components/questions-pane.js';
 import {ScrollPane, paneChrome} from './ui/components/scroll-pane.js';
 import {StatusPane, statusDetail, statusPaneChrome} from './ui/components/status-pane.js';
 import {useNow} from './ui/hooks/use-now.js';
+import {Text} from './ui/components/text.js';
 import {useSession} from './ui/hooks/use-session.js';
 import {useTerminalSize} from './ui/hooks/use-terminal-size.js';
 import type {Intent} from './ui/intents.js';

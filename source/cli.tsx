@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 import {fileURLToPath} from 'node:url';
 import meow from 'meow';
-import type {CommandContext} from './commands/io.js';
+import {printLine, type CommandContext} from './commands/io.js';
 import {cliCommand} from './core/instructions.js';
 import {HandoffError, crashReport, debugEnabled, describeError, errorStack, exitCode, exitCodeForError, isExpectedError} from './core/errors.js';
 
@@ -155,7 +155,7 @@ const commands: Record<string, () => Promise<number>> = {
 	ls: async () => (await import('./commands/ls.js')).lsCommand(context, async entry => {
 		// Enter in the list: watch a workspace, resume a pipeline run, or say where an archive is.
 		if (entry.kind === 'archive') {
-			process.stdout.write(`${entry.path}\n`);
+			printLine(process.stdout, entry.path);
 			return 0;
 		}
 
@@ -180,24 +180,24 @@ async function main(): Promise<number> {
 
 	const run = commands[command!];
 	if (!run) {
-		process.stderr.write(`handoff: unknown command "${command}"; see handoff --help\n`);
+		printLine(process.stderr, `handoff: unknown command "${command}"; see handoff --help`);
 		return exitCode.usage;
 	}
 
 	try {
 		return await run();
 	} catch (error) {
-		// One line for the person: a refusal of ours or a file the system refused names the file (exit 2 or 1); anything else is a bug (exit 70), with its stack only for HANDOFF_DEBUG=1.
+		// One line for the person, made safe for the terminal (the message may quote the workspace): a refusal of ours or a file the system refused names the file (exit 2 or 1); anything else is a bug (exit 70), with its stack only for HANDOFF_DEBUG=1.
 		if (isExpectedError(error)) {
-			process.stderr.write(`handoff: ${describeError(error)}\n`);
+			printLine(process.stderr, `handoff: ${describeError(error)}`);
 			if (debugEnabled() && !(error instanceof HandoffError)) {
-				process.stderr.write(`${errorStack(error)}\n`);
+				printLine(process.stderr, errorStack(error), {multiline: true});
 			}
 
 			return exitCodeForError(error);
 		}
 
-		process.stderr.write(`${crashReport(error)}\n`);
+		printLine(process.stderr, crashReport(error), {multiline: true});
 		return exitCode.internal;
 	}
 }

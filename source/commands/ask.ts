@@ -54,6 +54,6 @@ export async function askCommand(context: CommandContext<AskFlags>): Promise<num
 		return exitCode.failed;
 	}
 
-	printLine(context.stdout, outcome.answer);
+	printLine(context.stdout, outcome.answer, {multiline: true});
 	return 0;
 }

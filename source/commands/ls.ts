@@ -4,6 +4,7 @@ import {archivesOlderThan, listHandoffs, type ListEntry} from '../core/listing.j
 import {stateLabels} from '../core/status.js';
 import {formatDuration} from '../core/time.js';
 import {resolveBaseDirectory} from '../core/workspace.js';
+import {safeText} from '../terminal/safe-text.js';
 import {printJson, printLine, usageError, type CommandContext} from './io.js';
 
 type LsFlags = {dir?: string; json: boolean; prune?: number; yes: boolean};
@@ -43,13 +44,14 @@ export async function lsCommand(context: CommandContext<LsFlags>, openEntry: (en
 	}
 
 	const now = Date.now();
+	// Cells are made safe before they are measured, so the columns line up with what is shown.
 	const rows = entries.map(entry => [
 		entry.state in stateLabels ? stateLabels[entry.state as keyof typeof stateLabels] : entry.state,
 		entry.task ?? '?',
 		entry.time === undefined ? '?' : `${formatDuration(now - entry.time)} ago`,
 		entry.pendingQuestions > 0 ? String(entry.pendingQuestions) : '',
 		entry.path,
-	]);
+	].map(cell => safeText(cell)));
 	const header = ['STATE', 'TASK', 'AGE', 'ASKS', 'PATH'];
 	const widths = header.map((title, column) => Math.max(title.length, ...rows.map(row => row[column]!.length)));
 	for (const row of [header, ...rows]) {

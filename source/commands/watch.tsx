@@ -89,7 +89,7 @@ async function watchToSummary(workspace: string, context: CommandContext<ScreenF
 	if (terminal.kind === 'none') {
 		printLine(context.stderr, 'handoff: no terminal; following the hand-off as plain lines');
 		if (options.copyPrompt) {
-			printLine(context.stderr, `handoff: paste this into your LLM CLI:\n${buildPrompt({workspace, tool})}`);
+			printLine(context.stderr, `handoff: paste this into your LLM CLI:\n${buildPrompt({workspace, tool})}`, {multiline: true});
 		}
 
 		let stopTool = (): void => undefined;

@@ -1,5 +1,6 @@
 /** Ink 6 has no alternate-screen option, so the app enters and leaves it here, and restores the terminal on every way out. */
 import {crashReport, exitCode} from '../core/errors.js';
+import {safeText} from './safe-text.js';
 
 /** Switch to the alternate screen (saving the cursor), hide the cursor. */
 export const enterSequence = '\u001B[?1049h\u001B[?25l';
@@ -54,7 +55,8 @@ export function installRestoreHandlers(restore: () => void): () => void {
 	const onCrash = (error: unknown): void => {
 		restore();
 		// Printed after restore(), so it lands in the main screen's scrollback instead of vanishing with the alternate screen.
-		process.stderr.write(`${crashReport(error)}\n`);
+		// The message may quote the workspace; a stack trace (HANDOFF_DEBUG=1) is several lines.
+		process.stderr.write(`${safeText(crashReport(error), {multiline: true})}\n`);
 		process.exit(exitCode.internal);
 	};
 

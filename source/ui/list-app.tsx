@@ -1,9 +1,10 @@
-import {Box, Text, useInput} from 'ink';
+import {Box, useInput} from 'ink';
 import React, {useState} from 'react';
 import type {ListEntry} from '../core/listing.js';
 import {stateLabels} from '../core/status.js';
 import {formatDuration} from '../core/time.js';
 import {useNow} from './hooks/use-now.js';
+import {Text} from './components/text.js';
 import {useTerminalSize} from './hooks/use-terminal-size.js';
 
 export type ListIntent = {type: 'open'; entry: ListEntry} | {type: 'quit'};

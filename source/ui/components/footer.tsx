@@ -1,5 +1,5 @@
-import {Text} from 'ink';
 import React from 'react';
+import {Text} from './text.js';
 
 export function Footer({confirmingCancel, editing, finished}: {confirmingCancel: boolean; editing: boolean; finished: boolean}): React.JSX.Element {
 	if (finished) {

@@ -1,6 +1,7 @@
-import {Box, Text} from 'ink';
+import {Box} from 'ink';
 import React from 'react';
 import {keyHelp} from '../keymap.js';
+import {Text} from './text.js';
 
 export function HelpOverlay({height}: {height: number}): React.JSX.Element {
 	const width = Math.max(...keyHelp.map(([keys]) => keys.length));

@@ -1,8 +1,9 @@
-import {Box, Text} from 'ink';
+import {Box} from 'ink';
 import TextInput from 'ink-text-input';
 import React from 'react';
 import type {Line} from '../pane-lines.js';
 import {ScrollPane} from './scroll-pane.js';
+import {Text} from './text.js';
 
 type Props = {
 	focused: boolean;

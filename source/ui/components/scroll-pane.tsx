@@ -1,6 +1,7 @@
-import {Box, Text} from 'ink';
+import {Box} from 'ink';
 import React from 'react';
 import type {Line} from '../pane-lines.js';
+import {Text} from './text.js';
 
 type Props = {
 	title: string;

@@ -1,10 +1,11 @@
-import {Box, Text} from 'ink';
+import {Box} from 'ink';
 import Spinner from 'ink-spinner';
 import React from 'react';
 import type {DerivedState, Outcome, WorkspaceSnapshot} from '../../core/snapshot.js';
 import {stateLabels} from '../../core/status.js';
 import {formatDuration} from '../../core/time.js';
 import {isWorkspaceGone} from '../../core/workspace-presence.js';
+import {Text} from './text.js';
 
 const stateColors: Record<DerivedState, string> = {
 	'not-started': 'gray',
