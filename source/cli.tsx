@@ -204,7 +204,7 @@ async function main(): Promise<number> {
 
 // The last line of defence: a rejection or exception nothing handled (a bug) still ends with one line and the internal-error code, not Node's stack dump. The full screen installs its own handlers, which also restore the terminal.
 const crash = (error: unknown): void => {
-	process.stderr.write(`${crashReport(error)}\n`);
+	printLine(process.stderr, crashReport(error), {multiline: true});
 	process.exit(exitCode.internal);
 };
 
