@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
 import pipelineSchema from './schemas/pipeline.schema.json' with {type: 'json'};
-import {HandoffError, exitCode} from './errors.js';
+import {HandoffError, errnoCode, exitCode} from './errors.js';
 import {isInside, layout, resolveInside} from './paths.js';
 import type {PromptTool} from './prompt.js';
 import {parseJson, readTextFile, writeJsonAtomic} from './safe-io.js';
@@ -23,7 +23,17 @@ export type Stage = HandoffStage | CommandStage;
 /** `base` is the pipeline file's folder: relative paths in the file, and command stages, start there. */
 export type Pipeline = {name: string; base: string; stages: Stage[]};
 
-export type StageRecord = {state: 'complete' | 'failed'; started_at?: string; finished_at: string; reason?: string; outputs_sha256?: string};
+/**
+`running` is written when a stage starts (with the command stage's process group), so a run killed outright still says which stage it was in; `interrupted` is a stage a signal (or q) ended.
+*/
+export type StageRecord = {
+	state: 'running' | 'complete' | 'failed' | 'interrupted';
+	started_at?: string;
+	finished_at?: string;
+	reason?: string;
+	outputs_sha256?: string;
+	process_group?: number;
+};
 export type RunState = {stages: Record<string, StageRecord>};
 
 const validatePipelineFile = compileSchema(pipelineSchema);
@@ -174,7 +184,7 @@ export async function readRun(run: string): Promise<{pipeline: Pipeline; state: 
 
 export async function recordStage(run: string, stage: string, record: Omit<StageRecord, 'finished_at'>): Promise<void> {
 	const {state} = await readRun(run);
-	state.stages[stage] = {...record, finished_at: isoTimestamp()};
+	state.stages[stage] = record.state === 'running' ? record : {...record, finished_at: isoTimestamp()};
 	await writeJsonAtomic(path.join(run, runStateFile), state);
 }
 
@@ -218,4 +228,23 @@ export async function setAside(folder: string): Promise<void> {
 	if (fs.existsSync(folder)) {
 		await fsp.rename(folder, `${folder}.previous-${folderTimestamp()}`);
 	}
+}
+
+/**
+Removes what an interrupted or killed attempt left half-written. The folder is first renamed to one fixed name, so a removal that is itself killed leaves that name, which the next call removes first: however often it is cut short, nothing is left behind. Links inside (inputs from earlier stages) are removed, never followed.
+*/
+export async function discardStageFolder(folder: string): Promise<void> {
+	const removing = `${folder}.removing`;
+	await fsp.rm(removing, {recursive: true, force: true});
+	try {
+		await fsp.rename(folder, removing);
+	} catch (error) {
+		if (errnoCode(error) === 'ENOENT') {
+			return;
+		}
+
+		throw error;
+	}
+
+	await fsp.rm(removing, {recursive: true, force: true});
 }

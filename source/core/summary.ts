@@ -1,4 +1,4 @@
-import {exitCode, type ExitCode} from './errors.js';
+import {exitCode, signalExitCode, type EndingSignal, type ExitCode} from './errors.js';
 import type {Outcome} from './snapshot.js';
 
 /** The one-object summary `--json` prints at the end, for producer programs. */
@@ -54,6 +54,11 @@ export function summarize(outcome: Outcome | undefined, workspace: string, task:
 			return {...base, state: 'interrupted', errors: []};
 		}
 	}
+}
+
+/** A watch a signal ended exits 128 + the signal's number (SIGTERM 143, SIGHUP 129), not the 130 of q. */
+export function interruptedBy(summary: Summary, signal: EndingSignal | undefined): Summary {
+	return signal !== undefined && summary.state === 'interrupted' ? {...summary, exit_code: signalExitCode[signal]} : summary;
 }
 
 /** The lines left in the scrollback (stderr) once a hand-off ends. */

@@ -25,6 +25,12 @@ export function useAppInput(options: {
 			return;
 		}
 
+		// Before everything else: Ctrl+Z works while typing an answer or on the finished screen too.
+		if (command.name === 'suspend') {
+			onIntent({type: 'suspend'});
+			return;
+		}
+
 		if (state.editing) {
 			if (command.name === 'escape') {
 				dispatch({type: 'stopEditing'});
