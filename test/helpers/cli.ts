@@ -9,7 +9,7 @@ export const cliPath = fileURLToPath(new URL('../../dist/cli.js', import.meta.ur
 
 export type CliResult = {code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string};
 
-export type CliOptions = {cwd?: string; env?: NodeJS.ProcessEnv; input?: string};
+export type CliOptions = {cwd?: string; env?: NodeJS.ProcessEnv; input?: string; /** In a new session and process group of its own (no controlling terminal), so the test can signal the CLI alone. */ detached?: boolean};
 
 /** The environment for a child: this one without HANDOFF_* and CI, plus `extra`. */
 export function childEnvironment(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
@@ -48,6 +48,7 @@ export function startCli(args: string[], options: CliOptions = {}): RunningCli {
 		cwd: options.cwd,
 		env: childEnvironment(options.env),
 		stdio: ['pipe', 'pipe', 'pipe'],
+		detached: options.detached,
 	});
 	runningChildren.add(child);
 	let stdout = '';
