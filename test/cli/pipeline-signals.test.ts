@@ -57,6 +57,8 @@ const watcher = \`
 spawn(process.execPath, ['-e', watcher], {detached: true, stdio: 'ignore'}).unref();
 `;
 
+type Pids = {command: number; grandchild: number; outputAtStart: string[]};
+
 type Project = {directory: string; write(stages: unknown[]): void};
 
 function project(): Project {
@@ -105,9 +107,9 @@ function reap(pid: number): void {
 	});
 }
 
-async function readPids(stageFolder: string): Promise<{command: number; grandchild: number; outputAtStart: string[]}> {
+async function readPids(stageFolder: string): Promise<Pids> {
 	const file = path.join(stageFolder, 'output/pids.json');
-	const pids = await waitUntil(() => fs.existsSync(file) && JSON.parse(fs.readFileSync(file, 'utf8')) as {command: number; grandchild: number; outputAtStart: string[]}, 15_000, file);
+	const pids = await waitUntil((): Pids | undefined => (fs.existsSync(file) ? JSON.parse(fs.readFileSync(file, 'utf8')) as Pids : undefined), 15_000, file) as Pids;
 	reap(pids.command);
 	reap(pids.grandchild);
 	return pids;
