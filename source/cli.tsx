@@ -81,10 +81,12 @@ const cli = meow(
 	  Esc               Leave the answer line      c              Copy the prompt again
 	  x                 Cancel the hand-off        ?              Every key
 	  q                 Quit; the workspace stays for handoff watch
+	  Ctrl+Z            Suspend to the shell; fg brings the screen back
 
 	Exit codes
 	  0  complete (and archived)    1  failed or invalid result    2  usage error or invalid workspace
-	  3  timed out                  130  interrupted
+	  3  timed out                  130  interrupted (Ctrl+C, q, x)
+	  129, 143  ended by SIGHUP, SIGTERM (a signal ends any command with 128 + its number)
 
 	Examples
 	  $ handoff demo
