@@ -256,3 +256,17 @@ test('SIGKILL during a command stage, twice: each resume stops what the killed r
 	expect(fs.readdirSync(run).sort()).toEqual(['pipeline.json', 'run.json', 'stage-1-build']);
 	expect(runState(run).build).toMatchObject({state: 'complete'});
 });
+
+describe.each(endings)('%s ends a watch with %i and its JSON summary', (signal, code) => {
+	test('wait', async () => {
+		const directory = tempDirectory();
+		const workspace = (await runDetached(['new', '--task', 'quick'], {cwd: directory})).stdout.trim();
+		const waiter = startCli(['wait', workspace, '--json'], {cwd: directory, detached: true});
+		await waiter.waitFor('state: not started');
+		waiter.child.kill(signal);
+		const result = await waiter.result;
+		expect(result.code).toBe(code);
+		expect(JSON.parse(result.stdout)).toMatchObject({state: 'interrupted', exit_code: code, workspace});
+		expect(fs.existsSync(path.join(workspace, 'input/manifest.json'))).toBe(true);
+	});
+});
