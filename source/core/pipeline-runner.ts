@@ -87,13 +87,13 @@ export async function runPipeline(options: PipelineRunOptions): Promise<Pipeline
 		// eslint-disable-next-line no-await-in-loop -- stages run one after another
 		const {state} = await readRun(run);
 		const record = state.stages[stage.name];
-		// eslint-disable-next-line no-await-in-loop
+		// eslint-disable-next-line no-await-in-loop -- one stage after another
 		if (record?.state === 'complete' && record.outputs_sha256 === (await stageOutputsDigest(folder, stage))) {
 			events.stageSkipped?.(stage, index);
 			continue;
 		}
 
-		// eslint-disable-next-line no-await-in-loop
+		// eslint-disable-next-line no-await-in-loop -- one stage after another
 		const resuming = await prepareStageFolder(stage, folder, record);
 		if (abort.aborted) {
 			return interruptedBefore(run, stage, abort);
@@ -101,13 +101,13 @@ export async function runPipeline(options: PipelineRunOptions): Promise<Pipeline
 
 		events.stageStarted?.(stage, index);
 		const startedAt = isoTimestamp();
-		// eslint-disable-next-line no-await-in-loop
+		// eslint-disable-next-line no-await-in-loop -- one stage after another
 		await recordStage(run, stage.name, {state: 'running', started_at: startedAt});
-		// eslint-disable-next-line no-await-in-loop
+		// eslint-disable-next-line no-await-in-loop -- one stage after another
 		const result = await (stage.kind === 'handoff'
 			? runHandoffStage(options, abort, stage, folder, resuming, stageLines(pipeline, index, state))
 			: runCommandStage(options, abort, stage, folder, startedAt));
-		// eslint-disable-next-line no-await-in-loop
+		// eslint-disable-next-line no-await-in-loop -- one stage after another
 		await recordStage(run, stage.name, result.state === 'complete'
 			? {state: 'complete', started_at: startedAt, outputs_sha256: await stageOutputsDigest(folder, stage)}
 			: {state: result.state, started_at: startedAt, reason: result.reason});
@@ -216,6 +216,8 @@ async function runCommandStage(options: PipelineRunOptions, abort: AbortSignal, 
 	await makeCommandStageFolder(run, pipeline, stage, folder);
 	// Opened before the command starts, exclusively: the command cannot have put a link there first.
 	const log = (await fsp.open(path.join(folder, layout.output, 'command.log'), 'wx', 0o600)).createWriteStream();
+	// A log that cannot be written (disk full) loses lines, not the run: they are still reported.
+	log.on('error', () => undefined);
 	const [program, ...args] = stage.command;
 	const child = spawn(program!, args, {
 		cwd: pipeline.base,
@@ -260,8 +262,7 @@ async function runCommandStage(options: PipelineRunOptions, abort: AbortSignal, 
 		});
 	}
 
-	const recorded = group === undefined ? Promise.resolve() : recordStage(run, stage.name, {state: 'running', started_at: startedAt, process_group: group});
-	const ended = await new Promise<{code: number | null; signal: NodeJS.Signals | null; error?: Error}>(resolve => {
+	const ending = new Promise<{code: number | null; signal: NodeJS.Signals | null; error?: Error}>(resolve => {
 		child.on('error', error => {
 			resolve({code: null, signal: null, error});
 		});
@@ -275,9 +276,23 @@ async function runCommandStage(options: PipelineRunOptions, abort: AbortSignal, 
 			resolve({code, signal});
 		});
 	});
+	try {
+		if (group !== undefined) {
+			await recordStage(run, stage.name, {state: 'running', started_at: startedAt, process_group: group});
+		}
+	} catch (error) {
+		// Without run.json the run cannot go on, nor could a resume find this command: it must not outlive the runner.
+		killGroup('SIGKILL');
+		await ending;
+		clearTimeout(graceTimer);
+		abort.removeEventListener('abort', stop);
+		log.end();
+		throw error;
+	}
+
+	const ended = await ending;
 	clearTimeout(graceTimer);
 	abort.removeEventListener('abort', stop);
-	await recorded;
 	await new Promise(resolve => {
 		log.end(resolve);
 	});
@@ -301,7 +316,7 @@ async function makeCommandStageFolder(run: string, pipeline: Pipeline, stage: Co
 	await makeWorkspaceFolders(folder);
 	for (const {file, link} of linkedInputs(run, pipeline, stage)) {
 		const target = path.join(folder, layout.input, path.basename(file));
-		// eslint-disable-next-line no-await-in-loop
+		// eslint-disable-next-line no-await-in-loop -- few small files, in order
 		await (link ? linkOrCopy(file, target) : fsp.copyFile(file, target));
 	}
 }
@@ -335,7 +350,7 @@ async function stopLeftoverCommand(group: number, folder: string): Promise<void>
 	// SIGKILL is not caught, but the processes may take a moment to go; a zombie no longer writes.
 	const deadline = Date.now() + 2000;
 	while (groupExists(group) && !isZombie(group) && Date.now() < deadline) {
-		// eslint-disable-next-line no-await-in-loop
+		// eslint-disable-next-line no-await-in-loop -- polling, by design
 		await new Promise(resolve => {
 			setTimeout(resolve, 10);
 		});
