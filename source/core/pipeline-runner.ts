@@ -233,7 +233,33 @@ async function runCommandStage(options: PipelineRunOptions, abort: AbortSignal, 
 
 		try {
 			process.kill(-group, signal);
-		} catch {}
+		} catch {
+			// No process groups (Windows), or the group is gone: the command itself, at least.
+			try {
+				child.kill(signal);
+			} catch {}
+		}
+	};
+
+	// Job control: the command has no terminal, so Ctrl+Z (SIGTSTP to the runner) would stop the runner alone and leave the command running. Stop and continue its group with the runner; SIGSTOP, since a group outside the terminal's session ignores SIGTSTP.
+	const suspend = (): void => {
+		killGroup('SIGSTOP');
+		process.kill(process.pid, 'SIGSTOP');
+	};
+
+	const resume = (): void => {
+		killGroup('SIGCONT');
+	};
+
+	const jobControl = process.platform !== 'win32';
+	if (jobControl) {
+		process.on('SIGTSTP', suspend);
+		process.on('SIGCONT', resume);
+	}
+
+	const endJobControl = (): void => {
+		process.off('SIGTSTP', suspend);
+		process.off('SIGCONT', resume);
 	};
 
 	let stopping: EndingSignal | undefined;
@@ -245,6 +271,8 @@ async function runCommandStage(options: PipelineRunOptions, abort: AbortSignal, 
 
 		stopping = abortingSignal(abort);
 		killGroup(stopping);
+		// A stopped group (Ctrl+Z) would hold the signal until continued.
+		killGroup('SIGCONT');
 		graceTimer = setTimeout(() => {
 			killGroup('SIGKILL');
 		}, options.stopGraceMs ?? defaultStopGraceMs);
@@ -286,6 +314,7 @@ async function runCommandStage(options: PipelineRunOptions, abort: AbortSignal, 
 		await ending;
 		clearTimeout(graceTimer);
 		abort.removeEventListener('abort', stop);
+		endJobControl();
 		log.end();
 		throw error;
 	}
@@ -293,6 +322,7 @@ async function runCommandStage(options: PipelineRunOptions, abort: AbortSignal, 
 	const ended = await ending;
 	clearTimeout(graceTimer);
 	abort.removeEventListener('abort', stop);
+	endJobControl();
 	await new Promise(resolve => {
 		log.end(resolve);
 	});

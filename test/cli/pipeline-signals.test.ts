@@ -270,3 +270,38 @@ describe.each(endings)('%s ends a watch with %i and its JSON summary', (signal, 
 		expect(fs.existsSync(path.join(workspace, 'input/manifest.json'))).toBe(true);
 	});
 });
+
+test.skipIf(!fs.existsSync('/proc/self/stat'))('Ctrl+Z (SIGTSTP) during a command stage stops the command with the runner; fg (SIGCONT) continues both', async () => {
+	const {directory, write} = project();
+	write([{name: 'build', command: ['node', 'slow.mjs']}]);
+	const runner = startCli(['pipeline', 'run', 'pipeline.json'], {cwd: directory, detached: true});
+	await runner.waitFor('build: build started');
+	const pids = await readPids(path.join(runFolderOf(runner.stderr()), 'stage-1-build'));
+	const state = (pid: number): string | undefined => /^\d+ \(.*\) (\w)/s.exec(fs.readFileSync(`/proc/${pid}/stat`, 'utf8'))?.[1];
+	runner.child.kill('SIGTSTP');
+	await waitUntil(() => [runner.child.pid!, pids.command, pids.grandchild].every(pid => state(pid) === 'T'), 5000, 'the runner and the command to stop');
+	runner.child.kill('SIGCONT');
+	await waitUntil(() => [runner.child.pid!, pids.command, pids.grandchild].every(pid => state(pid) !== 'T'), 5000, 'both to continue');
+	fs.writeFileSync(path.join(directory, 'release'), '');
+	const result = await runner.result;
+	expect(result.code).toBe(0);
+	expect(result.stderr).toContain('build: build finished');
+});
+
+test.skipIf(!fs.existsSync('/proc/self/stat'))('SIGTERM while the command stage is stopped (Ctrl+Z) still ends it: the stopped group is continued to take the signal', async () => {
+	const {directory, write} = project();
+	write([{name: 'build', command: ['node', 'slow.mjs']}]);
+	const runner = startCli(['pipeline', 'run', 'pipeline.json'], {cwd: directory, detached: true});
+	await runner.waitFor('build: build started');
+	const pids = await readPids(path.join(runFolderOf(runner.stderr()), 'stage-1-build'));
+	const state = (pid: number): string | undefined => /^\d+ \(.*\) (\w)/s.exec(fs.readFileSync(`/proc/${pid}/stat`, 'utf8'))?.[1];
+	runner.child.kill('SIGTSTP');
+	await waitUntil(() => state(pids.command) === 'T' && state(runner.child.pid!) === 'T', 5000, 'the command to stop');
+	// As a shell's `kill %1` does: the signal, then SIGCONT.
+	runner.child.kill('SIGTERM');
+	runner.child.kill('SIGCONT');
+	const result = await runner.result;
+	expect(result.code).toBe(143);
+	expect(isGone(pids.command)).toBe(true);
+	await waitUntil(() => isGone(pids.grandchild), 5000, 'the grandchild to go');
+});
