@@ -3,7 +3,7 @@ import path from 'node:path';
 import {expect, test} from 'vitest';
 import {createRun, readPipeline, readRun, type Pipeline} from '../../source/core/pipeline.js';
 import {runPipeline, type HandoffStageRequest, type PipelineEvents} from '../../source/core/pipeline-runner.js';
-import {useTempDirectories} from './helpers.js';
+import {useTempDirectories, waitFor} from './helpers.js';
 
 const tempDirectory = useTempDirectories();
 
@@ -125,4 +125,36 @@ test('the pipeline runner and the rest of source/core import neither ink nor rea
 		[...fs.readFileSync(path.join(core, name), 'utf8').matchAll(/^(?:import|export)[^;]*?from '([^']+)'/gms)].map(match => `${name}: ${match[1]}`));
 	expect(imports.some(line => line.startsWith('pipeline-runner.ts: ./create.js'))).toBe(true);
 	expect(imports.filter(line => /: (?:ink|react)(?:[-/]|$)|: \.\.\//.test(line))).toEqual([]);
+});
+
+test('a command that ignores the signal is killed after the grace time, with everything it started', async () => {
+	const {run, pipeline} = await newRun([{name: 'stubborn', command: ['node', '-e', `
+		const {spawn} = require('node:child_process');
+		const fs = require('node:fs');
+		process.on('SIGTERM', () => {});
+		const grandchild = spawn(process.execPath, ['-e', 'process.on("SIGTERM", () => {}); setInterval(() => {}, 1000)'], {stdio: 'ignore'});
+		fs.writeFileSync(process.env.HANDOFF_STAGE_DIR + '/output/pids.json', JSON.stringify([process.pid, grandchild.pid]));
+		setInterval(() => {}, 1000);
+	`]}]);
+	const controller = new AbortController();
+	const pidsFile = path.join(run, 'stage-1-stubborn/output/pids.json');
+	const running = runPipeline({run, pipeline, command: ['handoff'], environment: process.env, watchHandoff: noHandoff, abort: controller.signal, stopGraceMs: 300});
+	const pids = JSON.parse(await waitFor(() => fs.existsSync(pidsFile) && fs.readFileSync(pidsFile, 'utf8'), 10_000, 'the pids')) as number[];
+	const started = Date.now();
+	controller.abort('SIGTERM');
+	const outcome = await running;
+	expect(outcome).toMatchObject({state: 'interrupted', exitCode: 143, stage: 'stubborn'});
+	expect(Date.now() - started).toBeGreaterThanOrEqual(290);
+	// Gone, or a zombie its new parent has not reaped yet (it runs no more code).
+	const alive = (pid: number): boolean => {
+		try {
+			process.kill(pid, 0);
+		} catch {
+			return false;
+		}
+
+		return !fs.existsSync(`/proc/${pid}/stat`) || !/^\d+ \(.*\) Z/s.test(fs.readFileSync(`/proc/${pid}/stat`, 'utf8'));
+	};
+
+	expect(pids.filter(pid => alive(pid))).toEqual([]);
 });
