@@ -139,7 +139,7 @@ test('a command that ignores the signal is killed after the grace time, with eve
 	const controller = new AbortController();
 	const pidsFile = path.join(run, 'stage-1-stubborn/output/pids.json');
 	const running = runPipeline({run, pipeline, command: ['handoff'], environment: process.env, watchHandoff: noHandoff, abort: controller.signal, stopGraceMs: 300});
-	const pids = JSON.parse(await waitFor(() => fs.existsSync(pidsFile) && fs.readFileSync(pidsFile, 'utf8'), 10_000, 'the pids')) as number[];
+	const pids = JSON.parse(await waitFor(() => (fs.existsSync(pidsFile) ? fs.readFileSync(pidsFile, 'utf8') : undefined), 10_000, 'the pids')) as number[];
 	const started = Date.now();
 	controller.abort('SIGTERM');
 	const outcome = await running;
