@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import {afterEach, expect, test} from 'vitest';
-import {cliPath, makeTempDirectory, runCli, waitUntil} from '../helpers/cli.js';
+import {cliPath, makeTempDirectory, runCli, runDetached, waitUntil} from '../helpers/cli.js';
 import {Tmux} from '../helpers/tmux.js';
 
 const cleanups: Array<() => void> = [];
@@ -67,4 +67,35 @@ test.skipIf(!fs.existsSync('/proc/self/cmdline')).each([['SIGTERM', 143], ['SIGH
 	expect(JSON.parse(fs.readFileSync(path.join(project, 'summary.json'), 'utf8'))).toMatchObject({state: 'interrupted', exit_code: code, workspace});
 	expect(tmux.paneFormat('#{alternate_on}')).toBe('0');
 	expect(tmux.screen()).toContain('resume with: handoff watch');
+});
+
+test.skipIf(!fs.existsSync('/proc/self/cmdline'))('SIGTERM to `pipeline run` while a hand-off stage is on screen: restored, recorded interrupted, exit 143, and resume watches it again', async () => {
+	const project = makeTempDirectory();
+	const tmux = new Tmux();
+	cleanups.push(() => {
+		tmux.kill();
+		fs.rmSync(project, {recursive: true, force: true});
+	});
+	fs.writeFileSync(path.join(project, 'pipeline.json'), JSON.stringify({name: 'p', stages: [{name: 'ask', task: 'ask-something'}, {name: 'after', command: ['true']}]}));
+	tmux.start(`sh -c 'HANDOFF_TEST_WATCHER=1 "${process.execPath}" "${cliPath}" pipeline run pipeline.json --no-clipboard > summary.json; echo $? > exit-code; sleep 30'`, {cwd: project, columns: 100, rows: 30});
+	await tmux.waitForScreen('not started');
+	expect(tmux.paneFormat('#{alternate_on}')).toBe('1');
+	process.kill(watcherPid(tmux), 'SIGTERM');
+	const exitFile = path.join(project, 'exit-code');
+	expect(Number(await waitUntil(() => fs.existsSync(exitFile) && fs.readFileSync(exitFile, 'utf8').trim(), 10_000, 'the exit code'))).toBe(143);
+	const summary = JSON.parse(fs.readFileSync(path.join(project, 'summary.json'), 'utf8')) as {run: string};
+	expect(summary).toMatchObject({state: 'interrupted', exit_code: 143, stage: 'ask', reason: 'interrupted by SIGTERM'});
+	expect(tmux.paneFormat('#{alternate_on}')).toBe('0');
+	expect(tmux.screen()).toContain('resume with: handoff pipeline resume');
+	const runState = JSON.parse(fs.readFileSync(path.join(summary.run, 'run.json'), 'utf8')) as {stages: Record<string, {state: string}>};
+	expect(runState.stages).toEqual({ask: expect.objectContaining({state: 'interrupted'})});
+	const workspace = path.join(summary.run, 'stage-1-ask');
+	expect(fs.existsSync(path.join(workspace, 'input/manifest.json'))).toBe(true);
+
+	// Resumed without a terminal: the same workspace is watched; finishing it lets the run complete.
+	fs.writeFileSync(path.join(workspace, 'output/result.json'), '{}');
+	fs.writeFileSync(path.join(workspace, '.done'), '');
+	const resumed = await runDetached(['pipeline', 'resume', summary.run], {cwd: project});
+	expect(resumed.code).toBe(0);
+	expect(resumed.stderr).toContain('pipeline: all 2 stages complete');
 });
