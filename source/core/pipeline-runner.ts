@@ -148,8 +148,8 @@ async function prepareStageFolder(stage: Stage, folder: string, record: StageRec
 		return true;
 	}
 
-	if (record?.process_group !== undefined) {
-		await stopLeftoverCommand(record.process_group, folder);
+	if (stage.kind === 'command') {
+		await stopLeftoverCommands(folder, record?.process_group);
 	}
 
 	await discardStageFolder(folder);
@@ -352,34 +352,48 @@ async function makeCommandStageFolder(run: string, pipeline: Pipeline, stage: Co
 }
 
 /**
-A command a killed runner left running would keep writing into the stage folder: stop its process group, if it is still there and still ours. On Linux the group's leader must still carry our HANDOFF_STAGE_DIR (a pid can be reused); where that cannot be checked, a living leader is left alone.
+A command a killed runner left running would keep writing into the stage folder of the next attempt: stop its process group first. Found two ways, since the runner may have been killed before it recorded the group: on Linux, every process whose environment names this HANDOFF_STAGE_DIR; and the group run.json recorded, if it still exists and its leader (when there is one) is still ours, as a pid can be reused. Where /proc is missing nothing can be checked, and nothing is killed.
 */
-async function stopLeftoverCommand(group: number, folder: string): Promise<void> {
-	if (!groupExists(group)) {
+async function stopLeftoverCommands(folder: string, recordedGroup: number | undefined): Promise<void> {
+	if (!fs.existsSync('/proc/self/stat')) {
 		return;
 	}
 
-	try {
-		const environment = await fsp.readFile(`/proc/${group}/environ`, 'utf8');
-		if (!environment.split('\0').includes(`HANDOFF_STAGE_DIR=${folder}`)) {
-			return;
+	const marker = `HANDOFF_STAGE_DIR=${folder}`;
+	const groups = new Set<number>();
+	const members: number[] = [];
+	for (const name of await fsp.readdir('/proc').catch(() => [])) {
+		if (!/^\d+$/.test(name)) {
+			continue;
 		}
-	} catch (error) {
-		// ENOENT with /proc present: the leader is gone, and a group id is not reused while its group lives.
-		if (errnoCode(error) !== 'ENOENT' || !fs.existsSync('/proc/self')) {
-			return;
+
+		try {
+			// eslint-disable-next-line no-await-in-loop -- a few hundred small reads, once per resumed stage
+			if ((await fsp.readFile(`/proc/${name}/environ`, 'utf8')).split('\0').includes(marker)) {
+				members.push(Number(name));
+				// eslint-disable-next-line no-await-in-loop -- as above
+				groups.add(Number(/^\d+ \(.*\) \S+ \d+ (\d+)/s.exec(await fsp.readFile(`/proc/${name}/stat`, 'utf8'))?.[1]));
+			}
+		} catch {}
+	}
+
+	if (recordedGroup !== undefined && groupExists(recordedGroup) && !fs.existsSync(`/proc/${recordedGroup}`)) {
+		// The leader is gone but its group lives on, and a group id is not reused while its group lives.
+		groups.add(recordedGroup);
+	}
+
+	const ownGroup = Number(/^\d+ \(.*\) \S+ \d+ (\d+)/s.exec(fs.readFileSync('/proc/self/stat', 'utf8'))?.[1]);
+	for (const group of groups) {
+		if (Number.isInteger(group) && group > 1 && group !== ownGroup) {
+			try {
+				process.kill(-group, 'SIGKILL');
+			} catch {}
 		}
 	}
 
-	try {
-		process.kill(-group, 'SIGKILL');
-	} catch {
-		return;
-	}
-
-	// SIGKILL is not caught, but the processes may take a moment to go; a zombie no longer writes.
+	// SIGKILL cannot be caught, but it may take the processes a moment to go; a zombie no longer writes.
 	const deadline = Date.now() + 2000;
-	while (groupExists(group) && !isZombie(group) && Date.now() < deadline) {
+	while (members.some(pid => isRunning(pid)) && Date.now() < deadline) {
 		// eslint-disable-next-line no-await-in-loop -- polling, by design
 		await new Promise(resolve => {
 			setTimeout(resolve, 10);
@@ -396,10 +410,11 @@ function groupExists(group: number): boolean {
 	}
 }
 
-function isZombie(pid: number): boolean {
+/** Alive and not a zombie. */
+function isRunning(pid: number): boolean {
 	try {
-		return /^\d+ \(.*\) Z/s.test(fs.readFileSync(`/proc/${pid}/stat`, 'utf8'));
+		return !/^\d+ \(.*\) Z/s.test(fs.readFileSync(`/proc/${pid}/stat`, 'utf8'));
 	} catch {
-		return true;
+		return false;
 	}
 }

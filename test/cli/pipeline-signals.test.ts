@@ -305,3 +305,51 @@ test.skipIf(!fs.existsSync('/proc/self/stat'))('SIGTERM while the command stage 
 	expect(isGone(pids.command)).toBe(true);
 	await waitUntil(() => isGone(pids.grandchild), 5000, 'the grandchild to go');
 });
+
+const killTrials = process.env.HANDOFF_SLOW_TESTS === '1' ? 30 : 2;
+
+test.skipIf(!fs.existsSync('/proc/self/environ'))(`SIGKILL at random moments, up to twice, then resume (${killTrials} trials): it completes, every stage ran in a clean folder, no orphan folder or process`, async () => {
+	for (let trial = 0; trial < killTrials; trial++) {
+		const {directory, write} = project();
+		write([{name: 'a', command: ['node', 'slow.mjs']}, {name: 'b', needs: ['a'], command: ['node', 'slow.mjs']}]);
+		fs.writeFileSync(path.join(directory, 'release'), '');
+		let run: string | undefined;
+		for (let kill = 0; kill < 2; kill++) {
+			const runner = startCli(run === undefined ? ['pipeline', 'run', 'pipeline.json'] : ['pipeline', 'resume', run], {cwd: directory, detached: true});
+			if (run === undefined) {
+				// eslint-disable-next-line no-await-in-loop -- trials run one at a time
+				await runner.waitFor('run folder');
+				run = runFolderOf(runner.stderr());
+			}
+
+			// The fault: a kill at a random moment (this is when, not a wait for something).
+			// eslint-disable-next-line no-await-in-loop
+			await new Promise(resolve => {
+				setTimeout(resolve, Math.random() * 400);
+			});
+			runner.child.kill('SIGKILL');
+			// eslint-disable-next-line no-await-in-loop
+			await runner.result;
+		}
+
+		// eslint-disable-next-line no-await-in-loop
+		const last = await runDetached(['pipeline', 'resume', run!], {cwd: directory});
+		expect(last.code, `trial ${trial}: ${last.stderr}`).toBe(0);
+		expect(fs.readdirSync(run!).sort(), `trial ${trial}`).toEqual(['pipeline.json', 'run.json', 'stage-1-a', 'stage-2-b']);
+		for (const stage of ['stage-1-a', 'stage-2-b']) {
+			const pids = JSON.parse(fs.readFileSync(path.join(run!, stage, 'output/pids.json'), 'utf8')) as Pids;
+			expect(pids.outputAtStart, `trial ${trial} ${stage}`).toEqual(['command.log']);
+			expect(fs.readFileSync(path.join(run!, stage, 'output/command.log'), 'utf8'), `trial ${trial} ${stage}`).toBe('build started\nbuild finished\n');
+		}
+
+		// Nothing any attempt started is still running.
+		const leftovers = fs.readdirSync('/proc').filter(name => /^\d+$/.test(name)).filter(pid => {
+			try {
+				return fs.readFileSync(`/proc/${pid}/environ`, 'utf8').includes(`HANDOFF_RUN_DIR=${run!}\0`);
+			} catch {
+				return false;
+			}
+		});
+		expect(leftovers, `trial ${trial}`).toEqual([]);
+	}
+}, 60_000 + (killTrials * 5000));
