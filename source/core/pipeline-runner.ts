@@ -179,7 +179,8 @@ async function runHandoffStage(options: PipelineRunOptions, abort: AbortSignal, 
 	}
 
 	const code = await options.watchHandoff({run, stage, folder, resuming, stages, abort});
-	if (abort.aborted) {
+	// A hand-off that completed as the signal came is complete (and archived): the run stops before the next stage.
+	if (abort.aborted && code !== exitCode.complete) {
 		const signal = abortingSignal(abort);
 		return {state: 'interrupted', exitCode: signalExitCode[signal], reason: `interrupted by ${signal}`};
 	}
