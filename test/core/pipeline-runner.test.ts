@@ -158,3 +158,27 @@ test('a command that ignores the signal is killed after the grace time, with eve
 
 	expect(pids.filter(pid => alive(pid))).toEqual([]);
 });
+
+test('a half-made hand-off folder (no manifest yet: the runner was killed while making it) is made again at its own path, not beside it', async () => {
+	const {run, pipeline} = await newRun([{name: 'ask', task: 'ask-something'}]);
+	const folder = path.join(run, 'stage-1-ask');
+	fs.mkdirSync(path.join(folder, 'input'), {recursive: true});
+	fs.writeFileSync(path.join(folder, 'input/half.txt'), 'half');
+	const watched: string[] = [];
+	const outcome = await runPipeline({
+		run,
+		pipeline,
+		command: ['handoff'],
+		environment: process.env,
+		async watchHandoff(request) {
+			watched.push(request.folder);
+			expect(fs.existsSync(path.join(request.folder, 'input/manifest.json'))).toBe(true);
+			expect(fs.existsSync(path.join(request.folder, 'input/half.txt'))).toBe(false);
+			fs.writeFileSync(path.join(request.folder, 'output/result.json'), '{}');
+			return 0;
+		},
+	});
+	expect(outcome.state).toBe('complete');
+	expect(watched).toEqual([folder]);
+	expect(fs.readdirSync(run).sort()).toEqual(['pipeline.json', 'run.json', 'stage-1-ask']);
+});
