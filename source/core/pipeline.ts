@@ -5,6 +5,7 @@ import path from 'node:path';
 import pipelineSchema from './schemas/pipeline.schema.json' with {type: 'json'};
 import {HandoffError, errnoCode, exitCode} from './errors.js';
 import {isInside, layout, resolveInside} from './paths.js';
+import {producerStateDirectory} from './producer-state.js';
 import type {PromptTool} from './prompt.js';
 import {parseJson, readTextFile, writeJsonAtomic} from './safe-io.js';
 import {compileSchema, describeErrors, formatSchemaError} from './schema-validator.js';
@@ -223,10 +224,17 @@ async function listOutputFiles(folder: string, relative: string = layout.output)
 	return files;
 }
 
-/** Moves a stage folder out of the way before the stage runs again, keeping it for the record. */
+/**
+Moves a stage folder out of the way before the stage runs again, keeping it for the record. Its producer state (kept beside it, by name) goes with it, first: a new workspace at the same path must not inherit the old one's record.
+*/
 export async function setAside(folder: string): Promise<void> {
+	const target = `${folder}.previous-${folderTimestamp()}`;
+	if (fs.existsSync(producerStateDirectory(folder))) {
+		await fsp.rename(producerStateDirectory(folder), producerStateDirectory(target));
+	}
+
 	if (fs.existsSync(folder)) {
-		await fsp.rename(folder, `${folder}.previous-${folderTimestamp()}`);
+		await fsp.rename(folder, target);
 	}
 }
 
@@ -234,6 +242,7 @@ export async function setAside(folder: string): Promise<void> {
 Removes what an interrupted or killed attempt left half-written. The folder is first renamed to one fixed name, so a removal that is itself killed leaves that name, which the next call removes first: however often it is cut short, nothing is left behind. Links inside (inputs from earlier stages) are removed, never followed.
 */
 export async function discardStageFolder(folder: string): Promise<void> {
+	await fsp.rm(producerStateDirectory(folder), {recursive: true, force: true});
 	const removing = `${folder}.removing`;
 	await fsp.rm(removing, {recursive: true, force: true});
 	try {

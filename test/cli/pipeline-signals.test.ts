@@ -177,7 +177,8 @@ describe.each(endings)('%s ends `pipeline run` with %i', (signal, code) => {
 		expect(second.command).not.toBe(first.command);
 		expect(second.outputAtStart).toEqual(['command.log']);
 		expect(fs.readFileSync(path.join(run, 'stage-2-build/output/command.log'), 'utf8')).toBe('build started\nbuild finished\n');
-		expect(fs.readdirSync(run).sort()).toEqual(['pipeline.json', 'results', 'run.json', 'stage-1-analysis', 'stage-2-build']);
+		// The producer's state for a hand-off may sit beside it, hidden; nothing else may be there.
+		expect(fs.readdirSync(run).filter(name => name !== '.handoff-state').sort()).toEqual(['pipeline.json', 'results', 'run.json', 'stage-1-analysis', 'stage-2-build']);
 	});
 
 	test('between stages: the signal is not swallowed; the next stage does not run on, and resume runs it', async () => {

@@ -1,7 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import {expect, test} from 'vitest';
-import {createRun, readPipeline, readRun, type Pipeline} from '../../source/core/pipeline.js';
+import {createRun, readPipeline, readRun, recordStage, type Pipeline} from '../../source/core/pipeline.js';
+import {producerStateDirectory} from '../../source/core/producer-state.js';
 import {runPipeline, type HandoffStageRequest, type PipelineEvents} from '../../source/core/pipeline-runner.js';
 import {useTempDirectories, waitFor} from './helpers.js';
 
@@ -181,4 +182,36 @@ test('a half-made hand-off folder (no manifest yet: the runner was killed while 
 	expect(outcome.state).toBe('complete');
 	expect(watched).toEqual([folder]);
 	expect(fs.readdirSync(run).sort()).toEqual(['pipeline.json', 'run.json', 'stage-1-ask']);
+});
+
+test('a stage set aside or discarded takes its producer state along: a new workspace at the same path never inherits the old record', async () => {
+	const {run, pipeline} = await newRun([{name: 'ask', task: 'ask-something'}, {name: 'build', command: writeOutput('built')}]);
+	const askFolder = path.join(run, 'stage-1-ask');
+	const buildFolder = path.join(run, 'stage-2-build');
+	for (const folder of [askFolder, buildFolder]) {
+		fs.mkdirSync(path.join(folder, 'input'), {recursive: true});
+		fs.mkdirSync(producerStateDirectory(folder), {recursive: true});
+		fs.writeFileSync(path.join(producerStateDirectory(folder), 'record.json'), 'old');
+	}
+
+	fs.writeFileSync(path.join(askFolder, 'input/manifest.json'), '{}');
+	await recordStage(run, 'ask', {state: 'failed', reason: 'failed'});
+	const outcome = await runPipeline({
+		run,
+		pipeline,
+		command: ['handoff'],
+		environment: process.env,
+		async watchHandoff(request) {
+			expect(fs.existsSync(path.join(producerStateDirectory(request.folder), 'record.json'))).toBe(false);
+			fs.writeFileSync(path.join(request.folder, 'output/result.json'), '{}');
+			return 0;
+		},
+	});
+	expect(outcome.state).toBe('complete');
+	const states = fs.readdirSync(path.dirname(producerStateDirectory(askFolder)));
+	const previous = states.find(name => name.startsWith('stage-1-ask.previous-'));
+	expect(previous).toBeDefined();
+	expect(fs.readFileSync(path.join(path.dirname(producerStateDirectory(askFolder)), previous!, 'record.json'), 'utf8')).toBe('old');
+	expect(fs.existsSync(path.join(run, previous!, 'input/manifest.json'))).toBe(true);
+	expect(fs.existsSync(producerStateDirectory(buildFolder))).toBe(false);
 });
