@@ -10,6 +10,7 @@ import {
 	discardStageFolder,
 	readRun,
 	recordStage,
+	removeStaleRunTemporaries,
 	setAside,
 	stageFolderName,
 	stageInputSource,
@@ -78,6 +79,7 @@ Runs the stages in order, from the first one that is not complete. A complete st
 export async function runPipeline(options: PipelineRunOptions): Promise<PipelineOutcome> {
 	const {run, pipeline, events = {}} = options;
 	const abort = options.abort ?? new AbortController().signal;
+	await removeStaleRunTemporaries(run);
 	for (const [index, stage] of pipeline.stages.entries()) {
 		if (abort.aborted) {
 			return interruptedBefore(run, stage, abort);

@@ -183,6 +183,28 @@ export async function readRun(run: string): Promise<{pipeline: Pipeline; state: 
 	return {pipeline: (await read(runDefinitionFile)) as Pipeline, state: (await read(runStateFile)) as RunState};
 }
 
+/**
+Removes what a runner killed in the middle of writing run.json (or pipeline.json) left: the temporary `.run.json.<pid>.<random>.tmp` of an atomic write whose writer is gone. A living writer's file is left alone.
+*/
+export async function removeStaleRunTemporaries(run: string): Promise<void> {
+	for (const name of await fsp.readdir(run)) {
+		const writer = /^\.(?:run|pipeline)\.json\.(\d+)\.[\da-f]+\.tmp$/.exec(name)?.[1];
+		if (writer !== undefined && !isProcessAlive(Number(writer))) {
+			// eslint-disable-next-line no-await-in-loop -- rarely more than one
+			await fsp.rm(path.join(run, name), {force: true});
+		}
+	}
+}
+
+function isProcessAlive(pid: number): boolean {
+	try {
+		process.kill(pid, 0);
+		return true;
+	} catch (error) {
+		return errnoCode(error) === 'EPERM';
+	}
+}
+
 export async function recordStage(run: string, stage: string, record: Omit<StageRecord, 'finished_at'>): Promise<void> {
 	const {state} = await readRun(run);
 	state.stages[stage] = record.state === 'running' ? record : {...record, finished_at: isoTimestamp()};

@@ -1,10 +1,13 @@
 import {spawn} from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import {afterEach, describe, expect, test} from 'vitest';
+import {afterEach, describe, expect, test, vi} from 'vitest';
 import {runDetached, startCli, useTempDirectories, waitUntil} from '../helpers/cli.js';
 
 const tempDirectory = useTempDirectories();
+// Each test starts the CLI a few times; on 2 shared cores under the whole suite one start can take seconds.
+const startupMs = 20_000;
+vi.setConfig({testTimeout: 90_000});
 const consumerScript = new URL('../fixtures/pipeline/consumer.mjs', import.meta.url).pathname;
 const cleanups: Array<() => void> = [];
 afterEach(() => {
@@ -109,7 +112,7 @@ function reap(pid: number): void {
 
 async function readPids(stageFolder: string): Promise<Pids> {
 	const file = path.join(stageFolder, 'output/pids.json');
-	const pids = await waitUntil((): Pids | undefined => (fs.existsSync(file) ? JSON.parse(fs.readFileSync(file, 'utf8')) as Pids : undefined), 15_000, file) as Pids;
+	const pids = await waitUntil((): Pids | undefined => (fs.existsSync(file) ? JSON.parse(fs.readFileSync(file, 'utf8')) as Pids : undefined), startupMs, file) as Pids;
 	reap(pids.command);
 	reap(pids.grandchild);
 	return pids;
@@ -130,7 +133,7 @@ describe.each(endings)('%s ends `pipeline run` with %i', (signal, code) => {
 		const {directory, write} = project();
 		write([analysisStage, buildStage]);
 		const runner = startCli(['pipeline', 'run', 'pipeline.json', '--no-clipboard'], {cwd: directory, detached: true});
-		await runner.waitFor('state: not started');
+		await runner.waitFor('state: not started', 'stderr', startupMs);
 		runner.child.kill(signal);
 		const result = await runner.result;
 		expect(result.code).toBe(code);
@@ -155,7 +158,7 @@ describe.each(endings)('%s ends `pipeline run` with %i', (signal, code) => {
 		write([analysisStage, buildStage]);
 		startConsumer(directory);
 		const runner = startCli(['pipeline', 'run', 'pipeline.json', '--no-clipboard'], {cwd: directory, detached: true});
-		await runner.waitFor('pipeline: stage 2 of 2: build');
+		await runner.waitFor('pipeline: stage 2 of 2: build', 'stderr', startupMs);
 		const run = runFolderOf(runner.stderr());
 		const first = await readPids(path.join(run, 'stage-2-build'));
 		expect(runState(run).build).toMatchObject({state: 'running', process_group: first.command});
@@ -166,7 +169,7 @@ describe.each(endings)('%s ends `pipeline run` with %i', (signal, code) => {
 		expect(result.stderr).toContain(`build: stopped by ${signal}`);
 		// The command and what it started, in its own process group, ended with the run.
 		expect(isGone(first.command)).toBe(true);
-		await waitUntil(() => isGone(first.grandchild), 5000, 'the grandchild to go');
+		await waitUntil(() => isGone(first.grandchild), 15_000, 'the grandchild to go');
 		expect(runState(run)).toMatchObject({analysis: {state: 'complete'}, build: {state: 'interrupted', reason: `interrupted by ${signal}`}});
 
 		fs.writeFileSync(path.join(directory, 'release'), '');
@@ -207,20 +210,20 @@ test('SIGINT during a command stage ends the run with 130 and stops the command'
 	const {directory, write} = project();
 	write([{name: 'build', command: ['node', 'slow.mjs']}]);
 	const runner = startCli(['pipeline', 'run', 'pipeline.json'], {cwd: directory, detached: true});
-	await runner.waitFor('build: build started');
+	await runner.waitFor('build: build started', 'stderr', startupMs);
 	const pids = await readPids(path.join(runFolderOf(runner.stderr()), 'stage-1-build'));
 	runner.child.kill('SIGINT');
 	const result = await runner.result;
 	expect(result.code).toBe(130);
 	expect(isGone(pids.command)).toBe(true);
-	await waitUntil(() => isGone(pids.grandchild), 5000, 'the grandchild to go');
+	await waitUntil(() => isGone(pids.grandchild), 15_000, 'the grandchild to go');
 });
 
 test('SIGKILL during a command stage, twice: each resume stops what the killed runner left, reruns the stage in a clean folder, and leaves no orphan folder', async () => {
 	const {directory, write} = project();
 	write([{name: 'build', command: ['node', 'slow.mjs']}]);
 	const runner = startCli(['pipeline', 'run', 'pipeline.json'], {cwd: directory, detached: true});
-	await runner.waitFor('build: build started');
+	await runner.waitFor('build: build started', 'stderr', startupMs);
 	const run = runFolderOf(runner.stderr());
 	const stageFolder = path.join(run, 'stage-1-build');
 	const attempts = [await readPids(stageFolder)];
@@ -230,11 +233,11 @@ test('SIGKILL during a command stage, twice: each resume stops what the killed r
 	expect(isGone(attempts[0]!.command)).toBe(false);
 
 	const again = startCli(['pipeline', 'resume', run], {cwd: directory, detached: true});
-	await again.waitFor('build: build started');
+	await again.waitFor('build: build started', 'stderr', startupMs);
 	await waitUntil(() => {
 		const pids = fs.existsSync(path.join(stageFolder, 'output/pids.json')) && JSON.parse(fs.readFileSync(path.join(stageFolder, 'output/pids.json'), 'utf8')) as {command: number};
 		return pids && pids.command !== attempts[0]!.command;
-	}, 15_000, 'the second attempt');
+	}, startupMs, 'the second attempt');
 	attempts.push(await readPids(stageFolder));
 	for (const pid of [attempts[0]!.command, attempts[0]!.grandchild]) {
 		expect(isGone(pid)).toBe(true);
@@ -263,7 +266,7 @@ describe.each(endings)('%s ends a watch with %i and its JSON summary', (signal, 
 		const directory = tempDirectory();
 		const workspace = (await runDetached(['new', '--task', 'quick'], {cwd: directory})).stdout.trim();
 		const waiter = startCli(['wait', workspace, '--json'], {cwd: directory, detached: true});
-		await waiter.waitFor('state: not started');
+		await waiter.waitFor('state: not started', 'stderr', startupMs);
 		waiter.child.kill(signal);
 		const result = await waiter.result;
 		expect(result.code).toBe(code);
@@ -276,13 +279,13 @@ test.skipIf(!fs.existsSync('/proc/self/stat'))('Ctrl+Z (SIGTSTP) during a comman
 	const {directory, write} = project();
 	write([{name: 'build', command: ['node', 'slow.mjs']}]);
 	const runner = startCli(['pipeline', 'run', 'pipeline.json'], {cwd: directory, detached: true});
-	await runner.waitFor('build: build started');
+	await runner.waitFor('build: build started', 'stderr', startupMs);
 	const pids = await readPids(path.join(runFolderOf(runner.stderr()), 'stage-1-build'));
 	const state = (pid: number): string | undefined => /^\d+ \(.*\) (\w)/s.exec(fs.readFileSync(`/proc/${pid}/stat`, 'utf8'))?.[1];
 	runner.child.kill('SIGTSTP');
-	await waitUntil(() => [runner.child.pid!, pids.command, pids.grandchild].every(pid => state(pid) === 'T'), 5000, 'the runner and the command to stop');
+	await waitUntil(() => [runner.child.pid!, pids.command, pids.grandchild].every(pid => state(pid) === 'T'), 15_000, 'the runner and the command to stop');
 	runner.child.kill('SIGCONT');
-	await waitUntil(() => [runner.child.pid!, pids.command, pids.grandchild].every(pid => state(pid) !== 'T'), 5000, 'both to continue');
+	await waitUntil(() => [runner.child.pid!, pids.command, pids.grandchild].every(pid => state(pid) !== 'T'), 15_000, 'both to continue');
 	fs.writeFileSync(path.join(directory, 'release'), '');
 	const result = await runner.result;
 	expect(result.code).toBe(0);
@@ -293,18 +296,18 @@ test.skipIf(!fs.existsSync('/proc/self/stat'))('SIGTERM while the command stage 
 	const {directory, write} = project();
 	write([{name: 'build', command: ['node', 'slow.mjs']}]);
 	const runner = startCli(['pipeline', 'run', 'pipeline.json'], {cwd: directory, detached: true});
-	await runner.waitFor('build: build started');
+	await runner.waitFor('build: build started', 'stderr', startupMs);
 	const pids = await readPids(path.join(runFolderOf(runner.stderr()), 'stage-1-build'));
 	const state = (pid: number): string | undefined => /^\d+ \(.*\) (\w)/s.exec(fs.readFileSync(`/proc/${pid}/stat`, 'utf8'))?.[1];
 	runner.child.kill('SIGTSTP');
-	await waitUntil(() => state(pids.command) === 'T' && state(runner.child.pid!) === 'T', 5000, 'the command to stop');
+	await waitUntil(() => state(pids.command) === 'T' && state(runner.child.pid!) === 'T', 15_000, 'the command to stop');
 	// As a shell's `kill %1` does: the signal, then SIGCONT.
 	runner.child.kill('SIGTERM');
 	runner.child.kill('SIGCONT');
 	const result = await runner.result;
 	expect(result.code).toBe(143);
 	expect(isGone(pids.command)).toBe(true);
-	await waitUntil(() => isGone(pids.grandchild), 5000, 'the grandchild to go');
+	await waitUntil(() => isGone(pids.grandchild), 15_000, 'the grandchild to go');
 });
 
 const killTrials = process.env.HANDOFF_SLOW_TESTS === '1' ? 30 : 2;
@@ -319,7 +322,7 @@ test.skipIf(!fs.existsSync('/proc/self/environ'))(`SIGKILL at random moments, up
 			const runner = startCli(run === undefined ? ['pipeline', 'run', 'pipeline.json'] : ['pipeline', 'resume', run], {cwd: directory, detached: true});
 			if (run === undefined) {
 				// eslint-disable-next-line no-await-in-loop -- trials run one at a time
-				await runner.waitFor('run folder');
+				await runner.waitFor('run folder', 'stderr', startupMs);
 				run = runFolderOf(runner.stderr());
 			}
 
@@ -353,4 +356,4 @@ test.skipIf(!fs.existsSync('/proc/self/environ'))(`SIGKILL at random moments, up
 		});
 		expect(leftovers, `trial ${trial}`).toEqual([]);
 	}
-}, 60_000 + (killTrials * 5000));
+}, 60_000 + (killTrials * 15_000));

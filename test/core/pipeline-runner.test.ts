@@ -1,3 +1,4 @@
+import {spawnSync} from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import {expect, test} from 'vitest';
@@ -214,4 +215,16 @@ test('a stage set aside or discarded takes its producer state along: a new works
 	expect(fs.readFileSync(path.join(path.dirname(producerStateDirectory(askFolder)), previous!, 'record.json'), 'utf8')).toBe('old');
 	expect(fs.existsSync(path.join(run, previous!, 'input/manifest.json'))).toBe(true);
 	expect(fs.existsSync(producerStateDirectory(buildFolder))).toBe(false);
+});
+
+test('a temporary run.json left by a runner killed mid-write is removed on resume; one of a living writer is not', async () => {
+	const {run, pipeline} = await newRun([{name: 'build', command: writeOutput('built')}]);
+	const dead = spawnSync(process.execPath, ['-e', '']).pid!;
+	const stale = `.run.json.${dead}.0795220c.tmp`;
+	const living = `.run.json.${process.pid}.1234abcd.tmp`;
+	fs.writeFileSync(path.join(run, stale), '');
+	fs.writeFileSync(path.join(run, living), '{"stages"');
+	const outcome = await runPipeline({run, pipeline, command: ['handoff'], environment: process.env, watchHandoff: noHandoff});
+	expect(outcome.state).toBe('complete');
+	expect(fs.readdirSync(run).sort()).toEqual([living, 'pipeline.json', 'run.json', 'stage-1-build']);
 });

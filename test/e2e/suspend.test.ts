@@ -1,8 +1,10 @@
 import fs from 'node:fs';
-import {afterEach, expect, test} from 'vitest';
+import {afterEach, expect, test, vi} from 'vitest';
 import {cliPath, makeTempDirectory, runCli, waitUntil} from '../helpers/cli.js';
 import {Tmux} from '../helpers/tmux.js';
 
+// Several steps in a real terminal, each waiting for the screen; on 2 shared cores under the whole suite they can take a while.
+vi.setConfig({testTimeout: 90_000});
 const cleanups: Array<() => void> = [];
 afterEach(() => {
 	for (const cleanup of cleanups.splice(0)) {
