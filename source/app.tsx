@@ -1,5 +1,6 @@
 import {Box} from 'ink';
 import React, {useEffect, useMemo, useReducer} from 'react';
+import type {StageLine} from './core/pipeline-runner.js';
 import type {SessionSource} from './core/snapshot.js';
 import {Footer} from './ui/components/footer.js';
 import {HelpOverlay} from './ui/components/help-overlay.js';
@@ -16,7 +17,7 @@ import {useAppInput} from './ui/use-app-input.js';
 import {appReducer, initialAppState, visibleOffset} from './ui/use-app-state.js';
 
 /** One stage of a pipeline run, for the line above the panes. */
-export type StageLine = {name: string; state: 'done' | 'current' | 'pending' | 'failed'; /** How long a finished stage took. */ time?: string};
+export type {StageLine} from './core/pipeline-runner.js';
 
 const stageMarks: Record<StageLine['state'], string> = {done: '✓', current: '▶', pending: '○', failed: '✘'};
 

@@ -81,6 +81,7 @@ const cli = meow(
 	  Esc               Leave the answer line      c              Copy the prompt again
 	  x                 Cancel the hand-off        ?              Every key
 	  q                 Quit; the workspace stays for handoff watch
+	  Ctrl+Z            Suspend to the shell; fg brings the screen back
 
 	Exit codes
 	  0    complete (and archived)
@@ -89,7 +90,8 @@ const cli = meow(
 	  2    usage error, or an invalid workspace or manifest
 	  3    timed out
 	  70   internal error: a bug in handoff (HANDOFF_DEBUG=1 shows where)
-	  130  interrupted or canceled
+	  130  interrupted or canceled (Ctrl+C, q, x)
+	  129, 143  ended by SIGHUP, SIGTERM (a signal ends any command with 128 + its number)
 
 	Examples
 	  $ handoff demo

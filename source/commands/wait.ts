@@ -1,10 +1,11 @@
 import path from 'node:path';
 import {finishInterruptedArchive} from '../core/archive.js';
+import {abortingSignal, endingSignals, type EndingSignal} from '../core/errors.js';
 import {HandoffSession, type SessionOptions} from '../core/session.js';
 import type {ProgressLine, QuestionView, WorkspaceSnapshot} from '../core/snapshot.js';
 import {stateLabels} from '../core/status.js';
 import {debugEnabled, errorStack} from '../core/errors.js';
-import {errorSummary, summarize, summaryLines, type Summary} from '../core/summary.js';
+import {errorSummary, interruptedBy, summarize, summaryLines, type Summary} from '../core/summary.js';
 import {checkWorkspace} from '../core/workspace.js';
 import {printJson, printLine, positiveNumber, usageError, type CommandContext} from './io.js';
 
@@ -66,7 +67,7 @@ export function createLinePrinter(stream: NodeJS.WritableStream, workspace: stri
 }
 
 /** Runs a session until it settles or is interrupted; returns the summary. Shared by `wait` and the no-terminal fallback of `run`/`watch`. */
-export async function runHeadless(workspace: string, options: SessionOptions, stderr: NodeJS.WritableStream, opened?: HandoffSession, onStarted?: () => void): Promise<Summary> {
+export async function runHeadless(workspace: string, options: SessionOptions, stderr: NodeJS.WritableStream, opened?: HandoffSession, onStarted?: () => void, abort?: AbortSignal): Promise<Summary> {
 	if (!opened) {
 		const archived = await finishInterruptedArchive(workspace);
 		if (archived !== undefined) {
@@ -98,15 +99,28 @@ export async function runHeadless(workspace: string, options: SessionOptions, st
 		}
 	});
 
+	// Removed again at the end: a listener left behind would swallow the next signal (a pipeline's later stages).
+	let endingSignal: EndingSignal | undefined;
+	let stop!: (signal: EndingSignal) => void;
 	const interrupted = new Promise<undefined>(resolve => {
-		const stop = (): void => {
+		stop = signal => {
+			endingSignal ??= signal;
 			resolve(undefined);
 		};
-
-		process.once('SIGINT', stop);
-		process.once('SIGTERM', stop);
-		process.once('SIGHUP', stop);
 	});
+	const onAbort = (): void => {
+		stop(abortingSignal(abort!));
+	};
+
+	for (const signal of endingSignals) {
+		process.on(signal, stop);
+	}
+
+	abort?.addEventListener('abort', onAbort);
+	if (abort?.aborted) {
+		onAbort();
+	}
+
 	try {
 		await session.start();
 		onStarted?.();
@@ -115,8 +129,13 @@ export async function runHeadless(workspace: string, options: SessionOptions, st
 			printDebugStack(stderr, outcome.stack);
 		}
 
-		return summarize(outcome, workspace, session.manifest.task);
+		return interruptedBy(summarize(outcome, workspace, session.manifest.task), endingSignal);
 	} finally {
+		for (const signal of endingSignals) {
+			process.off(signal, stop);
+		}
+
+		abort?.removeEventListener('abort', onAbort);
 		await session.close();
 	}
 }

@@ -3,18 +3,19 @@ import {render} from 'ink';
 import React from 'react';
 import {App, type StageLine} from '../app.js';
 import {finishInterruptedArchive} from '../core/archive.js';
-import {describeError, errorStack} from '../core/errors.js';
+import {abortingSignal, describeError, errorStack, type EndingSignal} from '../core/errors.js';
 import {layout} from '../core/paths.js';
 import {buildPrompt, isPromptTool, promptTools, type PromptTool} from '../core/prompt.js';
 import type {LaunchableTool} from '../core/launch.js';
 import {HandoffSession} from '../core/session.js';
 import type {Outcome} from '../core/snapshot.js';
-import {summarize, summaryLines, type Summary} from '../core/summary.js';
+import {interruptedBy, summarize, summaryLines, type Summary} from '../core/summary.js';
 import {checkWorkspace} from '../core/workspace.js';
 import {copyText} from '../terminal/clipboard.js';
 import {enterAlternateScreen, installRestoreHandlers} from '../terminal/screen.js';
 import {chooseTerminal} from '../terminal/tty.js';
 import {CrashBoundary} from '../ui/components/crash-boundary.js';
+import {Redraw} from '../ui/components/redraw.js';
 import type {Intent} from '../ui/intents.js';
 import {printJson, printLine, usageError, type CommandContext} from './io.js';
 import {startLaunchedTool} from './launch.js';
@@ -53,6 +54,8 @@ export type ShowOptions = {
 	quiet?: boolean;
 	/** The pipeline's stages, shown above the panes. */
 	stages?: StageLine[];
+	/** Ends the watch, as a signal would, when aborted with the signal's name (a pipeline run that is ending). */
+	abort?: AbortSignal;
 };
 
 export async function showHandoff(workspace: string, context: CommandContext<ScreenFlags>, options: ShowOptions): Promise<number> {
@@ -96,7 +99,7 @@ async function watchToSummary(workspace: string, context: CommandContext<ScreenF
 		try {
 			return await runHeadless(workspace, sessionOptions(flags, context.cwd), context.stderr, session, () => {
 				stopTool = launch(session);
-			});
+			}, options.abort);
 		} finally {
 			stopTool();
 		}
@@ -109,12 +112,40 @@ async function watchToSummary(workspace: string, context: CommandContext<ScreenF
 	};
 
 	let promptNotice = flags.clipboard && options.copyPrompt ? await copyPrompt(buildPrompt({workspace, tool})) : undefined;
-	const restore = enterAlternateScreen(terminal.stdout, terminal.stdin);
-	const uninstall = installRestoreHandlers(restore);
 	let quit!: () => void;
 	const quitting = new Promise<undefined>(resolve => {
 		quit = () => resolve(undefined);
 	});
+	// A signal (or the pipeline ending) ends the screen like q, in order: restored, hold released, summary printed, exit 128 + the signal's number.
+	let endingSignal: EndingSignal | undefined;
+	const stopWith = (signal: EndingSignal): void => {
+		endingSignal ??= signal;
+		quit();
+	};
+
+	const onAbort = (): void => {
+		stopWith(abortingSignal(options.abort!));
+	};
+
+	const redrawListeners = new Set<() => void>();
+	const redrawRequests = (listener: () => void): (() => void) => {
+		redrawListeners.add(listener);
+		return () => redrawListeners.delete(listener);
+	};
+
+	const restore = enterAlternateScreen(terminal.stdout, terminal.stdin);
+	const uninstall = installRestoreHandlers(restore, {
+		onSignal: stopWith,
+		onResume() {
+			for (const listener of redrawListeners) {
+				listener();
+			}
+		},
+	});
+	options.abort?.addEventListener('abort', onAbort);
+	if (options.abort?.aborted) {
+		onAbort();
+	}
 
 	const showNotice = (notice: string): void => {
 		promptNotice = notice;
@@ -153,6 +184,12 @@ async function watchToSummary(workspace: string, context: CommandContext<ScreenF
 				quit();
 				break;
 			}
+
+			case 'suspend': {
+				// Raw mode keeps Ctrl+Z from reaching the terminal driver, so the app sends itself the signal job control would have.
+				process.kill(process.pid, 'SIGTSTP');
+				break;
+			}
 		}
 	};
 
@@ -165,7 +202,9 @@ async function watchToSummary(workspace: string, context: CommandContext<ScreenF
 
 	const view = (): React.JSX.Element => (
 		<CrashBoundary onCrash={onCrash}>
-			<App source={session} promptNotice={promptNotice} stages={options.stages} onIntent={onIntent} />
+			<Redraw requests={redrawRequests}>
+				<App source={session} promptNotice={promptNotice} stages={options.stages} onIntent={onIntent} />
+			</Redraw>
 		</CrashBoundary>
 	);
 	let outcome: Outcome | undefined;
@@ -204,6 +243,7 @@ async function watchToSummary(workspace: string, context: CommandContext<ScreenF
 		instance?.unmount();
 		restore();
 		uninstall();
+		options.abort?.removeEventListener('abort', onAbort);
 		await session.close();
 		terminal.close?.();
 	}
@@ -223,7 +263,7 @@ async function watchToSummary(workspace: string, context: CommandContext<ScreenF
 		printDebugStack(context.stderr, outcome.stack);
 	}
 
-	return summarize(outcome, workspace, session.manifest.task);
+	return interruptedBy(summarize(outcome, workspace, session.manifest.task), endingSignal);
 }
 
 async function delay(milliseconds: number): Promise<void> {

@@ -9,7 +9,25 @@ export const exitCode = {
 	/** A bug in handoff itself (BSD's EX_SOFTWARE), never a verdict on the hand-off: distinct from `failed` so a producer does not blame the consumer. */
 	internal: 70,
 	interrupted: 130,
+	hangUp: 129,
+	terminated: 143,
 } as const;
+
+/**
+A signal ends every command with 128 + its number, as a shell reports it: SIGINT 130 (also the code for quitting with q or canceling), SIGHUP 129, SIGTERM 143.
+*/
+export const signalExitCode = {SIGINT: exitCode.interrupted, SIGHUP: exitCode.hangUp, SIGTERM: exitCode.terminated} as const;
+export type EndingSignal = keyof typeof signalExitCode;
+export const endingSignals = Object.keys(signalExitCode) as EndingSignal[];
+
+export function isEndingSignal(value: unknown): value is EndingSignal {
+	return typeof value === 'string' && Object.hasOwn(signalExitCode, value);
+}
+
+/** The signal an AbortSignal was aborted with; an abort without one counts as SIGINT. */
+export function abortingSignal(abort: AbortSignal): EndingSignal {
+	return isEndingSignal(abort.reason) ? abort.reason : 'SIGINT';
+}
 
 export type ExitCode = (typeof exitCode)[keyof typeof exitCode];
 

@@ -3,8 +3,10 @@ import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
 import pipelineSchema from './schemas/pipeline.schema.json' with {type: 'json'};
-import {HandoffError, exitCode} from './errors.js';
+import {HandoffError, errnoCode, exitCode} from './errors.js';
 import {isInside, layout, resolveInside} from './paths.js';
+import {producerStateDirectory} from './producer-state.js';
+import {removeTree} from './removal.js';
 import type {PromptTool} from './prompt.js';
 import {parseJson, readTextFile, writeJsonAtomic} from './safe-io.js';
 import {compileSchema, describeErrors, formatSchemaError} from './schema-validator.js';
@@ -23,7 +25,17 @@ export type Stage = HandoffStage | CommandStage;
 /** `base` is the pipeline file's folder: relative paths in the file, and command stages, start there. */
 export type Pipeline = {name: string; base: string; stages: Stage[]};
 
-export type StageRecord = {state: 'complete' | 'failed'; started_at?: string; finished_at: string; reason?: string; outputs_sha256?: string};
+/**
+`running` is written when a stage starts (with the command stage's process group), so a run killed outright still says which stage it was in; `interrupted` is a stage a signal (or q) ended.
+*/
+export type StageRecord = {
+	state: 'running' | 'complete' | 'failed' | 'interrupted';
+	started_at?: string;
+	finished_at?: string;
+	reason?: string;
+	outputs_sha256?: string;
+	process_group?: number;
+};
 export type RunState = {stages: Record<string, StageRecord>};
 
 const validatePipelineFile = compileSchema(pipelineSchema);
@@ -172,9 +184,31 @@ export async function readRun(run: string): Promise<{pipeline: Pipeline; state: 
 	return {pipeline: (await read(runDefinitionFile)) as Pipeline, state: (await read(runStateFile)) as RunState};
 }
 
+/**
+Removes what a runner killed in the middle of writing run.json (or pipeline.json) left: the temporary `.run.json.<pid>.<random>.tmp` of an atomic write whose writer is gone. A living writer's file is left alone.
+*/
+export async function removeStaleRunTemporaries(run: string): Promise<void> {
+	for (const name of await fsp.readdir(run)) {
+		const writer = /^\.(?:run|pipeline)\.json\.(\d+)\.[\da-f]+\.tmp$/.exec(name)?.[1];
+		if (writer !== undefined && !isProcessAlive(Number(writer))) {
+			 
+			await fsp.rm(path.join(run, name), {force: true});
+		}
+	}
+}
+
+function isProcessAlive(pid: number): boolean {
+	try {
+		process.kill(pid, 0);
+		return true;
+	} catch (error) {
+		return errnoCode(error) === 'EPERM';
+	}
+}
+
 export async function recordStage(run: string, stage: string, record: Omit<StageRecord, 'finished_at'>): Promise<void> {
 	const {state} = await readRun(run);
-	state.stages[stage] = {...record, finished_at: isoTimestamp()};
+	state.stages[stage] = record.state === 'running' ? record : {...record, finished_at: isoTimestamp()};
 	await writeJsonAtomic(path.join(run, runStateFile), state);
 }
 
@@ -211,9 +245,37 @@ async function listOutputFiles(folder: string, relative: string = layout.output)
 	return files;
 }
 
-/** Moves a stage folder out of the way before the stage runs again, keeping it for the record. */
+/**
+Moves a stage folder out of the way before the stage runs again, keeping it for the record. Its producer state (kept beside it, by name) goes with it, first: a new workspace at the same path must not inherit the old one's record.
+*/
 export async function setAside(folder: string): Promise<void> {
-	if (fs.existsSync(folder)) {
-		await fsp.rename(folder, `${folder}.previous-${folderTimestamp()}`);
+	const target = `${folder}.previous-${folderTimestamp()}`;
+	if (fs.existsSync(producerStateDirectory(folder))) {
+		await fsp.rename(producerStateDirectory(folder), producerStateDirectory(target));
 	}
+
+	if (fs.existsSync(folder)) {
+		await fsp.rename(folder, target);
+	}
+}
+
+/**
+Removes what an interrupted or killed attempt left half-written. The folder is first renamed to one fixed name, so a removal that is itself killed leaves that name, which the next call removes first: however often it is cut short, nothing is left behind. Links inside (inputs from earlier stages) are removed, never followed.
+*/
+export async function discardStageFolder(folder: string): Promise<void> {
+	// The consumer may still be swapping folders for links in there: removeTree never follows one.
+	await removeTree(producerStateDirectory(folder));
+	const removing = `${folder}.removing`;
+	await removeTree(removing);
+	try {
+		await fsp.rename(folder, removing);
+	} catch (error) {
+		if (errnoCode(error) === 'ENOENT') {
+			return;
+		}
+
+		throw error;
+	}
+
+	await removeTree(removing);
 }

@@ -1,4 +1,4 @@
-import {describeError, exitCode, exitCodeForError, type ExitCode} from './errors.js';
+import {describeError, exitCode, exitCodeForError, signalExitCode, type EndingSignal, type ExitCode} from './errors.js';
 import type {Outcome} from './snapshot.js';
 import {isWorkspaceGone} from './workspace-presence.js';
 
@@ -71,6 +71,11 @@ export function summarize(outcome: Outcome | undefined, workspace: string, task:
 /** The summary of a watch that an error stopped before the hand-off had an outcome (an invalid workspace, an unwritable file, a bug). */
 export function errorSummary(error: unknown, workspace: string, task: string): Summary {
 	return {state: 'error', exit_code: exitCodeForError(error), workspace, task, errors: [describeError(error, workspace)]};
+}
+
+/** A watch a signal ended exits 128 + the signal's number (SIGTERM 143, SIGHUP 129), not the 130 of q. */
+export function interruptedBy(summary: Summary, signal: EndingSignal | undefined): Summary {
+	return signal !== undefined && summary.state === 'interrupted' ? {...summary, exit_code: signalExitCode[signal]} : summary;
 }
 
 /** The lines left in the scrollback (stderr) once a hand-off ends. */

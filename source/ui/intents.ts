@@ -4,5 +4,7 @@ export type Intent =
 	| {type: 'copy'}
 	| {type: 'cancel'}
 	| {type: 'quit'}
+	/** Ctrl+Z: leave the screen and stop, as the shell's job control would (raw mode keeps the terminal from sending SIGTSTP itself). */
+	| {type: 'suspend'}
 	/** A new question arrived: ring the terminal bell. */
 	| {type: 'bell'};

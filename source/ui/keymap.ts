@@ -15,7 +15,8 @@ export type Command =
 	| {name: 'cancel'}
 	| {name: 'confirm'}
 	| {name: 'help'}
-	| {name: 'quit'};
+	| {name: 'quit'}
+	| {name: 'suspend'};
 
 export const keyHelp: Array<[keys: string, what: string]> = [
 	['Tab / Shift+Tab', 'move between panes'],
@@ -28,6 +29,7 @@ export const keyHelp: Array<[keys: string, what: string]> = [
 	['x', 'cancel the hand-off (asks first)'],
 	['?', 'show or hide this help'],
 	['q, Ctrl+C', 'quit; the workspace stays as it is (handoff watch resumes)'],
+	['Ctrl+Z', 'suspend to the shell; fg comes back'],
 ];
 
 /** Keys Ink reports as flags, in the order they are checked. */
@@ -63,6 +65,10 @@ export function commandForKey(input: string, key: Key): Command | undefined {
 
 	if (key.ctrl && input === 'c') {
 		return {name: 'quit'};
+	}
+
+	if (key.ctrl && input === 'z') {
+		return {name: 'suspend'};
 	}
 
 	if (key.ctrl || key.meta) {

@@ -7,7 +7,7 @@ import {useNow} from './hooks/use-now.js';
 import {Text} from './components/text.js';
 import {useTerminalSize} from './hooks/use-terminal-size.js';
 
-export type ListIntent = {type: 'open'; entry: ListEntry} | {type: 'quit'};
+export type ListIntent = {type: 'open'; entry: ListEntry} | {type: 'quit'} | {type: 'suspend'};
 
 const stateColors: Record<string, string> = {complete: 'green', archived: 'green', failed: 'red', 'timed-out': 'red', invalid: 'red', waiting: 'yellow', stalled: 'magenta', running: 'cyan'};
 
@@ -27,6 +27,8 @@ export function ListApp({entries, directory, onIntent}: {entries: ListEntry[]; d
 			setSelected(index => Math.min(entries.length - 1, index + 1));
 		} else if (key.return && entries[selected]) {
 			onIntent({type: 'open', entry: entries[selected]});
+		} else if (key.ctrl && input === 'z') {
+			onIntent({type: 'suspend'});
 		} else if (input === 'q' || key.escape || (key.ctrl && input === 'c')) {
 			onIntent({type: 'quit'});
 		}

@@ -21,6 +21,12 @@ export function useAppInput(options: {
 	const {state, dispatch, pending, geometry, onIntent, finished} = options;
 	useInput((input, key) => {
 		const command = commandForKey(input, key);
+		// Before everything else: Ctrl+Z works while typing an answer or on the finished screen too.
+		if (command?.name === 'suspend') {
+			onIntent({type: 'suspend'});
+			return;
+		}
+
 		if (state.editing) {
 			if (command?.name === 'escape') {
 				dispatch({type: 'stopEditing'});

@@ -18,6 +18,8 @@ export type CliOptions = {
 	gid?: number;
 	/** A command that runs the CLI, `node dist/cli.js ...` appended to it (e.g. `unshare -m sh -c ...` for a read-only mount of its own). */
 	prefix?: string[];
+	/** In a new session and process group of its own (no controlling terminal), so the test can signal the CLI alone. */
+	detached?: boolean;
 };
 
 /** The environment for a child: this one without HANDOFF_* and CI, plus `extra`. */
@@ -46,9 +48,9 @@ export type RunningCli = {
 	child: ChildProcess;
 	result: Promise<CliResult>;
 	/** Resolves once stderr (or stdout) contains `text`. */
-	waitFor(text: string | RegExp, stream?: 'stderr' | 'stdout', timeoutMs?: number): Promise<void>;
-	stdout(): string;
-	stderr(): string;
+	waitFor: (text: string | RegExp, stream?: 'stderr' | 'stdout', timeoutMs?: number) => Promise<void>;
+	stdout: () => string;
+	stderr: () => string;
 };
 
 /** Starts the built CLI as a child process. */
@@ -60,6 +62,7 @@ export function startCli(args: string[], options: CliOptions = {}): RunningCli {
 		stdio: ['pipe', 'pipe', 'pipe'],
 		uid: options.uid,
 		gid: options.gid,
+		detached: options.detached,
 	});
 	runningChildren.add(child);
 	let stdout = '';

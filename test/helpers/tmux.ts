@@ -20,6 +20,11 @@ export class Tmux {
 		return this.tmux('capture-pane', '-p', '-t', 'main');
 	}
 
+	/** A tmux format about the pane, such as `#{alternate_on}` (1 while the program shows the alternate screen). */
+	paneFormat(format: string): string {
+		return this.tmux('display-message', '-p', '-t', 'main', format).trim();
+	}
+
 	sendKeys(...keys: string[]): void {
 		this.tmux('send-keys', '-t', 'main', ...keys);
 	}

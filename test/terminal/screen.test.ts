@@ -1,6 +1,8 @@
+import {spawn} from 'node:child_process';
+import fs from 'node:fs';
 import {describe, expect, test} from 'vitest';
 import {enterSequence, leaveSequence} from '../../source/terminal/screen.js';
-import {runFixture} from './helpers.js';
+import {eventually, fixtureCommand, runFixture} from './helpers.js';
 
 /** What the child's terminal stream shows: entered, drawn, then raw mode off and the screen left, exactly once. */
 const restored = `${enterSequence}READY[raw false]${leaveSequence}`;
@@ -55,5 +57,33 @@ describe('restoring the terminal (child processes drawing on a plain stream)', (
 		// Node's own crash report, not ours.
 		expect(result.stderr).toContain('unhandled boom');
 		expect(result.code).toBe(1);
+	});
+
+	test.skipIf(!fs.existsSync('/proc/self/stat'))('SIGTSTP leaves the screen and raw mode, then really stops; SIGCONT enters again, raw mode back on, and asks for a redraw', async () => {
+		const [command, ...args] = fixtureCommand('restore-child.ts') as [string, ...string[]];
+		const child = spawn(command, [...args, 'suspend'], {stdio: ['ignore', 'pipe', 'pipe']});
+		let stdout = '';
+		child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+			stdout += chunk;
+		});
+		const closed = new Promise<number | null>(resolve => {
+			child.on('close', code => {
+				resolve(code);
+			});
+		});
+		const state = (): string | undefined => /^\d+ \(.*\) (\w)/s.exec(fs.readFileSync(`/proc/${child.pid}/stat`, 'utf8'))?.[1];
+		try {
+			await eventually(() => (state() === 'T' && stdout.length > 0 ? true : undefined), 'the child to stop');
+			expect(stdout).toBe(`${enterSequence}READY[raw false]${leaveSequence}`);
+			child.kill('SIGCONT');
+			await eventually(() => (stdout.endsWith('BACK') ? true : undefined), 'the child to come back');
+			expect(stdout).toBe(`${enterSequence}READY[raw false]${leaveSequence}${enterSequence}\u001B[H[raw true]BACK`);
+			child.kill('SIGTERM');
+			expect(await closed).toBe(143);
+			// Left once more on the way out.
+			expect(stdout).toBe(`${enterSequence}READY[raw false]${leaveSequence}${enterSequence}\u001B[H[raw true]BACK[raw false]${leaveSequence}`);
+		} finally {
+			child.kill('SIGKILL');
+		}
 	});
 });
