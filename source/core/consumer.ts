@@ -91,7 +91,7 @@ const validateNewQuestions = compileSchema(newQuestionsSchema);
 
 /** The questions of a file given to `ask --file`: `{"questions": [...]}` or the array alone, each `{text, options?, id?, schema?, strict?}`. */
 export function parseNewQuestions(value: unknown, name: string): NewQuestion[] {
-	const list = typeof value === 'object' && value !== null && !Array.isArray(value) && 'questions' in value ? (value as {questions: unknown}).questions : value;
+	const list = typeof value === 'object' && value !== null && !Array.isArray(value) && 'questions' in value ? value.questions : value;
 	if (!validateNewQuestions(list)) {
 		throw new HandoffError(describeErrors(validateNewQuestions.errors).map(formatSchemaError).join('; '), exitCode.usage, name);
 	}
