@@ -29,11 +29,12 @@ export async function askCommand(context: CommandContext<AskFlags>, stdin: NodeJ
 		const schemaFile = flags.schema === undefined ? [] : ['--schema', path.resolve(context.cwd, flags.schema)];
 		rerun = [...self, 'ask', question.text, ...(question.options ?? []).flatMap(option => ['--option', option]), ...(question.id === undefined ? [] : ['--id', question.id]), ...(question.strict ? ['--strict'] : []), ...schemaFile, ...waitFlags];
 	} else {
-		if (context.input.length > 0 || flags.option.length > 0 || flags.id !== undefined || flags.strict || flags.schema !== undefined) {
+		// meow reads `--file -` as an empty --file and a word "-".
+		const fromStdin = flags.file === '-' || (flags.file === '' && context.input.length === 1 && context.input[0] === '-');
+		if ((!fromStdin && context.input.length > 0) || flags.option.length > 0 || flags.id !== undefined || flags.strict || flags.schema !== undefined) {
 			throw usageError('With --file, every question comes from the file: give no text, --option, --id, --strict or --schema');
 		}
 
-		const fromStdin = flags.file === '-';
 		const name = fromStdin ? 'stdin' : flags.file;
 		const content = fromStdin ? await streamText(stdin) : await readTextFile(path.resolve(context.cwd, flags.file), {name});
 		if (content === undefined) {
@@ -56,9 +57,8 @@ export async function askCommand(context: CommandContext<AskFlags>, stdin: NodeJ
 	}
 
 	const again = asked.filter(question => !question.created).map(question => question.id);
-	printLine(context.stderr, `handoff: asked ${ids.join(', ')}${again.length > 0 ? ` (${again.join(', ')} already asked before)` : ''}; waiting up to ${forSeconds} s for the answer`);
 	rerun ??= [...self, 'await', ...ids, '--for', String(forSeconds), '--workspace', workspace, ...(flags.json ? ['--json'] : [])];
-	return waitAndPrint(context, workspace, ids, forSeconds, rerun);
+	return waitAndPrint(context, workspace, ids, forSeconds, rerun, `handoff: asked ${ids.join(', ')}${again.length > 0 ? ` (${again.join(', ')} already asked before)` : ''}; waiting up to ${forSeconds} s for the answer`);
 }
 
 async function oneQuestion(context: CommandContext<AskFlags>): Promise<NewQuestion> {

@@ -20,8 +20,7 @@ export async function awaitCommand(context: CommandContext<AwaitFlags>, self: st
 	const workspace = locateWorkspace(context.flags.workspace, context.environment, context.cwd);
 	const forSeconds = forFlag(context.flags.for);
 	const rerun = [...self, 'await', ...ids, '--for', String(forSeconds), '--workspace', workspace, ...(context.flags.json ? ['--json'] : [])];
-	printLine(context.stderr, `handoff: waiting up to ${forSeconds} s for an answer to ${ids.join(', ')}`);
-	return waitAndPrint(context, workspace, ids, forSeconds, rerun);
+	return waitAndPrint(context, workspace, ids, forSeconds, rerun, `handoff: waiting up to ${forSeconds} s for an answer to ${ids.join(', ')}`);
 }
 
 /** The --for flag in seconds (default 50). */
@@ -32,7 +31,7 @@ export function forFlag(value: number | undefined): number {
 /**
 The wait shared by `await` and `ask --wait`: heartbeats on stderr, the answers on stdout (one id: the answer alone, a string as it is and a typed value as JSON; several: a JSON object by id; --json: always `{"answers": {...}}`), exit 75 with the command to run again when time is up, exit 1 when the hand-off ended. SIGINT, SIGTERM and SIGHUP end it with 128 + the signal's number and change nothing.
 */
-export async function waitAndPrint(context: CommandContext<{json: boolean}>, workspace: string, ids: string[], forSeconds: number, rerun: string[]): Promise<number> {
+export async function waitAndPrint(context: CommandContext<{json: boolean}>, workspace: string, ids: string[], forSeconds: number, rerun: string[], startLine: string): Promise<number> {
 	const {stdout, stderr} = context;
 	const heartbeatMs = Number(context.environment.HANDOFF_HEARTBEAT_MS) > 0 ? Number(context.environment.HANDOFF_HEARTBEAT_MS) : defaultHeartbeatMs;
 	const abort = new AbortController();
@@ -45,6 +44,8 @@ export async function waitAndPrint(context: CommandContext<{json: boolean}>, wor
 	}
 
 	const names = ids.join(', ');
+	// Said once the signal handlers are in place: from then on a signal ends the wait in order.
+	printLine(stderr, startLine);
 	try {
 		const outcome = await awaitAnswers(workspace, ids, {
 			forMs: forSeconds * 1000,
