@@ -87,11 +87,13 @@ const newQuestionsSchema = {
 		},
 	},
 };
-const validateNewQuestions = compileSchema(newQuestionsSchema);
+/** Compiled on first use: only `ask --file` needs it, and every command start pays for a compile. */
+let validateNewQuestions: ReturnType<typeof compileSchema> | undefined;
 
 /** The questions of a file given to `ask --file`: `{"questions": [...]}` or the array alone, each `{text, options?, id?, schema?, strict?}`. */
 export function parseNewQuestions(value: unknown, name: string): NewQuestion[] {
 	const list = typeof value === 'object' && value !== null && !Array.isArray(value) && 'questions' in value ? value.questions : value;
+	validateNewQuestions ??= compileSchema(newQuestionsSchema);
 	if (!validateNewQuestions(list)) {
 		throw new HandoffError(describeErrors(validateNewQuestions.errors).map(formatSchemaError).join('; '), exitCode.usage, name);
 	}

@@ -4,15 +4,15 @@ import {expect, test} from 'vitest';
 import {newWorkspace, runCli, startCli, useTempDirectories, waitUntil, type CliResult} from '../helpers/cli.js';
 
 /**
-An agent's shell kills `ask --wait` and `await` at any moment (a tool time limit, a turn that ends) and runs the same command again, while the person answers whenever they like. Trials: each asks one question with `ask --wait` (with or without --id), killed with SIGKILL or SIGTERM after a random delay one to three times (each time run again, as an agent does), while a separate `handoff answer` process answers at a random moment; then a clean run (the same `ask --wait`, or `await <id>`) must print the answer. At the end every file is parsed: exactly one question per trial, one answer and one receipt per question, nothing else.
+An agent's shell kills `ask --wait` and `await` at any moment (a tool time limit, a turn that ends) and runs the same command again, while the person answers whenever they like. Trials: each asks one question with `ask --wait` (with or without --id), killed with SIGKILL or SIGTERM at a random moment (from its start, or from when it waits) once or twice (each time run again, as an agent does), while a separate `handoff answer` process answers at a random moment; then a clean run (the same `ask --wait`, or `await <id>`) must print the answer. At the end every file is parsed: exactly one question per trial, one answer and one receipt per question, nothing else.
 
-100 trials by default, in 4 workspaces at once; HANDOFF_SLOW_TESTS=1 runs 400.
+100 trials by default, in 8 workspaces at once; HANDOFF_SLOW_TESTS=1 runs 400.
 */
 
 const project = useTempDirectories();
 const slow = process.env.HANDOFF_SLOW_TESTS === '1';
 const trialCount = slow ? 400 : 100;
-const lanes = 4;
+const lanes = 8;
 const options = ['Red', 'Green', 'Blue'];
 
 const readJson = (file: string): any => JSON.parse(fs.readFileSync(file, 'utf8'));
@@ -49,15 +49,20 @@ async function runTrial(workspace: string, trial: number, lane: number): Promise
 	const answer = options[pick - 1]!;
 	const ask = ['ask', text, ...options.flatMap(option => ['--option', option]), ...(id ? ['--id', id] : []), '--wait', '--for', '20', '--workspace', workspace];
 	const answering = (async () => {
-		await sleep(randomInt(900));
-		const questionId = await waitUntil(() => idOf(workspace, text), 20_000, `question ${text}`);
+		await sleep(randomInt(700));
+		const questionId = (await waitUntil(() => idOf(workspace, text), 20_000, `question ${text}`))!;
 		const answered = await runCli(['answer', workspace, questionId, String(pick)]);
 		expect(answered.code, answered.stderr).toBe(0);
 	})();
-	const kills = 1 + randomInt(3);
+	const kills = 1 + randomInt(2);
 	for (let kill = 0; kill < kills; kill++) {
 		const run = startCli(ask);
-		await sleep(randomInt(500));
+		// Half the kills land anywhere from the start (loading, asking under the lock), half once it waits (reading answers, writing the receipt).
+		if (Math.random() < 0.5) {
+			await run.waitFor('waiting up to', 'stderr', 20_000).catch(() => undefined);
+		}
+
+		await sleep(randomInt(400));
 		run.child.kill(Math.random() < 0.5 ? 'SIGKILL' : 'SIGTERM');
 		checkKilledRun(await run.result, answer);
 	}
