@@ -170,6 +170,26 @@ describe('await', () => {
 		expect(gone.stderr).toContain('the workspace was removed');
 	});
 
+	test('a receipts.json planted as a link or garbage is refused by name; nothing is written through the link', async () => {
+		const {workspace, project: directory} = await newWorkspace([], project());
+		await runCli(['ask', 'Proceed?', '--workspace', workspace]);
+		await runCli(['answer', workspace, 'q1', 'yes']);
+		const outside = path.join(directory, 'outside.json');
+		fs.writeFileSync(outside, '{"receipts": []}');
+		fs.symlinkSync(outside, path.join(workspace, 'shared/receipts.json'));
+		const linked = await runCli(['await', 'q1', '--workspace', workspace]);
+		expect(linked.code).not.toBe(0);
+		expect(linked.stderr).toContain('shared/receipts.json');
+		expect(fs.readFileSync(outside, 'utf8')).toBe('{"receipts": []}');
+		fs.rmSync(path.join(workspace, 'shared/receipts.json'));
+		fs.writeFileSync(path.join(workspace, 'shared/receipts.json'), '{"receipts": {"q1": 1}}');
+		const garbage = await runCli(['await', 'q1', '--workspace', workspace]);
+		expect(garbage.code).toBe(2);
+		expect(garbage.stderr).toContain('shared/receipts.json: /receipts: must be array');
+		fs.rmSync(path.join(workspace, 'shared/receipts.json'));
+		expect((await runCli(['await', 'q1', '--workspace', workspace])).stdout).toBe('yes\n');
+	});
+
 	test('an id never asked is a usage error naming the ids asked', async () => {
 		const {workspace} = await newWorkspace([], project());
 		await runCli(['ask', 'Proceed?', '--workspace', workspace]);
