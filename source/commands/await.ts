@@ -44,13 +44,15 @@ export async function waitAndPrint(context: CommandContext<{json: boolean}>, wor
 	}
 
 	const names = ids.join(', ');
-	// Said once the signal handlers are in place: from then on a signal ends the wait in order.
-	printLine(stderr, startLine);
 	try {
 		const outcome = await awaitAnswers(workspace, ids, {
 			forMs: forSeconds * 1000,
 			heartbeatMs,
 			signal: abort.signal,
+			onWaiting() {
+				// Said once it waits, with the signal handlers in place: from then on a signal ends the wait in order.
+				printLine(stderr, startLine);
+			},
 			onHeartbeat(waitedMs) {
 				printLine(stderr, `handoff: still waiting for an answer to ${names} (${Math.round(waitedMs / 1000)} s of ${forSeconds} s)`);
 			},

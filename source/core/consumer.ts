@@ -231,6 +231,8 @@ export type AwaitOptions = {
 	/** How often onHeartbeat is called while waiting (default 15 s). */
 	heartbeatMs?: number;
 	onHeartbeat?: (waitedMs: number) => void;
+	/** Called once, when the first look found the answers missing and the wait begins. */
+	onWaiting?: () => void;
 	/** Aborting ends the wait with a HandoffError whose code is 128 + the signal's number (the abort reason names the signal; SIGINT by default). */
 	signal?: AbortSignal;
 };
@@ -260,7 +262,13 @@ export async function awaitAnswers(workspace: string, ids: string[], options: Aw
 	const deadline = created === undefined || manifest.timeoutSeconds === undefined ? undefined : created + (manifest.timeoutSeconds * 1000);
 	const started = Date.now();
 	const {signal} = options;
-	let wake: () => void = () => undefined;
+	// An event during a look is remembered, so the next wait does not sleep through it.
+	let woken = false;
+	const remember = (): void => {
+		woken = true;
+	};
+
+	let wake: () => void = remember;
 	let watcher: FSWatcher | undefined;
 	try {
 		watcher = watch(path.join(workspace, layout.shared), () => {
@@ -279,9 +287,11 @@ export async function awaitAnswers(workspace: string, ids: string[], options: Aw
 	};
 
 	signal?.addEventListener('abort', onAbort);
+	let waiting = false;
 	try {
 		for (;;) {
 			throwIfAborted(signal);
+			woken = false;
 			const answers = await readAnswerEntries(workspace);
 			const byId = new Map(answers.map(entry => [entry.id, entry.answer]));
 			const answered = wanted.filter(id => byId.has(id)).map(id => ({id, answer: byId.get(id)}));
@@ -301,11 +311,21 @@ export async function awaitAnswers(workspace: string, ids: string[], options: Aw
 			}
 
 			throwIfAborted(signal);
+			if (!waiting) {
+				waiting = true;
+				options.onWaiting?.();
+			}
+
+			if (woken) {
+				woken = false;
+				continue;
+			}
+
 			await new Promise<void>(resolve => {
 				const timer = setTimeout(done, Math.min(recheckMs, remaining));
 				function done(): void {
 					clearTimeout(timer);
-					wake = () => undefined;
+					wake = remember;
 					resolve();
 				}
 

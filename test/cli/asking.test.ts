@@ -166,8 +166,16 @@ describe('await', () => {
 		await removed.waitFor('waiting up to 30 s');
 		fs.rmSync(workspace, {recursive: true});
 		const gone = await removed.result;
-		expect(gone.code).toBe(1);
+		expect(gone.code, gone.stderr).toBe(1);
 		expect(gone.stderr).toContain('the workspace was removed');
+	});
+
+	test('the task\'s deadline passing ends the wait (exit 1), before --for runs out', async () => {
+		const {workspace} = await newWorkspace(['--timeout', '2'], project());
+		await runCli(['ask', 'Proceed?', '--workspace', workspace]);
+		const ended = await runCli(['await', 'q1', '--for', '60', '--workspace', workspace]);
+		expect(ended.code).toBe(1);
+		expect(ended.stderr).toMatch(/handoff: the task's time ran out at \d{4}-\d\d-\d\dT[\d:.]+Z; no answer to q1 will come/);
 	});
 
 	test('a receipts.json planted as a link or garbage is refused by name; nothing is written through the link', async () => {
