@@ -292,7 +292,14 @@ export async function awaitAnswers(workspace: string, ids: string[], options: Aw
 		for (;;) {
 			throwIfAborted(signal);
 			woken = false;
-			const answers = await readAnswerEntries(workspace);
+			// A bad answers.json is the producer's to fix (a seed producer may write it by hand): no answers yet, not the end of the wait.
+			const answers = await readAnswerEntries(workspace).catch((error: unknown) => {
+				if (error instanceof HandoffError) {
+					return [];
+				}
+
+				throw error;
+			});
 			const byId = new Map(answers.map(entry => [entry.id, entry.answer]));
 			const answered = wanted.filter(id => byId.has(id)).map(id => ({id, answer: byId.get(id)}));
 			if (answered.length === wanted.length) {

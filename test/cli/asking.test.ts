@@ -178,6 +178,17 @@ describe('await', () => {
 		expect(ended.stderr).toMatch(/handoff: the task's time ran out at \d{4}-\d\d-\d\dT[\d:.]+Z; no answer to q1 will come/);
 	});
 
+	test('an answers.json that is not (yet) valid is no answer yet: the wait goes on and takes the fixed file', async () => {
+		const {workspace} = await newWorkspace([], project());
+		await runCli(['ask', 'Proceed?', '--workspace', workspace]);
+		fs.writeFileSync(path.join(workspace, 'shared/answers.json'), '{"answers": [{"id": "q1", "ans');
+		const waiting = startCli(['await', 'q1', '--for', '30', '--workspace', workspace]);
+		await waiting.waitFor('waiting up to 30 s');
+		fs.writeFileSync(path.join(workspace, 'shared/answers.json'), '{"answers": [{"id": "q1", "answer": "by hand"}]}');
+		const result = await waiting.result;
+		expect([result.code, result.stdout]).toEqual([0, 'by hand\n']);
+	});
+
 	test('a receipts.json planted as a link or garbage is refused by name; nothing is written through the link', async () => {
 		const {workspace, project: directory} = await newWorkspace([], project());
 		await runCli(['ask', 'Proceed?', '--workspace', workspace]);
