@@ -29,7 +29,10 @@ const cli = meow(
 	  claim                        Claim the task: .lock and status RUNNING
 	  progress <message>           Add a line to shared/progress.txt
 	  partial <file|->             Publish a partial result
-	  ask <text>                   Ask the producer a question and print its id
+	  ask <text>                   Ask the producer a question and print its id (asking the same
+	                               question again prints the same id and adds nothing)
+	  ask --file <file|->          Ask several questions ({"questions": [...]}); one id per line
+	  await <id>...                Wait for the answers, at most --for seconds; print them
 	  done                         Check the result against the schema, then signal .done
 	  fail <message>               Signal failure with a reason
 
@@ -65,8 +68,12 @@ const cli = meow(
 	  --model           Model name, for metadata (done, fail)
 	  --option          An answer option for ask (repeatable)
 	  --id              Question id for ask  [Default: q1, q2, ...]
-	  --wait            With ask: wait for the answer and print it
-	  --timeout         With ask --wait: seconds to wait  [Default: until the task's timeout]
+	  --strict          With ask: the answer must be one of the options (else free text is taken too)
+	  --schema          With ask: a JSON Schema file the (typed) answer must satisfy
+	  --wait            With ask: then wait for the answer and print it, like await
+	  --for             With await and ask --wait: seconds to wait at most, then exit 75
+	                    (run the same command again)  [Default: 50]
+	  --json            With await and ask --wait: print {"answers": {id: answer}}
 
 	Other options
 	  --dir             Where workspaces and archives live  [Default: $HANDOFF_DIR or ./.handoff]
@@ -90,6 +97,7 @@ const cli = meow(
 	  2    usage error, or an invalid workspace or manifest
 	  3    timed out
 	  70   internal error: a bug in handoff (HANDOFF_DEBUG=1 shows where)
+	  75   still open (await, ask --wait): no answer within --for; run the same command again
 	  130  interrupted or canceled (Ctrl+C, q, x)
 	  129, 143  ended by SIGHUP, SIGTERM (a signal ends any command with 128 + its number)
 
@@ -99,7 +107,8 @@ const cli = meow(
 	  $ handoff new --task analyze-spec --input spec=SPEC.md --schema schema.json --result output/analysis.json
 	  $ handoff wait .handoff/workspaces/analyze-spec_20251121_233000_4242 --json
 	  $ handoff progress "Reading the spec"
-	  $ handoff ask "Should users edit their own profiles?" --option Yes --option No --wait
+	  $ handoff ask "Should users edit their own profiles?" --option Yes --option No --wait --for 100
+	  $ handoff await q1 --for 100
 `,
 	{
 		importMeta: import.meta,
@@ -124,6 +133,9 @@ const cli = meow(
 			option: {type: 'string', isMultiple: true, default: []},
 			id: {type: 'string'},
 			wait: {type: 'boolean', default: false},
+			strict: {type: 'boolean', default: false},
+			file: {type: 'string'},
+			for: {type: 'number'},
 			force: {type: 'boolean', default: false},
 			clipboard: {type: 'boolean', default: true},
 			stay: {type: 'boolean', default: false},
@@ -169,7 +181,8 @@ const commands: Record<string, () => Promise<number>> = {
 	claim: async () => (await import('./commands/claim.js')).claimCommand(context),
 	progress: async () => (await import('./commands/progress.js')).progressCommand(context),
 	partial: async () => (await import('./commands/partial.js')).partialCommand(context, process.stdin),
-	ask: async () => (await import('./commands/ask.js')).askCommand(context),
+	ask: async () => (await import('./commands/ask.js')).askCommand(context, process.stdin, self),
+	await: async () => (await import('./commands/await.js')).awaitCommand(context, self),
 	done: async () => (await import('./commands/done.js')).doneCommand(context),
 	fail: async () => (await import('./commands/fail.js')).failCommand(context),
 	pipeline: async () => (await import('./commands/pipeline.js')).pipelineCommand(context, self),

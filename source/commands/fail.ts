@@ -1,8 +1,4 @@
-import path from 'node:path';
-import {layout} from '../core/paths.js';
-import {writeMetadata} from '../core/metadata.js';
-import {writeFileAtomic} from '../core/safe-io.js';
-import {writeStatus} from '../core/status.js';
+import {failTask} from '../core/consumer.js';
 import {locateWorkspace} from '../core/workspace.js';
 import {printLine, usageError, type CommandContext} from './io.js';
 import type {ConsumerFlags} from './claim.js';
@@ -15,13 +11,7 @@ export async function failCommand(context: CommandContext<ConsumerFlags & {model
 	}
 
 	const workspace = locateWorkspace(context.flags.workspace, context.environment, context.cwd);
-	await writeMetadata(workspace, {
-		status: 'failed',
-		execution: {tool: context.flags.tool ?? context.environment.HANDOFF_TOOL, model: context.flags.model},
-		errors: [{type: 'consumer_error', message}],
-	});
-	await writeFileAtomic(path.join(workspace, layout.error), `${message}\n`);
-	await writeStatus(workspace, 'FAILED');
+	await failTask(workspace, message, {tool: context.flags.tool ?? context.environment.HANDOFF_TOOL, model: context.flags.model});
 	printLine(context.stderr, `Signalled failure in ${workspace}`);
 	return 0;
 }

@@ -1,12 +1,9 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import {text} from 'node:stream/consumers';
-import {HandoffError, exitCode} from '../core/errors.js';
-import {readManifest} from '../core/manifest.js';
-import {loadResultSchema, partialPathFor} from '../core/result.js';
-import {defaultMaxBytes, parseJson, writeJsonAtomic} from '../core/safe-io.js';
+import {publishPartial} from '../core/consumer.js';
 import {formatSchemaError} from '../core/schema-validator.js';
-import {checkJson, type SchemaSource} from '../core/validation.js';
+import type {JsonCheck} from '../core/validation.js';
 import {locateWorkspace} from '../core/workspace.js';
 import {printLine, usageError, type CommandContext} from './io.js';
 import type {ConsumerFlags} from './claim.js';
@@ -19,27 +16,18 @@ export async function partialCommand(context: CommandContext<ConsumerFlags>, std
 	}
 
 	const workspace = locateWorkspace(context.flags.workspace, context.environment, context.cwd);
-	const manifest = await readManifest(workspace);
 	const content = source === '-' ? await text(stdin) : await fs.readFile(path.resolve(context.cwd, source), 'utf8').catch(() => {
 		throw usageError(`Cannot read ${source}`);
 	});
-	if (Buffer.byteLength(content) > defaultMaxBytes) {
-		throw new HandoffError('The partial result is over the 10 MB limit', exitCode.usage);
-	}
-
-	const value = parseJson(content, source === '-' ? 'stdin' : source);
-	const target = partialPathFor(manifest.result.path);
-	await writeJsonAtomic(path.join(workspace, target), value);
-	const schema = await loadResultSchema(workspace, manifest);
-	printLine(context.stderr, `Wrote ${target}${schema ? await schemaNote(content, target, schema) : ''}`);
+	const {file, schemaCheck} = await publishPartial(workspace, content, source === '-' ? 'stdin' : source);
+	printLine(context.stderr, `Wrote ${file}${schemaCheck ? schemaNote(schemaCheck, file) : ''}`);
 	return 0;
 }
 
-/** Whether the partial already matches the schema, checked in the validation worker like the result. */
-async function schemaNote(content: string, target: string, schema: SchemaSource): Promise<string> {
-	const check = await checkJson(content, {name: target, schema});
+/** Whether the partial already matches the schema. */
+function schemaNote(check: JsonCheck, file: string): string {
 	if (check.problem !== undefined) {
-		return ` (not checked against the schema: ${check.problem.replace(`${target}: `, '')})`;
+		return ` (not checked against the schema: ${check.problem.replace(`${file}: `, '')})`;
 	}
 
 	const first = check.errors[0];

@@ -1,4 +1,4 @@
-import {appendProgress} from '../core/progress.js';
+import {reportProgress} from '../core/consumer.js';
 import {locateWorkspace} from '../core/workspace.js';
 import {usageError, type CommandContext} from './io.js';
 import type {ConsumerFlags} from './claim.js';
@@ -10,6 +10,6 @@ export async function progressCommand(context: CommandContext<ConsumerFlags>): P
 		throw usageError('Give the progress message: handoff progress "Reading the spec"');
 	}
 
-	await appendProgress(locateWorkspace(context.flags.workspace, context.environment, context.cwd), message);
+	await reportProgress(locateWorkspace(context.flags.workspace, context.environment, context.cwd), message);
 	return 0;
 }

@@ -4,7 +4,7 @@ import {ignoreExpected} from './errors.js';
 import {layout} from './paths.js';
 import {appendProgress} from './progress.js';
 import {parseJson, readTextFile, writeFileAtomic, writeJsonAtomic} from './safe-io.js';
-import {writeMetadata} from './metadata.js';
+import {writeMetadata, type MetadataFields} from './metadata.js';
 import {writeStatus} from './status.js';
 import {isoTimestamp} from './time.js';
 
@@ -44,9 +44,11 @@ export async function rejectResult(workspace: string, errors: string[], attempt:
 	await appendProgress(workspace, `handoff: result rejected (${errors.length} error${errors.length === 1 ? '' : 's'}); see ${layout.rejection}`).catch(ignoreExpected);
 }
 
-/** Marks a hand-off failed by the producer (an invalid result with no retries left): `.error`, FAILED and metadata with the errors. */
-export async function failHandoff(workspace: string, type: string, errors: string[]): Promise<void> {
-	await writeMetadata(workspace, {status: 'failed', errors: errors.map(message => ({type, message}))});
+/**
+Marks a hand-off failed: metadata.json with the errors, `.error` holding them as text (the seed reads it so), `.done` withdrawn and status FAILED. The producer does this for an invalid result with no retries left, and the consumer's `handoff fail` (failTask) the same way.
+*/
+export async function failHandoff(workspace: string, type: string, errors: string[], fields: Pick<MetadataFields, 'execution' | 'startedAt'> = {}): Promise<void> {
+	await writeMetadata(workspace, {...fields, status: 'failed', errors: errors.map(message => ({type, message}))});
 	await writeFileAtomic(path.join(workspace, layout.error), `${errors.join('\n')}\n`);
 	await fsp.rm(path.join(workspace, layout.done), {force: true});
 	await writeStatus(workspace, 'FAILED');

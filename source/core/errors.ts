@@ -8,6 +8,8 @@ export const exitCode = {
 	timedOut: 3,
 	/** A bug in handoff itself (BSD's EX_SOFTWARE), never a verdict on the hand-off: distinct from `failed` so a producer does not blame the consumer. */
 	internal: 70,
+	/** Still waiting: the question is open, run the same command again (sysexits' EX_TEMPFAIL). `await` and `ask --wait` end so before an agent's shell time limit would kill them. */
+	stillOpen: 75,
 	interrupted: 130,
 	hangUp: 129,
 	terminated: 143,

@@ -1,22 +1,25 @@
-import {watch} from 'node:fs';
 import path from 'node:path';
 import {setTimeout as delay} from 'node:timers/promises';
 import answersSchema from './schemas/answers.schema.json' with {type: 'json'};
 import questionsSchema from './schemas/questions.schema.json' with {type: 'json'};
+import receiptsSchema from './schemas/receipts.schema.json' with {type: 'json'};
 import {HandoffError, exitCode} from './errors.js';
 import {withFileLock} from './file-lock.js';
 import {layout} from './paths.js';
 import {ensureProducerStateDirectory} from './producer-state.js';
 import {parseJson, readTextFile, writeJsonAtomic} from './safe-io.js';
 import {compileSchema, describeErrors, formatSchemaError} from './schema-validator.js';
+import {checkJson} from './validation.js';
 import type {Answer, Question, QuestionView} from './snapshot.js';
 import {isoTimestamp} from './time.js';
 
 export {default as questionsSchema} from './schemas/questions.schema.json' with {type: 'json'};
 export {default as answersSchema} from './schemas/answers.schema.json' with {type: 'json'};
+export {default as receiptsSchema} from './schemas/receipts.schema.json' with {type: 'json'};
 
 const validateQuestionsFile = compileSchema(questionsSchema);
 const validateAnswersFile = compileSchema(answersSchema);
+const validateReceiptsFile = compileSchema(receiptsSchema);
 
 /** Checks the parsed content of shared/questions.json. */
 export function parseQuestions(value: unknown, name: string = layout.questions): Question[] {
@@ -28,7 +31,7 @@ export function parseQuestions(value: unknown, name: string = layout.questions):
 }
 
 /** An entry of shared/answers.json as written: a typed answer may be any JSON value. */
-type AnswerEntry = {id: string; answer: unknown; answered_at?: string; [key: string]: unknown};
+export type AnswerEntry = {id: string; answer: unknown; answered_at?: string; [key: string]: unknown};
 
 /** Checks the parsed content of shared/answers.json. Non-string answers (typed answers) are kept as JSON text. */
 export function parseAnswers(value: unknown, name: string = layout.answers): Answer[] {
@@ -37,7 +40,8 @@ export function parseAnswers(value: unknown, name: string = layout.answers): Ans
 	);
 }
 
-function parseAnswerEntries(value: unknown, name: string = layout.answers): AnswerEntry[] {
+/** The entries of shared/answers.json as written, a typed answer keeping its type. */
+export function parseAnswerEntries(value: unknown, name: string = layout.answers): AnswerEntry[] {
 	if (!validateAnswersFile(value)) {
 		throw new HandoffError(describeErrors(validateAnswersFile.errors).map(formatSchemaError).join('; '), exitCode.usage, name);
 	}
@@ -98,37 +102,25 @@ export async function readAnswers(workspace: string): Promise<Answer[]> {
 	return readSettledJson(workspace, layout.answers, value => parseAnswers(value), []);
 }
 
-export type NewQuestion = {text: string; options?: string[]; id?: string; schema?: unknown};
+/** The answers as written: a typed answer keeps its JSON type. */
+export async function readAnswerEntries(workspace: string): Promise<AnswerEntry[]> {
+	return readSettledJson(workspace, layout.answers, value => parseAnswerEntries(value), []);
+}
 
-/** Adds a question to shared/questions.json, keeping every earlier one. Returns the question with its id. */
-export async function addQuestion(workspace: string, question: NewQuestion): Promise<Question> {
-	if (question.text.trim() === '') {
-		throw new HandoffError('The question text is empty', exitCode.usage);
+/** An entry of shared/receipts.json: the consumer read the answer to `id` at `read_at`. */
+export type Receipt = {id: string; read_at: string; [key: string]: unknown};
+
+/** Checks the parsed content of shared/receipts.json (consumer-written, so untrusted like questions.json). */
+export function parseReceipts(value: unknown, name: string = layout.receipts): Receipt[] {
+	if (!validateReceiptsFile(value)) {
+		throw new HandoffError(describeErrors(validateReceiptsFile.errors).map(formatSchemaError).join('; '), exitCode.usage, name);
 	}
 
-	const file = path.join(workspace, layout.questions);
-	return withFileLock(`${file}.lock`, async () => {
-		const questions = await readQuestions(workspace);
-		const ids = new Set(questions.map(existing => existing.id));
-		if (question.id !== undefined && ids.has(question.id)) {
-			throw new HandoffError(`A question with id "${question.id}" was already asked`, exitCode.usage, layout.questions);
-		}
+	return (value as {receipts: Receipt[]}).receipts;
+}
 
-		let id = question.id;
-		for (let n = questions.length + 1; id === undefined; n++) {
-			id = ids.has(`q${n}`) ? undefined : `q${n}`;
-		}
-
-		const added: Question = {
-			id,
-			text: question.text,
-			...(question.options && question.options.length > 0 ? {options: question.options} : {}),
-			...(question.schema === undefined ? {} : {schema: question.schema}),
-			asked_at: isoTimestamp(),
-		};
-		await writeJsonAtomic(file, {questions: [...questions, added]});
-		return added;
-	});
+export async function readReceipts(workspace: string): Promise<Receipt[]> {
+	return readSettledJson(workspace, layout.receipts, value => parseReceipts(value), []);
 }
 
 export type AnswerOptions = {
@@ -141,13 +133,13 @@ export type AnswerOptions = {
 };
 
 /**
-Records an answer in shared/answers.json, merged by id under a lock so no earlier answer is lost. An option may be given by its 1-based number.
+Records an answer in shared/answers.json, merged by id under a lock so no earlier answer is lost. The answer is checked first (checkAnswer): an option may be given by its 1-based number, a number out of range or an answer a strict question does not allow is refused, and a typed answer is saved as the value its schema accepted.
 */
 export async function addAnswer(workspace: string, id: string, answer: string, options: AnswerOptions = {}): Promise<Answer> {
 	const file = path.join(workspace, layout.answers);
 	return withFileLock(await answersLockFile(workspace), async () => {
 		// The entries as written, so that rewriting the file keeps a typed answer's type.
-		const [questions, answers] = await Promise.all([readQuestions(workspace), readSettledJson(workspace, layout.answers, value => parseAnswerEntries(value), [])]);
+		const [questions, answers] = await Promise.all([readQuestions(workspace), readAnswerEntries(workspace)]);
 		// The first question with the id: the one shown, as mergeQuestions does.
 		const question = questions.find(candidate => candidate.id === id);
 		if (!question && !options.allowUnknown) {
@@ -160,10 +152,14 @@ export async function addAnswer(workspace: string, id: string, answer: string, o
 			throw new HandoffError(`Question "${id}" is already answered (${JSON.stringify(previous.answer)}); use --force to replace it`, exitCode.usage);
 		}
 
-		const value = options.literal ? answer : resolveOptionNumber(question, answer);
-		const added: Answer = {id, answer: value, answered_at: isoTimestamp()};
-		await writeJsonAtomic(file, {answers: [...answers.filter(candidate => candidate.id !== id), added]});
-		return added;
+		const checked = question ? await checkAnswer(question, answer, {literal: options.literal}) : {value: answer};
+		if ('error' in checked) {
+			throw new HandoffError(checked.error, exitCode.usage);
+		}
+
+		const answeredAt = isoTimestamp();
+		await writeJsonAtomic(file, {answers: [...answers.filter(candidate => candidate.id !== id), {id, answer: checked.value, answered_at: answeredAt}]});
+		return {id, answer: typeof checked.value === 'string' ? checked.value : JSON.stringify(checked.value), answered_at: answeredAt};
 	});
 }
 
@@ -174,83 +170,68 @@ export async function answersLockFile(workspace: string): Promise<string> {
 	return path.join(await ensureProducerStateDirectory(workspace), 'answers.json.lock');
 }
 
-/** "2" picks the second option when the question has options and none of them is literally "2". */
-function resolveOptionNumber(question: Question | undefined, answer: string): string {
-	const options = question?.options ?? [];
-	if (/^\d+$/.test(answer) && !options.includes(answer)) {
-		const picked = options[Number(answer) - 1];
-		if (picked !== undefined) {
-			return picked;
-		}
-	}
-
-	return answer;
-}
-
-/** Slow safety net under the file events, for file systems whose watch events go missing. */
-const answerRecheckMs = 2000;
+export type AnswerCheck = {value: unknown} | {error: string};
 
 /**
-Resolves with the answer to `id` once shared/answers.json has it, or undefined when `timeoutMs` runs out or `stop()` says so. Woken by file events on shared/.
+Checks an answer against its question before it is saved; `{value}` is what to save.
+
+- Digits pick an option by number when the question has options and none of them is literally those digits; a number out of range is refused (`q1 has 3 options: 5 is not one of them`). `literal` (the app, which sends the text of the option picked) takes the answer as written.
+- A `strict` question takes only one of its options.
+- A question with a `schema` takes a typed answer: the text is parsed as JSON when it parses, else taken as a string, and validated against the schema in the time-limited validation worker (the schema is the consumer's). When the parsed value fails but the text itself as a string passes (`42` for `{"type": "string"}`), the string is saved. Each schema error is one line, `<pointer>: <message>`.
 */
-export async function waitForAnswer(workspace: string, id: string, options: {timeoutMs?: number; stop?: () => Promise<string | undefined>} = {}): Promise<Answer | {stopped: string} | undefined> {
-	const sharedDirectory = path.join(workspace, layout.shared);
-	const check = async (): Promise<Answer | {stopped: string} | undefined> => {
-		const answers = await readAnswers(workspace).catch(() => []);
-		const answer = answers.find(candidate => candidate.id === id);
-		if (answer) {
-			return answer;
+export async function checkAnswer(question: Question, answer: string, options: {literal?: boolean} = {}): Promise<AnswerCheck> {
+	const choices = question.options ?? [];
+	let text = answer;
+	if (!options.literal && choices.length > 0 && /^\d+$/.test(answer) && !choices.includes(answer)) {
+		const picked = choices[Number(answer) - 1];
+		if (picked === undefined) {
+			return {error: `${question.id} has ${choices.length} option${choices.length === 1 ? '' : 's'}: ${answer} is not one of them`};
 		}
 
-		const stopped = await options.stop?.();
-		return stopped === undefined ? undefined : {stopped};
-	};
-
-	const first = await check();
-	if (first) {
-		return first;
+		text = picked;
 	}
 
-	return new Promise((resolve, reject) => {
-		let checking = false;
-		let again = false;
-		const stopWatching = (): void => {
-			watcher.close();
-			clearInterval(recheck);
-			clearTimeout(timer);
-		};
+	if (question.strict === true && choices.length > 0 && !choices.includes(text)) {
+		return {error: `${question.id} takes only one of its options (or its number): ${choices.map(choice => JSON.stringify(choice)).join(', ')}`};
+	}
 
-		const finish = (value: Answer | {stopped: string} | undefined): void => {
-			stopWatching();
-			resolve(value);
-		};
+	if (question.schema === undefined) {
+		return {value: text};
+	}
 
-		const tryNow = (): void => {
-			if (checking) {
-				again = true;
-				return;
-			}
+	return checkTypedAnswer(question, text);
+}
 
-			checking = true;
-			check().then(found => {
-				checking = false;
-				if (found) {
-					finish(found);
-				} else if (again) {
-					again = false;
-					tryNow();
-				}
-			}, (error: unknown) => {
-				// A failing stop() check ends the wait with its error instead of an unhandled rejection.
-				stopWatching();
-				reject(error instanceof Error ? error : new Error(String(error)));
-			});
-		};
+/** Validates a typed answer against the question's schema: the text as JSON first, then as a plain string. */
+async function checkTypedAnswer(question: Question, text: string): Promise<AnswerCheck> {
+	const schema = {name: `the schema of ${question.id}`, text: JSON.stringify(question.schema)};
+	const name = `the answer to ${question.id}`;
+	const parsed = parseOrUndefined(text);
+	const candidates = parsed === undefined || typeof parsed.value === 'string' ? [text] : [parsed.value, text];
+	let firstErrors: string[] | undefined;
+	for (const candidate of candidates) {
+		const check = await checkJson(JSON.stringify(candidate), {name, schema});
+		if (check.problem !== undefined) {
+			return {error: check.problem};
+		}
 
-		const watcher = watch(sharedDirectory, tryNow);
-		watcher.on('error', () => undefined);
-		const recheck = setInterval(tryNow, answerRecheckMs);
-		const timer = options.timeoutMs === undefined ? undefined : setTimeout(() => finish(undefined), options.timeoutMs);
-		tryNow();
-	});
+		if (check.errors.length === 0) {
+			return {value: candidate};
+		}
+
+		firstErrors ??= [
+			...check.errors.map(error => formatSchemaError(error)),
+			...(check.errorCount > check.errors.length ? [`… and ${check.errorCount - check.errors.length} more errors`] : []),
+		];
+	}
+
+	return {error: [`${question.id}: the answer does not match the question's schema:`, ...firstErrors!].join('\n')};
+}
+
+function parseOrUndefined(text: string): {value: unknown} | undefined {
+	try {
+		return {value: JSON.parse(text) as unknown};
+	} catch {
+		return undefined;
+	}
 }

@@ -25,6 +25,8 @@ export type Question = {
 	options?: string[];
 	/** Optional JSON Schema for a typed free-text answer (like MCP elicitation). */
 	schema?: unknown;
+	/** The answer must be one of `options`; otherwise a question with options also takes a free-text answer. */
+	strict?: boolean;
 	asked_at?: string;
 	[key: string]: unknown;
 };

@@ -7,9 +7,9 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import {setTimeout as delay} from 'node:timers/promises';
 import {readRejections} from '../core/completion.js';
+import {askQuestions, awaitAnswers} from '../core/consumer.js';
 import {layout} from '../core/paths.js';
 import {appendProgress} from '../core/progress.js';
-import {addQuestion, waitForAnswer} from '../core/questions.js';
 import {createExclusive, writeFileAtomic, writeJsonAtomic} from '../core/safe-io.js';
 import {writeMetadata} from '../core/metadata.js';
 import {claimText, writeStatus} from '../core/status.js';
@@ -73,13 +73,17 @@ await writeJsonAtomic(partialFile, {state_machines: []});
 await step('Found 1 state machine (Ticket.status)');
 await writeJsonAtomic(partialFile, {state_machines: [ticket]});
 await step('The spec does not say who may edit profiles; asking.');
-const question = await addQuestion(workspace, {
+const [question] = await askQuestions(workspace, [{
 	id: 'profile_editing',
 	text: 'Who should be able to edit a user profile?',
 	options: ['The user themselves', 'Admins only', 'Both'],
-});
-const answer = await waitForAnswer(workspace, question.id);
-const profileEditing = answer && 'answer' in answer ? answer.answer : 'unknown';
+}]);
+let answer = await awaitAnswers(workspace, [question!.id], {forMs: 60_000});
+while (answer.kind === 'pending') {
+	answer = await awaitAnswers(workspace, [question!.id], {forMs: 60_000});
+}
+
+const profileEditing = answer.kind === 'answered' ? String(answer.answers[0]!.answer) : 'unknown';
 await step(`Answer received: ${profileEditing}`);
 await writeJsonAtomic(partialFile, {state_machines: [ticket], profile_editing: profileEditing});
 await step('Writing output...');

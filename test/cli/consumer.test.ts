@@ -51,17 +51,17 @@ describe('consumer commands', () => {
 		expect(readJson(path.join(workspace, 'output/analysis.partial.json'))).toEqual({draft: 2});
 	});
 
-	test('ask prints ids; ask --wait prints the answer; --timeout exits 3', async () => {
+	test('ask prints ids; ask --wait prints the answer; --for runs out with exit 75', async () => {
 		const {workspace} = await newWorkspace([], project());
 		expect((await runCli(['ask', 'First?', '--workspace', workspace])).stdout.trim()).toBe('q1');
 		const waiting = startCli(['ask', 'Colour?', '--option', 'Red', '--option', 'Blue', '--wait', '--workspace', workspace]);
-		await waiting.waitFor('Asked q2');
+		await waiting.waitFor('asked q2');
 		expect((await runCli(['answer', workspace, 'q2', '2'])).code).toBe(0);
 		const answered = await waiting.result;
 		expect(answered.code).toBe(0);
 		expect(answered.stdout.trim()).toBe('Blue');
-		const timedOut = await runCli(['ask', 'Anyone?', '--wait', '--timeout', '1', '--workspace', workspace]);
-		expect(timedOut.code).toBe(3);
+		const timedOut = await runCli(['ask', 'Anyone?', '--wait', '--for', '1', '--workspace', workspace]);
+		expect(timedOut.code).toBe(75);
 		expect(readJson(path.join(workspace, 'shared/questions.json')).questions.map((question: any) => question.id)).toEqual(['q1', 'q2', 'q3']);
 	});
 

@@ -1,12 +1,7 @@
-import fs from 'node:fs';
-import path from 'node:path';
 import {describe, expect, test} from 'vitest';
 import {coalesce} from '../../source/core/coalesce.js';
 import {HandoffError, describeError, exitCode, exitCodeForError, isExpectedError} from '../../source/core/errors.js';
-import {waitForAnswer} from '../../source/core/questions.js';
-import {settlesWithin, useTempDirectories, waitFor} from './helpers.js';
-
-const temporaryDirectory = useTempDirectories();
+import {waitFor} from './helpers.js';
 
 /** Fails the test if a rejection goes unhandled while `run` runs (vitest would otherwise report it only at the end). */
 async function withoutUnhandledRejections(run: () => Promise<void>): Promise<void> {
@@ -86,29 +81,6 @@ describe('coalesce', () => {
 			job.schedule();
 			await job.idle();
 			expect(errors).toEqual([new Error('no backlog answer')]);
-		});
-	});
-});
-
-describe('waitForAnswer', () => {
-	test('a stop() that fails after the first check rejects the wait instead of going unhandled', async () => {
-		const workspace = await temporaryDirectory();
-		fs.mkdirSync(path.join(workspace, 'shared'));
-		let calls = 0;
-		await withoutUnhandledRejections(async () => {
-			const waiting = waitForAnswer(workspace, 'q1', {
-				async stop() {
-					calls++;
-					if (calls > 1) {
-						throw new TypeError('stop failed');
-					}
-
-					return undefined;
-				},
-			});
-			// A file event in shared/ wakes the wait, whose check now fails.
-			fs.writeFileSync(path.join(workspace, 'shared/progress.txt'), 'x\n');
-			await expect(settlesWithin(waiting, 5000, 'waitForAnswer')).rejects.toThrow(new TypeError('stop failed'));
 		});
 	});
 });

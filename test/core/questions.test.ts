@@ -4,9 +4,10 @@ import {beforeEach, describe, expect, test} from 'vitest';
 import {HandoffError} from '../../source/core/errors.js';
 import {layout} from '../../source/core/paths.js';
 import {readManifest} from '../../source/core/manifest.js';
-import {addAnswer, addQuestion, duplicateQuestionProblems, mergeQuestions, readAnswers, readQuestions, waitForAnswer} from '../../source/core/questions.js';
+import {askQuestions, type NewQuestion} from '../../source/core/consumer.js';
+import {addAnswer, checkAnswer, duplicateQuestionProblems, mergeQuestions, readAnswers, readQuestions} from '../../source/core/questions.js';
 import {SnapshotReader} from '../../source/core/snapshot-reader.js';
-import {exited, startNode, useTempDirectories, waitFor} from './helpers.js';
+import {useTempDirectories} from './helpers.js';
 
 const temporaryDirectory = useTempDirectories();
 let workspace: string;
@@ -16,12 +17,14 @@ beforeEach(async () => {
 	fs.mkdirSync(path.join(workspace, 'shared'), {recursive: true});
 });
 
+/** One question asked through the consumer module, as `handoff ask` does. */
+const addQuestion = async (directory: string, question: NewQuestion): Promise<{id: string; created: boolean}> => (await askQuestions(directory, [question]))[0]!;
 const questionsFile = (): string => path.join(workspace, layout.questions);
 const answersFile = (): string => path.join(workspace, layout.answers);
 const readFile = (file: string): unknown => JSON.parse(fs.readFileSync(file, 'utf8'));
 const leftovers = (): string[] => fs.readdirSync(path.join(workspace, 'shared')).filter(name => name.endsWith('.tmp') || name.endsWith('.lock'));
 
-describe('addQuestion', () => {
+describe('askQuestions', () => {
 	test('assigns q1, q2, ... in the seed\'s shape', async () => {
 		expect((await addQuestion(workspace, {text: 'Edit own profile?', options: ['Yes', 'No', 'Admin only']})).id).toBe('q1');
 		expect((await addQuestion(workspace, {text: 'Which database?'})).id).toBe('q2');
@@ -41,7 +44,8 @@ describe('addQuestion', () => {
 		const added = await addQuestion(workspace, {text: 'Next?'});
 		expect(added.id).toBe('q3');
 		const added2 = await addQuestion(workspace, {text: 'And?', id: 'named', schema: {type: 'integer'}});
-		expect(added2).toMatchObject({id: 'named', schema: {type: 'integer'}});
+		expect(added2).toEqual({id: 'named', created: true});
+		expect((await readQuestions(workspace)).at(-1)).toMatchObject({id: 'named', schema: {type: 'integer'}});
 		expect(await readQuestions(workspace)).toEqual([
 			{id: 'q2', text: 'Hand-written?', priority: 'high'},
 			{id: 'custom', text: 'Mine'},
@@ -50,10 +54,10 @@ describe('addQuestion', () => {
 		]);
 	});
 
-	test('refuses a duplicate id and an empty text, changing nothing', async () => {
+	test('refuses another question under a taken id (naming both) and an empty text, changing nothing', async () => {
 		await addQuestion(workspace, {text: 'A?'});
 		const before = fs.readFileSync(questionsFile(), 'utf8');
-		await expect(addQuestion(workspace, {text: 'B?', id: 'q1'})).rejects.toThrow('shared/questions.json: A question with id "q1" was already asked');
+		await expect(addQuestion(workspace, {text: 'B?', id: 'q1'})).rejects.toThrow('shared/questions.json: "q1" was already asked as "A?"; this asks "B?" under the same id');
 		await expect(addQuestion(workspace, {text: '   '})).rejects.toThrow('The question text is empty');
 		expect(fs.readFileSync(questionsFile(), 'utf8')).toBe(before);
 	});
@@ -97,7 +101,7 @@ describe('addAnswer', () => {
 		expect((await addAnswer(workspace, 'q1', '3')).answer).toBe('Admin only');
 		expect((await addAnswer(workspace, 'q2', '2')).answer).toBe('2');
 		expect((await addAnswer(workspace, 'q3', '2')).answer).toBe('2');
-		expect((await addAnswer(workspace, 'q1', '9', {force: true})).answer).toBe('9');
+		await expect(addAnswer(workspace, 'q1', '9', {force: true})).rejects.toThrow('q1 has 3 options: 9 is not one of them');
 	});
 
 	test('refuses to answer twice without force; force replaces, still one answer per id', async () => {
@@ -212,101 +216,69 @@ describe('duplicate question ids (a consumer may write questions.json by hand)',
 	});
 });
 
-describe('waitForAnswer', () => {
-	beforeEach(async () => {
-		await addQuestion(workspace, {text: 'Proceed?', options: ['Yes', 'No']});
+describe('asking is idempotent', () => {
+	test('the same question again (same text, options, schema, strict; schema keys in any order) returns its id and adds nothing', async () => {
+		const question = {text: 'Size?', options: ['S', 'M'], schema: {type: 'string', maxLength: 1}, strict: true};
+		expect(await addQuestion(workspace, question)).toEqual({id: 'q1', created: true});
+		const before = fs.readFileSync(questionsFile(), 'utf8');
+		expect(await addQuestion(workspace, {...question, schema: {maxLength: 1, type: 'string'}})).toEqual({id: 'q1', created: false});
+		expect(await addQuestion(workspace, {...question, id: 'q1'})).toEqual({id: 'q1', created: false});
+		expect(fs.readFileSync(questionsFile(), 'utf8')).toBe(before);
+		// Each part counts: another option, no strict, another schema are other questions.
+		expect(await addQuestion(workspace, {...question, options: ['S', 'M', 'L']})).toEqual({id: 'q2', created: true});
+		expect(await addQuestion(workspace, {...question, strict: false})).toEqual({id: 'q3', created: true});
+		await expect(addQuestion(workspace, {...question, id: 'q1', strict: false})).rejects.toThrow('"q1" was already asked as "Size?" with other strictness; this asks "Size?" under the same id');
 	});
 
-	/**
-	A stop() for waitForAnswer that counts its looks (it is asked after every look that found no answer), stops once `reason` is set and throws once `failure` is: the test waits until the waiter has looked, instead of sleeping.
-	*/
-	function watchLooks() {
-		const looks = {count: 0, reason: undefined as string | undefined, failure: undefined as Error | undefined};
-		const stop = async (): Promise<string | undefined> => {
-			looks.count++;
-			if (looks.failure) {
-				throw looks.failure;
-			}
-
-			return looks.reason;
-		};
-
-		const looked = async (count: number): Promise<void> => {
-			await waitFor(() => looks.count >= count, 5000, `look ${count} of waitForAnswer`);
-		};
-
-		/** It looks once, then once more when its watch on shared/ is in place: from then on a change wakes it. */
-		const watching = async (): Promise<number> => {
-			await looked(2);
-			return looks.count;
-		};
-
-		return {looks, stop, looked, watching};
-	}
-
-	test('returns at once when the answer is already there', async () => {
-		await addAnswer(workspace, 'q1', 'Yes');
-		expect(await waitForAnswer(workspace, 'q1', {timeoutMs: 1000})).toMatchObject({id: 'q1', answer: 'Yes'});
+	test('a batch is added under one lock, all or none; the same question twice in a batch is one question', async () => {
+		await addQuestion(workspace, {text: 'Old?', id: 'taken'});
+		const before = fs.readFileSync(questionsFile(), 'utf8');
+		await expect(askQuestions(workspace, [{text: 'A?'}, {text: 'B?', id: 'taken'}])).rejects.toThrow('"taken" was already asked as "Old?"; this asks "B?"');
+		await expect(askQuestions(workspace, [{text: 'A?'}, {text: 'C?', options: ['x'], strict: true, schema: {type: 'string', pattern: '('}}])).rejects.toThrow('the schema of question 2');
+		expect(fs.readFileSync(questionsFile(), 'utf8')).toBe(before);
+		expect(await askQuestions(workspace, [{text: 'A?'}, {text: 'B?'}, {text: 'A?'}])).toEqual([{id: 'q2', created: true}, {id: 'q3', created: true}, {id: 'q2', created: false}]);
+		expect((await readQuestions(workspace)).map(question => question.id)).toEqual(['taken', 'q2', 'q3']);
 	});
 
-	test('times out with undefined', async () => {
-		const started = Date.now();
-		expect(await waitForAnswer(workspace, 'q1', {timeoutMs: 150})).toBeUndefined();
-		expect(Date.now() - started).toBeGreaterThanOrEqual(140);
-		expect(Date.now() - started).toBeLessThan(1500);
+	test('strict needs options', async () => {
+		await expect(addQuestion(workspace, {text: 'Free?', strict: true})).rejects.toThrow('a strict question needs options');
+	});
+});
+
+describe('checkAnswer', () => {
+	const question = {id: 'q1', text: 'Pick', options: ['Yes', 'No', 'Admin only']};
+	test('an option number picks the option; out of range is refused; free text is taken unless strict', async () => {
+		expect(await checkAnswer(question, '2')).toEqual({value: 'No'});
+		expect(await checkAnswer(question, '5')).toEqual({error: 'q1 has 3 options: 5 is not one of them'});
+		expect(await checkAnswer(question, '0')).toEqual({error: 'q1 has 3 options: 0 is not one of them'});
+		expect(await checkAnswer(question, '5', {literal: true})).toEqual({value: '5'});
+		expect(await checkAnswer(question, 'Only on Sundays')).toEqual({value: 'Only on Sundays'});
+		expect(await checkAnswer({...question, strict: true}, 'Only on Sundays')).toEqual({error: 'q1 takes only one of its options (or its number): "Yes", "No", "Admin only"'});
+		expect(await checkAnswer({...question, strict: true}, 'Admin only')).toEqual({value: 'Admin only'});
+		expect(await checkAnswer({...question, strict: true}, '3')).toEqual({value: 'Admin only'});
 	});
 
-	test('resolves when another process writes the answer as a plain file', async () => {
-		const {stop, watching} = watchLooks();
-		const waiting = waitForAnswer(workspace, 'q1', {timeoutMs: 10_000, stop});
-		await watching();
-		const started = Date.now();
-		const writer = await startNode(`require('fs').writeFileSync(${JSON.stringify(answersFile())}, JSON.stringify({answers: [{id: 'q1', answer: 'No'}]}))`);
-		expect(await waiting).toMatchObject({id: 'q1', answer: 'No'});
-		// Woken by the file event, not by the 2 s safety poll.
-		expect(Date.now() - started).toBeLessThan(1500);
-		await exited(writer);
+	test('a typed answer is parsed and validated against the question\'s schema; errors are one line each', async () => {
+		const typed = {id: 'age', text: 'Age?', schema: {type: 'object', required: ['years'], properties: {years: {type: 'integer', minimum: 0}}}};
+		expect(await checkAnswer(typed, '{"years": 4}')).toEqual({value: {years: 4}});
+		expect(await checkAnswer(typed, '{"years": -1, "x": 1}')).toEqual({error: 'age: the answer does not match the question\'s schema:\n/years: must be >= 0'});
+		expect(await checkAnswer(typed, 'four')).toEqual({error: 'age: the answer does not match the question\'s schema:\n/: must be object'});
+		// A string schema takes digits as the string they are.
+		expect(await checkAnswer({id: 'zip', text: 'Zip?', schema: {type: 'string', pattern: '^\\d{5}$'}}, '01234')).toEqual({value: '01234'});
+		expect(await checkAnswer({id: 'n', text: 'N?', schema: {type: 'integer'}}, '7')).toEqual({value: 7});
 	});
 
-	test('resolves on a delayed addAnswer in this process, ignoring answers to other questions', async () => {
-		await addQuestion(workspace, {text: 'Other?'});
-		const {stop, looked, watching} = watchLooks();
-		const waiting = waitForAnswer(workspace, 'q1', {timeoutMs: 10_000, stop});
-		const looks = await watching();
-		await addAnswer(workspace, 'q2', 'not this one');
-		// It looked at the answer to q2 and kept waiting.
-		await looked(looks + 1);
-		await addAnswer(workspace, 'q1', '1');
-		expect(await waiting).toMatchObject({id: 'q1', answer: 'Yes'});
-	});
+	test('a schema whose pattern takes exponential time is ended by the worker\'s time limit, refusing the answer', async () => {
+		const slow = {id: 'q1', text: 'Slow?', schema: {type: 'string', pattern: '^(a+)+$'}};
+		const outcome = await checkAnswer(slow, `${'a'.repeat(40)}!`);
+		expect(outcome).toEqual({error: expect.stringContaining('did not finish') as unknown});
+	}, 20_000);
 
-	test('a torn answers.json while waiting is not an error; the whole file is', async () => {
-		const {stop, looked, watching} = watchLooks();
-		const waiting = waitForAnswer(workspace, 'q1', {timeoutMs: 10_000, stop});
-		const looks = await watching();
-		fs.writeFileSync(answersFile(), '{"answers": [{"id": "q1", "ans');
-		// It read the torn file and kept waiting.
-		await looked(looks + 1);
-		fs.writeFileSync(answersFile(), '{"answers": [{"id": "q1", "answer": "Yes"}]}');
-		expect(await waiting).toMatchObject({id: 'q1', answer: 'Yes'});
-	});
-
-	test('stop() ends the wait with its reason', async () => {
-		const {looks, stop, watching} = watchLooks();
-		const waiting = waitForAnswer(workspace, 'q1', {timeoutMs: 10_000, stop});
-		await watching();
-		looks.reason = 'the hand-off was canceled';
-		// Any change in shared/ makes it look again.
-		fs.writeFileSync(path.join(workspace, 'shared/status.txt'), 'CANCELED\n');
-		expect(await waiting).toEqual({stopped: 'the hand-off was canceled'});
-	});
-
-	test('a stop() that fails while waiting ends the wait with its error (no unhandled rejection, no hang)', async () => {
-		const {looks, stop, watching} = watchLooks();
-		const waiting = waitForAnswer(workspace, 'q1', {timeoutMs: 10_000, stop});
-		await watching();
-		looks.failure = new Error('shared/status.txt: permission denied');
-		fs.writeFileSync(path.join(workspace, 'shared/status.txt'), 'RUNNING\n');
-		await expect(waiting).rejects.toThrow('shared/status.txt: permission denied');
+	test('addAnswer saves the typed value and refuses what checkAnswer refuses, writing nothing', async () => {
+		await addQuestion(workspace, {text: 'N?', schema: {type: 'integer'}});
+		await expect(addAnswer(workspace, 'q1', 'many')).rejects.toThrow('q1: the answer does not match the question\'s schema:');
+		expect(fs.existsSync(answersFile())).toBe(false);
+		expect((await addAnswer(workspace, 'q1', '12')).answer).toBe('12');
+		expect(readFile(answersFile())).toMatchObject({answers: [{id: 'q1', answer: 12}]});
 	});
 });
