@@ -131,6 +131,7 @@ const cli = meow(
 			prune: {type: 'number'},
 			yes: {type: 'boolean', default: false},
 			scenario: {type: 'string', default: 'happy'},
+			for: {type: 'number'},
 		},
 	},
 );
@@ -170,6 +171,7 @@ const commands: Record<string, () => Promise<number>> = {
 	progress: async () => (await import('./commands/progress.js')).progressCommand(context),
 	partial: async () => (await import('./commands/partial.js')).partialCommand(context, process.stdin),
 	ask: async () => (await import('./commands/ask.js')).askCommand(context),
+	await: async () => (await import('./commands/await.js')).awaitCommand(context, self, process.argv.slice(2)),
 	done: async () => (await import('./commands/done.js')).doneCommand(context),
 	fail: async () => (await import('./commands/fail.js')).failCommand(context),
 	pipeline: async () => (await import('./commands/pipeline.js')).pipelineCommand(context, self),

@@ -2,7 +2,8 @@ import path from 'node:path';
 import {exitCode} from '../core/errors.js';
 import {readManifest} from '../core/manifest.js';
 import {layout} from '../core/paths.js';
-import {addQuestion, waitForAnswer} from '../core/questions.js';
+import {askQuestions} from '../core/consumer.js';
+import {waitForAnswer} from '../core/questions.js';
 import {readTextFile} from '../core/safe-io.js';
 import {parseStatusWord} from '../core/status.js';
 import {parseTime} from '../core/time.js';
@@ -23,20 +24,21 @@ export async function askCommand(context: CommandContext<AskFlags>): Promise<num
 
 	const {flags} = context;
 	const workspace = locateWorkspace(flags.workspace, context.environment, context.cwd);
-	const question = await addQuestion(workspace, {text, options: flags.option, id: flags.id});
+	// STAND-IN (branch h11) for H10's ask: idempotent asking through the consumer module, so instructions' commands can be re-run.
+	const [question] = await askQuestions(workspace, [{text, options: flags.option, id: flags.id}]);
 	if (!flags.wait) {
-		printLine(context.stdout, question.id);
+		printLine(context.stdout, question!.id);
 		return 0;
 	}
 
-	printLine(context.stderr, `Asked ${question.id}; waiting for the answer in ${layout.answers}...`);
+	printLine(context.stderr, `Asked ${question!.id}; waiting for the answer in ${layout.answers}...`);
 	const manifest = await readManifest(workspace);
 	const created = parseTime(manifest.createdAt);
 	const timeoutSeconds = positiveNumber(flags.timeout, 'timeout');
 	const timeoutMs = timeoutSeconds === undefined
 		? (created !== undefined && manifest.timeoutSeconds !== undefined ? Math.max(0, created + manifest.timeoutSeconds * 1000 - Date.now()) : undefined)
 		: timeoutSeconds * 1000;
-	const outcome = await waitForAnswer(workspace, question.id, {
+	const outcome = await waitForAnswer(workspace, question!.id, {
 		timeoutMs,
 		async stop() {
 			const status = parseStatusWord(await readTextFile(path.join(workspace, layout.status), {maxBytes: 4096}).catch(() => undefined));
@@ -44,7 +46,7 @@ export async function askCommand(context: CommandContext<AskFlags>): Promise<num
 		},
 	});
 	if (outcome === undefined) {
-		printLine(context.stderr, `No answer to ${question.id} in time`);
+		printLine(context.stderr, `No answer to ${question!.id} in time`);
 		return exitCode.timedOut;
 	}
 

@@ -9,7 +9,7 @@ import {setTimeout as delay} from 'node:timers/promises';
 import {readRejections} from '../core/completion.js';
 import {layout} from '../core/paths.js';
 import {appendProgress} from '../core/progress.js';
-import {addQuestion, waitForAnswer} from '../core/questions.js';
+import {askQuestions, awaitAnswers} from '../core/consumer.js';
 import {createExclusive, writeFileAtomic, writeJsonAtomic} from '../core/safe-io.js';
 import {writeMetadata} from '../core/metadata.js';
 import {claimText, writeStatus} from '../core/status.js';
@@ -27,6 +27,8 @@ const scenario = scenarioArgument as DemoScenario;
 const startedAt = isoTimestamp();
 /** Seconds between steps; HANDOFF_DEMO_PACE=0 makes tests fast. */
 const pace = Number(process.env.HANDOFF_DEMO_PACE ?? 1);
+/** How long one wait for the answer lasts before it times out and is run again, as an agent's `await --for` would: a few seconds, so the demo shows it. */
+const waitSeconds = Math.max(0.5, 3 * pace);
 const step = async (message: string, seconds = 1): Promise<void> => {
 	await appendProgress(workspace, message);
 	await delay(seconds * pace * 1000);
@@ -73,14 +75,26 @@ await writeJsonAtomic(partialFile, {state_machines: []});
 await step('Found 1 state machine (Ticket.status)');
 await writeJsonAtomic(partialFile, {state_machines: [ticket]});
 await step('The spec does not say who may edit profiles; asking.');
-const question = await addQuestion(workspace, {
+const question = {
 	id: 'profile_editing',
 	text: 'Who should be able to edit a user profile?',
 	options: ['The user themselves', 'Admins only', 'Both'],
-});
-const answer = await waitForAnswer(workspace, question.id);
-const profileEditing = answer && 'answer' in answer ? answer.answer : 'unknown';
-await step(`Answer received: ${profileEditing}`);
+};
+let profileEditing: unknown;
+// As a real agent under a tool's time limit does: ask, wait a short while, and when the wait runs out ask the same question again (idempotent: nothing is added) and wait again.
+for (let round = 1; profileEditing === undefined; round++) {
+	const [asked] = await askQuestions(workspace, [question]);
+	const outcome = await awaitAnswers(workspace, [asked!.id], {forMs: waitSeconds * 1000});
+	if (outcome.kind === 'answered') {
+		profileEditing = outcome.answers[0]!.answer;
+	} else if (outcome.kind === 'ended') {
+		process.exit(0);
+	} else {
+		await appendProgress(workspace, `Still waiting for ${asked!.id} (no answer after ${Number((round * waitSeconds).toFixed(1))} s); waiting again`);
+	}
+}
+
+await step(`Answer received: ${typeof profileEditing === 'string' ? profileEditing : JSON.stringify(profileEditing)}`);
 await writeJsonAtomic(partialFile, {state_machines: [ticket], profile_editing: profileEditing});
 await step('Writing output...');
 
