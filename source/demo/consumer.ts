@@ -89,8 +89,9 @@ for (let round = 1; profileEditing === undefined; round++) {
 		profileEditing = outcome.answers[0]!.answer;
 	} else if (outcome.kind === 'ended') {
 		process.exit(0);
-	} else {
-		await appendProgress(workspace, `Still waiting for ${asked!.id} (no answer after ${Number((round * waitSeconds).toFixed(1))} s); waiting again`);
+	} else if (round % 10 === 1) {
+		// The first time-out, then every tenth: enough to show the wait is bounded without burying the other progress.
+		await appendProgress(workspace, `No answer to ${asked!.id} yet; waiting again`);
 	}
 }
 
