@@ -2,7 +2,7 @@ import {spawn} from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import {afterEach, expect, test} from 'vitest';
-import {runCli, runDetached, useTempDirectories} from '../helpers/cli.js';
+import {cliPath, runCli, runDetached, useTempDirectories} from '../helpers/cli.js';
 
 const tempDirectory = useTempDirectories();
 const consumerScript = new URL('../fixtures/pipeline/consumer.mjs', import.meta.url).pathname;
@@ -71,7 +71,7 @@ test('a failing middle stage stops the run; resume skips the finished stage and 
 	expect(first.stderr).toContain('cannot read the analysis yet');
 	expect(first.stderr).not.toContain('stage 3 of 3');
 	const {run} = JSON.parse(first.stdout);
-	expect(first.stderr).toContain(`resume with: handoff pipeline resume ${run}`);
+	expect(first.stderr).toContain(`resume with: ${process.execPath} ${cliPath} pipeline resume ${run}`);
 	const analysisBefore = fs.statSync(path.join(run, 'stage-1-analysis/output/analysis.json')).mtimeMs;
 
 	const resumed = await runDetached(['pipeline', 'resume', run, '--no-clipboard'], {cwd: directory});

@@ -97,7 +97,7 @@ test('q quits with 130 and leaves the workspace; watch resumes it', async () => 
 	await first.tmux.waitForScreen('not started');
 	first.tmux.sendKeys('q');
 	expect(await first.exitCode()).toBe(130);
-	expect(first.tmux.screen()).toContain('resume with: handoff watch');
+	expect(first.tmux.screen()).toContain(`resume with: ${process.execPath} `);
 	const [name] = fs.readdirSync(path.join(project, '.handoff', 'workspaces')).filter(entry => !entry.startsWith('.'));
 	const workspace = path.join(project, '.handoff', 'workspaces', name!);
 	expect(fs.existsSync(path.join(workspace, 'input/manifest.json'))).toBe(true);
