@@ -204,3 +204,38 @@ test('the hints wait prints run as written: "answer with:" answers the question,
 	expect(finished.stderr).toContain('handoff: complete; archived to');
 	expect(finished.code).toBe(0);
 });
+
+test('a plain-file reader following the aider recipe (its 20 s pause scaled down 100 times) asks, waits, reads the answer and leaves a receipt', async () => {
+	const {workspace, instructions} = await unusualWorkspace(['--tool', 'aider']);
+	const step5 = /^5\. [\s\S]*?(?=^6\. )/m.exec(instructions)![0];
+	const wait = startCli(['wait', workspace]);
+	await wait.waitFor('state: not started');
+	// The entries exactly as the recipe writes them.
+	const question = JSON.parse(/add `(\{"id": [^`]+\})` to the `"questions"` array/.exec(step5)![1]!) as {id: string};
+	const receiptShape = /add `(\{"id": [^`]+\})` to the `"receipts"` array/.exec(step5)![1]!;
+	fs.writeFileSync(path.join(workspace, 'shared/questions.json'), JSON.stringify({questions: [question]}));
+	await wait.waitFor(`question ${question.id}: Should admins see deleted tickets? [1) Yes 2) No]`);
+	// The person answers while the reader is already waiting.
+	const answering = new Promise(resolve => {
+		setTimeout(resolve, 500);
+	}).then(async () => runCli(['answer', workspace, question.id, 'No']));
+	let answer: string | undefined;
+	for (let look = 0; answer === undefined && look < 100; look++) {
+		const file = path.join(workspace, 'shared/answers.json');
+		const answers = fs.existsSync(file) ? (JSON.parse(fs.readFileSync(file, 'utf8')) as {answers: Array<{id: string; answer: string}>}).answers : [];
+		answer = answers.find(entry => entry.id === question.id)?.answer;
+		if (answer === undefined) {
+			await new Promise(resolve => {
+				setTimeout(resolve, 200);
+			});
+		}
+	}
+
+	expect((await answering).code).toBe(0);
+	expect(answer).toBe('No');
+	const receipt = JSON.parse(receiptShape.replace('<the time, ISO 8601 UTC>', new Date().toISOString())) as {id: string; read_at: string};
+	fs.writeFileSync(path.join(workspace, 'shared/receipts.json'), JSON.stringify({receipts: [receipt]}));
+	expect(receipt).toEqual({id: question.id, read_at: expect.stringMatching(/^\d{4}-\d\d-\d\dT/) as unknown});
+	wait.child.kill('SIGINT');
+	expect((await wait.result).code).toBe(130);
+});
