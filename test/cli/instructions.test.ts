@@ -129,21 +129,23 @@ test('a literal reader of the codex instructions (--for 8) asks, re-runs await a
 	const runs: Array<{code: number | null; stdout: string; stderr: string}> = [];
 	let answered = false;
 	// The reader does what step 5 says: ask, await; exit 75 → run the same await again. Re-asking on each round, as an agent that lost track would, must not add a question.
+	let awaitCommand = commands.await!;
 	for (let round = 0; round < 5; round++) {
 		const asked = await runAsAgent(commands.ask!);
 		expect(asked.code).toBe(0);
 		expect(asked.stdout.trim()).toBe('admins-deleted');
 		const started = Date.now();
-		const run = await runAsAgent(commands.await!);
+		const run = await runAsAgent(awaitCommand);
 		runs.push(run);
 		if (run.code !== 75) {
 			break;
 		}
 
-		// The wait ended in time (before Codex's 10 s yield) and says what to run: the same command, runnable as written.
+		// The wait ended in time (before Codex's 10 s yield) and says what to run next: the same wait, in the absolute form, which the reader runs as written.
 		expect(Date.now() - started).toBeLessThan(10_000);
-		const again = /run the same command again to keep waiting: (.+)$/m.exec(run.stderr)![1]!;
-		expect(again).toBe(commands.await!);
+		awaitCommand = /run the same command again to keep waiting: (.+)$/m.exec(run.stderr)![1]!;
+		expect(awaitCommand.startsWith(`${process.execPath} ${cliPath} `)).toBe(true);
+		expect(awaitCommand).toMatch(/ await admins-deleted\b.*--for 8\b|--for 8\b.* await admins-deleted\b/);
 		if (!answered) {
 			answered = true;
 			expect((await runCli(['answer', workspace, 'admins-deleted', '2'])).code).toBe(0);
