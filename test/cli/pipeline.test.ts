@@ -129,3 +129,17 @@ test('a complete hand-off stage whose result changed runs again, and its old arc
 	expect(fs.readdirSync(path.join(run, 'results')).some(name => name.startsWith('stage-1-analysis.previous-'))).toBe(true);
 	expect(fs.existsSync(path.join(run, 'results/stage-1-analysis/archive.json'))).toBe(true);
 });
+
+test('a hand-off stage\'s "tool" writes its instructions for that tool: codex waits in steps of 8 s', async () => {
+	const directory = tempDirectory();
+	fs.writeFileSync(path.join(directory, 'pipeline.json'), JSON.stringify({
+		name: 'tools',
+		stages: [{name: 'ask', task: 'ask-things', result: 'output/result.json', tool: 'codex', timeout: 1}],
+	}));
+	const result = await runDetached(['pipeline', 'run', 'pipeline.json', '--no-clipboard'], {cwd: directory});
+	expect(result.code).toBe(3);
+	const {run} = JSON.parse(result.stdout);
+	const instructions = fs.readFileSync(path.join(run, 'stage-1-ask/input/instructions.md'), 'utf8');
+	expect(instructions).toContain('Codex CLI stops waiting for a shell command after 10 seconds');
+	expect(instructions).toMatch(/ await admins-deleted --for 8`/);
+});
