@@ -104,7 +104,7 @@ function askStep(handoff: string, tool: string | undefined): string {
 	const {id, text, options} = exampleQuestion;
 	const ask = `${handoff} ask ${shellQuote(text)} ${options.map(option => `--option ${shellQuote(option)}`).join(' ')} --id ${id}`;
 	if (limit.awaitSeconds === undefined) {
-		return `5. **Ask when something is unclear** instead of guessing. ${limit.name} ${limit.limit}, so ask and wait with files: ${plainFileWay()}
+		return `5. **Ask when something is unclear** instead of guessing. ${limit.name} ${limit.limit}, so ask and wait with files: ${plainFileWay()} If you cannot pause either, end your reply saying you are waiting for the answer to \`${id}\`, and look again when the person writes next.
    If the person runs commands for you, the command form is \`${ask}\`, then \`${handoff} await ${id} --for 50\` (exit 75: still open, run it again).`;
 	}
 
