@@ -146,7 +146,7 @@ export async function runHeadless(workspace: string, options: SessionOptions, st
 /** With HANDOFF_DEBUG=1, the stack of an internal error; otherwise nothing, since a stack trace tells a person nothing. */
 export function printDebugStack(stderr: NodeJS.WritableStream, stack: string | undefined): void {
 	if (stack !== undefined && debugEnabled()) {
-		printLine(stderr, stack);
+		printLine(stderr, stack, {multiline: true});
 	}
 }
 

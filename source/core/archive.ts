@@ -108,7 +108,6 @@ async function copyRecord(workspace: string, manifest: Manifest, record: Produce
 
 		const target = path.join(staging, relativePath);
 		const text = recorded.get(relativePath);
-		 
 		const copied = text === undefined ? await copyRegularFile(source, target) : await writeRecordedFile(target, text);
 		if (copied === 'skipped') {
 			skipped.push(relativePath);

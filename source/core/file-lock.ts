@@ -44,25 +44,21 @@ async function acquire(lockFile: string, deadline: number, guarded: boolean): Pr
 	const record = {pid: process.pid, host: os.hostname(), pid_start: processStartTicks(process.pid), token, acquired_at: isoTimestamp()};
 	let unknownSince: number | undefined;
 	for (;;) {
-		 
 		if (await createExclusive(lockFile, `${JSON.stringify(record)}\n`)) {
 			return token;
 		}
 
-		 
 		const seen = await inspectLock(lockFile);
 		const holder = seen.verdict === 'missing' ? 'a lock that keeps coming and going' : seen.holder;
 		// A file that is not a lock is timed by our clock, not by its mtime, which its writer controls; one rewritten all the time is still broken.
 		unknownSince = seen.verdict === 'unknown' ? (unknownSince ?? Date.now()) : undefined;
 		const shouldBreak = seen.verdict === 'gone' || (unknownSince !== undefined && Date.now() - unknownSince >= unknownHolderGraceMs);
-		 
 		const free = seen.verdict === 'missing' || (shouldBreak && (await (guarded ? breakLock(lockFile, seen.identity, deadline) : removeIfUnchanged(lockFile, seen.identity))));
 		if (Date.now() > deadline) {
 			throw new HandoffError(`is held by ${holder}; try again`, undefined, lockFile);
 		}
 
 		if (!free) {
-			 
 			await delay(2 + Math.random() * 8);
 		}
 	}

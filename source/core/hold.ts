@@ -46,11 +46,9 @@ export async function acquireProducerHold(workspace: string): Promise<() => Prom
 	const token = randomBytes(8).toString('hex');
 	const record: HoldRecord = {pid: process.pid, pid_start: processStartTicks(process.pid), host: os.hostname(), started_at: isoTimestamp(), token};
 	for (let attempt = 0; attempt < 100; attempt++) {
-		 
 		const generations = await holdGenerations(directory);
 		const top = generations.at(-1) ?? 0;
 		if (top > 0) {
-			 
 			const holder = await readHold(holdFilePath(workspace, top));
 			if (holder === undefined) {
 				// Deleted since the listing (a lower generation being cleaned up): look again.
@@ -61,22 +59,18 @@ export async function acquireProducerHold(workspace: string): Promise<() => Prom
 		}
 
 		const mine = top + 1;
-		 
 		if (!(await createExclusive(holdFilePath(workspace, mine), `${JSON.stringify(record)}\n`))) {
 			continue;
 		}
 
-		 
 		const after = await holdGenerations(directory);
 		if (after.at(-1)! > mine) {
 			// We created a number someone had already passed: theirs counts. Withdraw and look again.
-			 
 			await fsp.rm(holdFilePath(workspace, mine), {force: true});
 			continue;
 		}
 
 		for (const generation of after.filter(generation => generation < mine)) {
-			 
 			await fsp.rm(holdFilePath(workspace, generation), {force: true});
 		}
 

@@ -87,16 +87,13 @@ export async function runPipeline(options: PipelineRunOptions): Promise<Pipeline
 		}
 
 		const folder = path.join(run, stageFolderName(index, stage));
-		 
 		const {state} = await readRun(run);
 		const record = state.stages[stage.name];
-		 
 		if (record?.state === 'complete' && record.outputs_sha256 === (await stageOutputsDigest(folder, stage))) {
 			events.stageSkipped?.(stage, index);
 			continue;
 		}
 
-		 
 		const resuming = await prepareStageFolder(stage, folder, path.join(run, 'results', stageFolderName(index, stage)), record);
 		if (abort.aborted) {
 			return interruptedBefore(run, stage, abort);
@@ -104,13 +101,10 @@ export async function runPipeline(options: PipelineRunOptions): Promise<Pipeline
 
 		events.stageStarted?.(stage, index);
 		const startedAt = isoTimestamp();
-		 
 		await recordStage(run, stage.name, {state: 'running', started_at: startedAt});
-		 
 		const result = await (stage.kind === 'handoff'
 			? runHandoffStage(options, abort, stage, folder, resuming, stageLines(pipeline, index, state))
 			: runCommandStage(options, abort, stage, folder, startedAt));
-		 
 		await recordStage(run, stage.name, result.state === 'complete'
 			? {state: 'complete', started_at: startedAt, outputs_sha256: await stageOutputsDigest(folder, stage)}
 			: {state: result.state, started_at: startedAt, reason: result.reason});
@@ -354,7 +348,6 @@ async function makeCommandStageFolder(run: string, pipeline: Pipeline, stage: Co
 	await makeWorkspaceFolders(folder);
 	for (const {file, link} of linkedInputs(run, pipeline, stage)) {
 		const target = path.join(folder, layout.input, path.basename(file));
-		 
 		await (link ? linkOrCopy(file, target) : fsp.copyFile(file, target));
 	}
 }
@@ -376,10 +369,8 @@ async function stopLeftoverCommands(folder: string, recordedGroup: number | unde
 		}
 
 		try {
-			 
 			if ((await fsp.readFile(`/proc/${name}/environ`, 'utf8')).split('\0').includes(marker)) {
 				members.push(Number(name));
-				 
 				groups.add(Number(/^\d+ \(.*\) \S+ \d+ (\d+)/s.exec(await fsp.readFile(`/proc/${name}/stat`, 'utf8'))?.[1]));
 			}
 		} catch {}
@@ -402,7 +393,6 @@ async function stopLeftoverCommands(folder: string, recordedGroup: number | unde
 	// SIGKILL cannot be caught, but it may take the processes a moment to go; a zombie no longer writes.
 	const deadline = Date.now() + 2000;
 	while (members.some(pid => isRunning(pid)) && Date.now() < deadline) {
-		 
 		await new Promise(resolve => {
 			setTimeout(resolve, 10);
 		});

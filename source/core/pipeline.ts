@@ -191,7 +191,6 @@ export async function removeStaleRunTemporaries(run: string): Promise<void> {
 	for (const name of await fsp.readdir(run)) {
 		const writer = /^\.(?:run|pipeline)\.json\.(\d+)\.[\da-f]+\.tmp$/.exec(name)?.[1];
 		if (writer !== undefined && !isProcessAlive(Number(writer))) {
-			 
 			await fsp.rm(path.join(run, name), {force: true});
 		}
 	}

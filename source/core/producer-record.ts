@@ -179,7 +179,6 @@ export class ContractGuard {
 
 		const problems: FileProblem[] = [];
 		for (const check of checks) {
-			 
 			const problem = await this.check(check.file, check.sha256, check.read);
 			if (problem) {
 				problems.push(problem);

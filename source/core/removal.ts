@@ -80,7 +80,6 @@ export async function finishRemovals(target: string): Promise<void> {
 
 	for (const name of names) {
 		if (name.startsWith(prefix) && /^[\da-f]{16}$/.test(name.slice(prefix.length))) {
-			 
 			await removeMovedTree(path.join(parent, name));
 		}
 	}
@@ -125,7 +124,6 @@ async function removeMovedTree(root: string): Promise<void> {
 	while (trail.length > 0) {
 		walkStretch(root, trail);
 		if (trail.length > 0) {
-			 
 			await yieldToEventLoop();
 		}
 	}

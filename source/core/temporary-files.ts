@@ -29,10 +29,8 @@ export async function removeStaleTemporaryFiles(workspace: string, now = Date.no
 		for (const entry of entries) {
 			const file = path.join(directory, entry.name);
 			if (entry.isDirectory() && depth < maxDepth) {
-				 
 				await visit(file, depth + 1);
 			} else if (entry.isFile()) {
-				 
 				if (await removeIfStale(directory, entry.name, now)) {
 					removed.push(path.relative(workspace, file));
 				}
@@ -43,7 +41,6 @@ export async function removeStaleTemporaryFiles(workspace: string, now = Date.no
 	await Promise.all([layout.input, layout.output, layout.shared].map(async folder => visit(path.join(workspace, folder), 1)));
 	// The workspace root (signal files, the producer hold) and the producer's own state folder, without going down again.
 	for (const directory of [workspace, producerStateDirectory(workspace)]) {
-		 
 		await visit(directory, maxDepth);
 	}
 

@@ -9,7 +9,6 @@ export type SafeTextOptions = {
 const tabWidth = 4;
 
 /** Everything a terminal could act on, or that reorders what a person reads, once strip-ansi has taken the well-formed sequences out. */
- 
 const unsafeCharacters = /[\u0000-\u001F\u007F-\u009F\u202A-\u202E\u2066-\u2069]/;
 
 /**

@@ -4,6 +4,8 @@ import {safeText} from './safe-text.js';
 
 /** Switch to the alternate screen (saving the cursor), hide the cursor. */
 export const enterSequence = '\u001B[?1049h\u001B[?25l';
+/** Back to the alternate screen after a suspend, and home: the app draws from the top of the (cleared) alternate screen, wherever the shell left the cursor. */
+export const reenterSequence = `${enterSequence}\u001B[H`;
 /**
 Undo whatever a full-screen app may have left on: attributes, mouse reporting, focus events, bracketed paste; then show the cursor and return to the main screen (which restores the cursor position saved on entry).
 */
@@ -62,8 +64,7 @@ export function enterAlternateScreen(stream: NodeJS.WritableStream, input?: KeyI
 
 			suspended = false;
 			try {
-				// Home: the app draws from the top of the (cleared) alternate screen, wherever the shell left the cursor.
-				stream.write(`${enterSequence}\u001B[H`);
+				stream.write(reenterSequence);
 			} catch {}
 
 			try {

@@ -321,22 +321,18 @@ test.skipIf(!fs.existsSync('/proc/self/environ'))(`SIGKILL at random moments, up
 		for (let kill = 0; kill < 2; kill++) {
 			const runner = startCli(run === undefined ? ['pipeline', 'run', 'pipeline.json'] : ['pipeline', 'resume', run], {cwd: directory, detached: true});
 			if (run === undefined) {
-				 
 				await runner.waitFor('run folder', 'stderr', startupMs);
 				run = runFolderOf(runner.stderr());
 			}
 
 			// The fault: a kill at a random moment (this is when, not a wait for something).
-			 
 			await new Promise(resolve => {
 				setTimeout(resolve, Math.random() * 400);
 			});
 			runner.child.kill('SIGKILL');
-			 
 			await runner.result;
 		}
 
-		 
 		const last = await runDetached(['pipeline', 'resume', run!], {cwd: directory});
 		expect(last.code, `trial ${trial}: ${last.stderr}`).toBe(0);
 		expect(fs.readdirSync(run!).sort(), `trial ${trial}`).toEqual(['pipeline.json', 'run.json', 'stage-1-a', 'stage-2-b']);

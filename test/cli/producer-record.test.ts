@@ -135,7 +135,6 @@ describe('the producer hold', () => {
 			// Each trial: a hold left by a producer that died, as the last generation.
 			fs.writeFileSync(holdFilePath(workspace, 100 + trial * 10), JSON.stringify({pid: dead, host: os.hostname()}));
 			const racers = [startCli(['wait', workspace]), startCli(['wait', workspace])];
-			 
 			const outcomes = await Promise.all(racers.map(async racer => Promise.race([
 				racer.waitFor('state: not started', 'stderr', 20_000).then(() => 'watching'),
 				racer.result.then(result => `exited ${result.code}: ${result.stderr.trim()}`),
@@ -146,7 +145,6 @@ describe('the producer hold', () => {
 				racer.child.kill('SIGINT');
 			}
 
-			 
 			await Promise.all(racers.map(async racer => racer.result));
 		}
 

@@ -136,7 +136,6 @@ test('fuzz: escape-laden random text in every file the consumer writes, for 200 
 		// Every 20 rounds, let the watcher catch up, so many intermediate states are printed rather than only the last.
 		if (round % 20 === 19) {
 			fs.appendFileSync(path.join(workspace, 'shared/progress.txt'), `MARK${round}\n`);
-			 
 			await wait.waitFor(`MARK${round}`);
 		}
 	}

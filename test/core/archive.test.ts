@@ -338,7 +338,6 @@ describe('archiving while the consumer swaps folders for links', () => {
 		const swapper = fork(swapperScript, [], {stdio: ['ignore', 'ignore', 'inherit', 'ipc']});
 		try {
 			for (let trial = 0; trial < 20; trial++) {
-				 
 				({workspace, manifest} = await createHandoff({baseDirectory: base, task: `swap-${trial}`, inputs: [], schemaText: '{}', command: ['handoff']}));
 				for (let index = 0; index < 20; index++) {
 					write(`shared/f${index}`, 'ours');
@@ -350,15 +349,12 @@ describe('archiving while the consumer swaps folders for links', () => {
 					swapper.once('message', resolve);
 				});
 				swapper.send({type: 'start', directory: workspace, outside, folders: ['shared', 'output']});
-				 
 				await started;
-				 
 				await archiveWorkspace(workspace, manifest);
 				const stopped = new Promise(resolve => {
 					swapper.once('message', resolve);
 				});
 				swapper.send({type: 'stop'});
-				 
 				await stopped;
 				expect(fs.existsSync(workspace), `trial ${trial}`).toBe(false);
 				expect(regularFiles(outside), `trial ${trial}`).toEqual(expected);

@@ -163,11 +163,9 @@ describe('withFileLock', () => {
 			let inside = 0;
 			let most = 0;
 			let count = 0;
-			 
 			await Promise.all(Array.from({length: 5}, async () => {
 				// Staggered, so that some judge the dead lock just as another has replaced it with its own.
 				for (let tick = Math.floor(Math.random() * 40); tick > 0; tick--) {
-					 
 					await new Promise(resolve => {
 						setImmediate(resolve);
 					});
@@ -209,7 +207,9 @@ function contender(rounds: number, files: {marker: string; counter: string; log:
 				fs.writeFileSync(marker, String(process.pid));
 				const value = Number(fs.readFileSync(counter, 'utf8'));
 				await new Promise(resolve => setTimeout(resolve, Math.random() * 3));
-				fs.writeFileSync(counter, String(value + 1));
+				// Written whole (temp and rename): a victim killed mid-write must not leave the count empty, which would read as 0.
+				fs.writeFileSync(counter + '.tmp', String(value + 1));
+				fs.renameSync(counter + '.tmp', counter);
 				fs.appendFileSync(log, process.pid + '\\n');
 				fs.rmSync(marker);
 			}, 20000);
@@ -233,12 +233,10 @@ describe('withFileLock across processes', () => {
 		const victims = 8;
 		for (let victim = 0; victim < victims; victim++) {
 			const child = contender(1000, files);
-			 
 			await new Promise(resolve => {
 				setTimeout(resolve, 50 + Math.random() * 150);
 			});
 			child.kill('SIGKILL');
-			 
 			await exited(child);
 		}
 

@@ -162,7 +162,6 @@ describe('racing for a dead producer\'s hold from separate processes', () => {
 				racer.send({workspace});
 			}
 
-			 
 			await waitFor(() => racers.every(racer => replies.get(racer)!.length > 0), 20_000, `trial ${trial}`, 1);
 			const results = racers.map(racer => replies.get(racer)!.shift()!);
 			const winners = results.filter(result => result.won);
@@ -173,7 +172,6 @@ describe('racing for a dead producer\'s hold from separate processes', () => {
 
 			// The winner is the one the hold names.
 			const winnerPid = racers[results.findIndex(result => result.won)]!.pid;
-			 
 			expect((await holder()).pid, `trial ${trial}`).toBe(winnerPid);
 		}
 	}, 300_000);

@@ -182,7 +182,8 @@ test('a half-made hand-off folder (no manifest yet: the runner was killed while 
 	});
 	expect(outcome.state).toBe('complete');
 	expect(watched).toEqual([folder]);
-	expect(fs.readdirSync(run).sort()).toEqual(['pipeline.json', 'run.json', 'stage-1-ask']);
+	// Nothing beside it: the producer state folder is the only other entry.
+	expect(fs.readdirSync(run).sort()).toEqual(['.handoff-state', 'pipeline.json', 'run.json', 'stage-1-ask']);
 });
 
 test('a stage set aside or discarded takes its producer state along: a new workspace at the same path never inherits the old record', async () => {
@@ -203,7 +204,10 @@ test('a stage set aside or discarded takes its producer state along: a new works
 		command: ['handoff'],
 		environment: process.env,
 		async watchHandoff(request) {
-			expect(fs.existsSync(path.join(producerStateDirectory(request.folder), 'record.json'))).toBe(false);
+			// The new workspace has a record of its own, never the old one.
+			const record = fs.readFileSync(path.join(producerStateDirectory(request.folder), 'record.json'), 'utf8');
+			expect(record).not.toBe('old');
+			expect((JSON.parse(record) as {workspace: string}).workspace).toBe(request.folder);
 			fs.writeFileSync(path.join(request.folder, 'output/result.json'), '{}');
 			return 0;
 		},

@@ -160,10 +160,8 @@ describe('ProgressTail', () => {
 		const seen: string[] = [];
 		let calls = 0;
 		do {
-			 
 			seen.push(...(await messages()));
 			calls++;
-			 
 		} while (await tail.hasBacklog());
 		expect(calls).toBeGreaterThan(1);
 		expect(seen).toEqual([...lines, 'new']);
@@ -379,9 +377,7 @@ async function followWriter(mode: 'all' | 'truncate', total: number): Promise<{s
 	};
 
 	while (!done) {
-		 
 		take(await tail.read());
-		 
 		await new Promise(resolve => {
 			setImmediate(resolve);
 		});
@@ -389,9 +385,7 @@ async function followWriter(mode: 'all' | 'truncate', total: number): Promise<{s
 
 	expect(await exit).toBe(0);
 	do {
-		 
 		take(await tail.read());
-		 
 	} while (await tail.hasBacklog());
 	take(await tail.read(true));
 	await tail.close();

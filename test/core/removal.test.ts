@@ -161,7 +161,6 @@ describe('removeTree against a consumer swapping folders for links during the re
 				return messages.splice(index, 1)[0]!;
 			}
 
-			 
 			await new Promise<void>(resolve => {
 				notify = resolve;
 			});
@@ -177,12 +176,9 @@ describe('removeTree against a consumer swapping folders for links during the re
 			const workspace = path.join(base, `ws${trial}`);
 			makeTree(workspace);
 			swapper.send({type: 'start', directory: workspace, outside, folders: ['shared', 'output', 'output/build', 'output/deep']});
-			 
 			await reply('started');
-			 
 			await removeTree(workspace);
 			swapper.send({type: 'stop'});
-			 
 			totalFlips += (await reply('stopped')).flips ?? 0;
 			expect(fs.existsSync(workspace), `trial ${trial}`).toBe(false);
 			expect(fs.readdirSync(base).filter(name => name.includes(`ws${trial}`)), `trial ${trial}`).toEqual([]);

@@ -20,7 +20,6 @@ export function hostileText(word: string): string {
 }
 
 /** Every character that lets a terminal act on text (ESC, C1, BEL, BS, CR, ...) or reorders it (bidi controls); a line feed is not one. */
- 
 export const terminalControls = /[\u0000-\u0009\u000B-\u001F\u007F-\u009F\u202A-\u202E\u2066-\u2069]/;
 
 /** A seeded pseudo-random source, so a failing fuzz run can be repeated. */

@@ -23,7 +23,7 @@ describe('the terminal edge', () => {
 	// Writes that are ours alone: printLine and printJson, the screen's own sequences, OSC 52 of our prompt, the bell.
 	const allowed = new Map<string, RegExp>([
 		[path.join('commands', 'io.ts'), /stream\.write\(/g],
-		[path.join('terminal', 'screen.ts'), /stream\.write\((?:enter|leave)Sequence\)|process\.stderr\.write\(`\$\{safeText\(/g],
+		[path.join('terminal', 'screen.ts'), /stream\.write\((?:enter|reenter|leave)Sequence\)|process\.stderr\.write\(`\$\{safeText\(/g],
 		[path.join('terminal', 'clipboard.ts'), /options\.stream\.write\(sequence\)/g],
 		[path.join('commands', 'watch.tsx'), /terminal\.stdout\.write\('\\u0007'\)/g],
 		[path.join('demo', 'consumer.ts'), /process\.stderr\.write\(`usage: /g],

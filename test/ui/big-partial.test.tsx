@@ -68,7 +68,6 @@ test('a 5 MB partial result: the app draws it and answers keys within bounded ti
 	for (let page = 0; page < 20; page++) {
 		const previous = frame();
 		instance.stdin.write(keys.pageDown);
-		 
 		await waitFor(() => frame() !== previous, 5000, `page ${page + 1} drawn`);
 	}
 

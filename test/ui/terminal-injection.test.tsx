@@ -171,7 +171,6 @@ describe('the app shows hostile workspace text readably and emits none of its co
 				}),
 				progress: [{time: '2025-01-01 10:00:00', message: fuzzText(random)}, {message: fuzzText(random)}, {source: fuzzText(random, 2), message: fuzzText(random)}],
 			});
-			 
 			await frameShowing(instance, [marker]);
 		}
 
