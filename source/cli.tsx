@@ -46,7 +46,8 @@ const cli = meow(
 	  --retries         How often an invalid result is sent back  [Default: 0]
 
 	Options for run, watch and demo
-	  --tool            Prompt variant: claude, codex, gemini, aider, cursor or generic  [Default: generic]
+	  --tool            The consumer's tool: claude, codex, gemini, aider, cursor or generic; picks the
+	                    prompt and, with new too, the instructions' wait steps  [Default: generic]
 	  --no-clipboard    Do not copy the hand-off prompt
 	  --launch          With run: start the --tool's non-interactive form (claude -p, codex exec,
 	                    gemini -p, aider --message) on the prompt and show its output

@@ -28,6 +28,7 @@ export async function demoCommand(context: CommandContext<ScreenFlags & {dir?: s
 		timeoutSeconds: scenario === 'timeout' ? 8 : 600,
 		maxRetries: scenario === 'invalid' ? 1 : 0,
 		command,
+		tool: context.flags.tool,
 	});
 	printLine(context.stderr, `handoff: demo workspace ${path.relative(context.cwd, workspace) || workspace}`);
 	const consumer = spawn(process.execPath, [consumerScript, workspace, scenario], {stdio: 'ignore', env: context.environment});

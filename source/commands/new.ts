@@ -1,4 +1,5 @@
 import {createHandoff} from '../core/create.js';
+import {isPromptTool, promptTools} from '../core/prompt.js';
 import {resolveBaseDirectory} from '../core/workspace.js';
 import {printJson, printLine, positiveNumber, usageError, type CommandContext} from './io.js';
 
@@ -12,6 +13,7 @@ export type NewFlags = {
 	retries?: number;
 	dir?: string;
 	json: boolean;
+	tool?: string;
 };
 
 export function parseInputFlags(values: string[]): Array<{name: string; file: string}> {
@@ -36,6 +38,10 @@ export function newWorkspaceOptions(context: CommandContext<NewFlags>, command: 
 		throw usageError('--retries must be a whole number, 0 or more');
 	}
 
+	if (flags.tool !== undefined && !isPromptTool(flags.tool)) {
+		throw usageError(`--tool must be one of ${promptTools.join(', ')}`);
+	}
+
 	return {
 		baseDirectory: resolveBaseDirectory(flags.dir, context.environment, context.cwd),
 		task: flags.task,
@@ -46,6 +52,7 @@ export function newWorkspaceOptions(context: CommandContext<NewFlags>, command: 
 		timeoutSeconds: positiveNumber(flags.timeout, 'timeout'),
 		maxRetries: flags.retries,
 		command,
+		tool: flags.tool,
 	};
 }
 

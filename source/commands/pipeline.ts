@@ -1,5 +1,6 @@
 import path from 'node:path';
 import {endingSignals, type EndingSignal} from '../core/errors.js';
+import {handoffCommandLine} from '../core/instructions.js';
 import {createRun, readPipeline, readRun} from '../core/pipeline.js';
 import {runPipeline, type PipelineEvents, type PipelineOutcome} from '../core/pipeline-runner.js';
 import {resolveBaseDirectory} from '../core/workspace.js';
@@ -50,7 +51,7 @@ export async function pipelineCommand(context: CommandContext<PipelineFlags>, co
 				return showHandoff(request.folder, {...context, flags}, {copyPrompt: !request.resuming, quiet: true, stages: request.stages, abort: request.abort});
 			},
 		});
-		return finish(context, outcome, stageCount);
+		return finish(context, outcome, stageCount, command);
 	} finally {
 		for (const signal of endingSignals) {
 			process.off(signal, onSignal);
@@ -75,13 +76,13 @@ function printEvents(stderr: NodeJS.WritableStream, stageCount: number): Pipelin
 	};
 }
 
-function finish(context: CommandContext<PipelineFlags>, outcome: PipelineOutcome, stageCount: number): number {
+function finish(context: CommandContext<PipelineFlags>, outcome: PipelineOutcome, stageCount: number, command: string[]): number {
 	const {run} = outcome;
 	if (outcome.state === 'complete') {
 		printLine(context.stderr, `pipeline: all ${stageCount} stages complete in ${run}`);
 	} else {
 		printLine(context.stderr, `pipeline: stage "${outcome.stage}" ${outcome.reason}; the run stops here`);
-		printLine(context.stderr, `  resume with: handoff pipeline resume ${run}`);
+		printLine(context.stderr, `  resume with: ${handoffCommandLine(['pipeline', 'resume', run], command)}`);
 	}
 
 	if (context.flags.json || !(context.stdout as NodeJS.WriteStream).isTTY) {

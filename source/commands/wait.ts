@@ -6,6 +6,7 @@ import type {ProgressLine, QuestionView, WorkspaceSnapshot} from '../core/snapsh
 import {stateLabels} from '../core/status.js';
 import {debugEnabled, errorStack} from '../core/errors.js';
 import {errorSummary, interruptedBy, summarize, summaryLines, type Summary} from '../core/summary.js';
+import {handoffCommandLine} from '../core/instructions.js';
 import {checkWorkspace} from '../core/workspace.js';
 import {printJson, printLine, positiveNumber, usageError, type CommandContext} from './io.js';
 
@@ -49,7 +50,9 @@ export function createLinePrinter(stream: NodeJS.WritableStream, workspace: stri
 				if (!question.answer && !seenQuestions.has(question.id)) {
 					seenQuestions.add(question.id);
 					printLine(stream, describe(question));
-					printLine(stream, `  answer with: handoff answer ${workspace} ${question.id} <answer>`);
+					// A command that runs as written: the first option's number (any number or text works), or a quoted placeholder to replace.
+					const example = question.options?.length ? '1' : 'YOUR ANSWER';
+					printLine(stream, `  answer with: ${handoffCommandLine(['answer', workspace, question.id, example])}`);
 				}
 			}
 

@@ -1,6 +1,7 @@
 import fsp from 'node:fs/promises';
 import path from 'node:path';
 import {ignoreExpected} from './errors.js';
+import {handoffCommandLine} from './instructions.js';
 import {layout} from './paths.js';
 import {appendProgress} from './progress.js';
 import {parseJson, readTextFile, writeFileAtomic, writeJsonAtomic} from './safe-io.js';
@@ -32,7 +33,11 @@ export async function rejectResult(workspace: string, errors: string[], attempt:
 	const text = [
 		`# Result rejected (attempt ${attempt} of ${maxRetries} retries)`,
 		'',
-		'The result did not pass validation. Fix every error below, write the result again, then signal completion again (`handoff done`, or create `.done`).',
+		'The result did not pass validation. Fix every error below, write the result again, then signal completion again with this command (it checks the result first):',
+		'',
+		`    ${handoffCommandLine(['done', '--workspace', workspace])}`,
+		'',
+		'Without commands: create the empty file `.done` again.',
 		'',
 		...errors.map(error => `- ${error}`),
 		'',

@@ -28,6 +28,8 @@ export type NewWorkspaceOptions = {
 	maxRetries?: number;
 	/** The words that run this CLI, written into the instructions. */
 	command: string[];
+	/** The consumer's tool (`--tool`), for the instructions' wait steps. */
+	tool?: string;
 };
 
 const reservedInputNames = new Set(['instructions', 'schema']);
@@ -122,7 +124,7 @@ export async function createHandoff(options: NewWorkspaceOptions): Promise<{work
 	const manifest = await writeManifest(workspace, manifestFile);
 	// The contract as created, where the consumer is not told to write: what the producer goes by from now on.
 	await recordCreatedContract(workspace, manifestFileText(manifestFile), schemaText === undefined ? undefined : {path: layout.schema, text: schemaText});
-	await writeFileAtomic(path.join(workspace, layout.instructions), buildInstructions({workspace, manifest, taskText, command: options.command}));
+	await writeFileAtomic(path.join(workspace, layout.instructions), buildInstructions({workspace, manifest, taskText, command: options.command, tool: options.tool}));
 	await writeStatus(workspace, 'PENDING');
 	return {workspace, manifest};
 }

@@ -1,7 +1,10 @@
+import fs from 'node:fs';
 import path from 'node:path';
+import {fileURLToPath} from 'node:url';
 import type {Manifest} from './manifest.js';
 import {layout} from './paths.js';
 import {partialPathFor} from './result.js';
+import {toolLimit} from './tool-limits.js';
 
 /** Quotes one word for a POSIX shell. */
 export function shellQuote(word: string): string {
@@ -15,6 +18,8 @@ export type InstructionsOptions = {
 	taskText?: string;
 	/** The words that run this CLI on this machine, e.g. [process.execPath, '/abs/dist/cli.js']. */
 	command: string[];
+	/** The consumer's tool (`--tool`): step 5 is written for its time limit on shell commands. */
+	tool?: string;
 };
 
 /** The task text used when the producer gives none. */
@@ -64,9 +69,7 @@ Each step shows a command to run (it works from any folder) and, after "Without 
 4. **Share partial results** (optional) whenever you have some:
    \`${handoff} partial FILE\` (or \`-\` to read JSON from stdin)
    Without commands: write the JSON to \`${partial}\`.
-5. **Ask when something is unclear** instead of guessing. This waits for the answer and prints it:
-   \`${handoff} ask "Should admins see deleted tickets?" --option Yes --option No --wait\`
-   Without commands: add \`{"id": "q1", "text": "...", "options": ["Yes", "No"]}\` to the \`"questions"\` array of \`${layout.questions}\`, then wait until \`${layout.answers}\` has \`{"id": "q1", "answer": "..."}\`.
+${askStep(handoff, options.tool)}
 6. **Write the result** to \`${result}\` (that is \`${path.join(workspace, result)}\`)${manifest.schemaPath ? ` as JSON valid against the schema in \`${manifest.schemaPath}\`` : ''}, then check it and signal completion:
    \`${handoff} done\`
    If it prints errors, fix each one (they name the field by its JSON path) and run it again until it succeeds. Without commands: write \`${layout.metadata}\` as \`{"status": "complete", "errors": []}\`, then create the empty file \`${layout.done}\`.
@@ -78,11 +81,60 @@ If the result is rejected after you finish, the reasons are in \`${layout.reject
 `;
 }
 
+/** The consumer's receipts (the consumer side records which answers it read). */
+const receiptsPath = 'shared/receipts.json';
+
+/** The example question of step 5, with an id of its own so the await command can be run as written. */
+const exampleQuestion = {id: 'admins-deleted', text: 'Should admins see deleted tickets?', options: ['Yes', 'No']};
+
+/**
+The plain-file way to ask and wait: a recipe a reader who cannot run commands can follow, with the receipt that tells the person the answer was picked up.
+*/
+function plainFileWay(): string {
+	const {id, text, options} = exampleQuestion;
+	return `add \`{"id": "${id}", "text": "${text}", "options": ${JSON.stringify(options).replaceAll(',', ', ')}}\` to the \`"questions"\` array of \`${layout.questions}\` (keep what is there; one id per question). Then look in \`${layout.answers}\` for an entry with your id, \`{"id": "${id}", "answer": "..."}\`. If it is not there yet, wait about 20 seconds (e.g. \`sleep 20\`) and look again, as often as it takes, working on other parts meanwhile. Once you have read the answer, add \`{"id": "${id}", "read_at": "<the time, ISO 8601 UTC>"}\` to the \`"receipts"\` array of \`${receiptsPath}\` (create it as \`{"receipts": []}\` if it is missing), so the person sees you picked it up.`;
+}
+
+
+/**
+Step 5 for the consumer's tool: shell commands are time-limited in every agent, and the person may take minutes, so the wait is bounded (`await --for`, fitted to the tool's limit in tool-limits.ts) and resumable: exit 75 means "still open, run the same command again". Asking again is idempotent, so re-running never adds a second question.
+*/
+function askStep(handoff: string, tool: string | undefined): string {
+	const limit = toolLimit(tool);
+	const {id, text, options} = exampleQuestion;
+	const ask = `${handoff} ask ${shellQuote(text)} ${options.map(option => `--option ${shellQuote(option)}`).join(' ')} --id ${id}`;
+	if (limit.awaitSeconds === undefined) {
+		return `5. **Ask when something is unclear** instead of guessing. ${limit.name} ${limit.limit}, so ask and wait with files: ${plainFileWay()} If you cannot pause either, end your reply saying you are waiting for the answer to \`${id}\`, and look again when the person writes next.
+   If the person runs commands for you, the command form is \`${ask}\`, then \`${handoff} await ${id} --for 50\` (exit 75: still open, run it again).`;
+	}
+
+	const seconds = limit.awaitSeconds;
+	return `5. **Ask when something is unclear** instead of guessing. The person may take minutes to answer, and ${limit.name} ${limit.limit}, so never wait in one long command: ask, then wait in steps of ${seconds} seconds. Ask (give each question its own \`--id\`; asking the same question again returns the same id and adds nothing):
+   \`${ask}\`
+   Then wait for the answer:
+   \`${handoff} await ${id} --for ${seconds}\`
+   It prints the answer and exits 0. **When it exits 75, the question is still open: run the same await command again**, as often as it takes (it says so on stderr). Meanwhile, between waits, work on other parts of the task that do not depend on the answer. Exit 1 means the hand-off has ended: stop.
+   Without commands: ${plainFileWay()}`;
+}
+
 function formatSeconds(seconds: number): string {
 	return seconds % 60 === 0 ? `${seconds / 60} minute${seconds === 60 ? '' : 's'}` : `${seconds} seconds`;
 }
 
+/** The built cli.js beside this module (dist/core/ → dist/cli.js); from the sources (tests), the built one in dist/. */
+function defaultCliFile(): string {
+	const candidates = ['../cli.js', '../../dist/cli.js'].map(relative => fileURLToPath(new URL(relative, import.meta.url)));
+	return candidates.find(file => fs.existsSync(file)) ?? candidates[0]!;
+}
+
 /** The words that run this CLI: node's path and the built cli.js, so no global install or PATH is needed. */
-export function cliCommand(cliFile: string): string[] {
+export function cliCommand(cliFile: string = defaultCliFile()): string[] {
 	return [process.execPath, path.resolve(cliFile)];
+}
+
+/**
+A handoff command line that runs as written from any folder, with nothing on PATH: the same absolute form as input/instructions.md. Every hint the tool prints (rejection.md, `answer with:`, `resume with:`) uses it, never a bare `handoff`.
+*/
+export function handoffCommandLine(args: string[], command: string[] = cliCommand()): string {
+	return [...command, ...args].map(word => shellQuote(word)).join(' ');
 }

@@ -175,6 +175,7 @@ async function runHandoffStage(options: PipelineRunOptions, abort: AbortSignal, 
 			timeoutSeconds: stage.timeout,
 			maxRetries: stage.retries,
 			command: options.command,
+			tool: stage.tool,
 		});
 	}
 

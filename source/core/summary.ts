@@ -1,4 +1,5 @@
 import {describeError, exitCode, exitCodeForError, signalExitCode, type EndingSignal, type ExitCode} from './errors.js';
+import {handoffCommandLine} from './instructions.js';
 import type {Outcome} from './snapshot.js';
 import {isWorkspaceGone} from './workspace-presence.js';
 
@@ -86,7 +87,7 @@ export function summaryLines(summary: Summary): string[] {
 		}
 
 		case 'interrupted': {
-			return [`handoff: stopped watching; the workspace is as it was: ${summary.workspace}`, `  resume with: handoff watch ${summary.workspace}`];
+			return [`handoff: stopped watching; the workspace is as it was: ${summary.workspace}`, `  resume with: ${handoffCommandLine(['watch', summary.workspace])}`];
 		}
 
 		case 'canceled': {

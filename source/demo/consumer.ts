@@ -3,16 +3,12 @@ The simulated consumer behind `handoff demo`: a separate process that does only 
 
 Usage: node consumer.js <workspace> <scenario>
 */
-import fs from 'node:fs/promises';
 import path from 'node:path';
 import {setTimeout as delay} from 'node:timers/promises';
 import {readRejections} from '../core/completion.js';
-import {askQuestions, awaitAnswers} from '../core/consumer.js';
+import {askQuestions, awaitAnswers, claimTask, completeTask, failTask, publishPartial, reportProgress} from '../core/consumer.js';
 import {layout} from '../core/paths.js';
-import {appendProgress} from '../core/progress.js';
-import {createExclusive, writeFileAtomic, writeJsonAtomic} from '../core/safe-io.js';
-import {writeMetadata} from '../core/metadata.js';
-import {claimText, writeStatus} from '../core/status.js';
+import {writeFileAtomic, writeJsonAtomic} from '../core/safe-io.js';
 import {isoTimestamp} from '../core/time.js';
 import {demoScenarios, type DemoScenario} from './task.js';
 
@@ -24,41 +20,28 @@ if (workspace === '' || !demoScenarios.includes(scenarioArgument as DemoScenario
 }
 
 const scenario = scenarioArgument as DemoScenario;
-const startedAt = isoTimestamp();
 /** Seconds between steps; HANDOFF_DEMO_PACE=0 makes tests fast. */
 const pace = Number(process.env.HANDOFF_DEMO_PACE ?? 1);
+/** How long one wait for the answer lasts before it times out and is run again, as an agent's `await --for` would: a few seconds, so the demo shows it. */
+const waitSeconds = Math.max(0.5, 3 * pace);
 const step = async (message: string, seconds = 1): Promise<void> => {
-	await appendProgress(workspace, message);
+	await reportProgress(workspace, message);
 	await delay(seconds * pace * 1000);
 };
 
 const resultFile = path.join(workspace, 'output/analysis.json');
-const partialFile = path.join(workspace, 'output/analysis.partial.json');
 const ticket = {entity: 'Ticket', field: 'status', states: ['open', 'in_progress', 'resolved', 'closed'], transition_count: 4};
 
-async function finish(result: unknown): Promise<void> {
-	await writeJsonAtomic(resultFile, result);
-	const size = (await fs.stat(resultFile)).size;
-	await writeMetadata(workspace, {
-		status: 'complete',
-		startedAt,
-		execution: {tool: 'handoff-demo', version: '1.0', model: 'simulated'},
-		result: {output_file: 'output/analysis.json', size_bytes: size, valid: true},
-	});
-	await writeStatus(workspace, 'COMPLETE');
-	await writeFileAtomic(path.join(workspace, layout.done), `${isoTimestamp()}\n`);
-}
+/** The demo's consumer, as it names itself in `.lock` and metadata. Its pid makes its claim judgeable (stale when it dies). */
+const demoConsumer = {tool: 'handoff-demo', model: 'simulated', pid: process.pid};
 
-await createExclusive(path.join(workspace, layout.lock), claimText('handoff-demo', process.pid));
-await writeStatus(workspace, 'RUNNING');
+await claimTask(workspace, demoConsumer);
 await step('Starting analysis...');
 await step('Reading spec (input/SPEC.md)...');
 
 if (scenario === 'fail') {
 	await step('The spec has no entities I can analyse.');
-	await writeMetadata(workspace, {status: 'failed', startedAt, errors: [{type: 'consumer_error', message: 'The spec is too short to analyse'}]});
-	await writeFileAtomic(path.join(workspace, layout.error), 'The spec is too short to analyse\n');
-	await writeStatus(workspace, 'FAILED');
+	await failTask(workspace, 'The spec is too short to analyse', demoConsumer);
 	process.exit(0);
 }
 
@@ -69,28 +52,38 @@ if (scenario === 'timeout') {
 }
 
 await step('Extracting state machines...');
-await writeJsonAtomic(partialFile, {state_machines: []});
+await publishPartial(workspace, JSON.stringify({state_machines: []}));
 await step('Found 1 state machine (Ticket.status)');
-await writeJsonAtomic(partialFile, {state_machines: [ticket]});
+await publishPartial(workspace, JSON.stringify({state_machines: [ticket]}));
 await step('The spec does not say who may edit profiles; asking.');
-const [question] = await askQuestions(workspace, [{
+const question = {
 	id: 'profile_editing',
 	text: 'Who should be able to edit a user profile?',
 	options: ['The user themselves', 'Admins only', 'Both'],
-}]);
-let answer = await awaitAnswers(workspace, [question!.id], {forMs: 60_000});
-while (answer.kind === 'pending') {
-	answer = await awaitAnswers(workspace, [question!.id], {forMs: 60_000});
+};
+let profileEditing: unknown;
+// As a real agent under a tool's time limit does: ask, wait a short while, and when the wait runs out ask the same question again (idempotent: nothing is added) and wait again.
+for (let round = 1; profileEditing === undefined; round++) {
+	const [asked] = await askQuestions(workspace, [question]);
+	const outcome = await awaitAnswers(workspace, [asked!.id], {forMs: waitSeconds * 1000});
+	if (outcome.kind === 'answered') {
+		profileEditing = outcome.answers[0]!.answer;
+	} else if (outcome.kind === 'ended') {
+		process.exit(0);
+	} else if (round % 10 === 1) {
+		// The first time-out, then every tenth: enough to show the wait is bounded without burying the other progress.
+		await reportProgress(workspace, `No answer to ${asked!.id} yet; waiting again`);
+	}
 }
 
-const profileEditing = answer.kind === 'answered' ? String(answer.answers[0]!.answer) : 'unknown';
-await step(`Answer received: ${profileEditing}`);
-await writeJsonAtomic(partialFile, {state_machines: [ticket], profile_editing: profileEditing});
+await step(`Answer received: ${typeof profileEditing === 'string' ? profileEditing : JSON.stringify(profileEditing)}`);
+await publishPartial(workspace, JSON.stringify({state_machines: [ticket], profile_editing: profileEditing}));
 await step('Writing output...');
 
 if (scenario === 'invalid') {
-	// First attempt forgets a required field; the producer sends it back.
-	await finish({state_machines: [ticket]});
+	// First attempt forgets a required field and signals without checking, as a plain-file consumer may: the producer sends it back.
+	await writeJsonAtomic(resultFile, {state_machines: [ticket]});
+	await writeFileAtomic(path.join(workspace, layout.done), `${isoTimestamp()}\n`);
 	while ((await readRejections(workspace)).length === 0) {
 		await delay(50);
 	}
@@ -98,5 +91,9 @@ if (scenario === 'invalid') {
 	await step('Result rejected; reading shared/rejection.md and fixing it...');
 }
 
-await finish({state_machines: [ticket], profile_editing: profileEditing});
-await appendProgress(workspace, 'Complete!');
+await writeJsonAtomic(resultFile, {state_machines: [ticket], profile_editing: profileEditing});
+await reportProgress(workspace, 'Complete!');
+const completion = await completeTask(workspace, demoConsumer);
+if (!completion.valid) {
+	await failTask(workspace, completion.errors.join('\n'), demoConsumer);
+}

@@ -4,7 +4,7 @@ export const demoScenarios = ['happy', 'invalid', 'fail', 'timeout'] as const;
 export type DemoScenario = (typeof demoScenarios)[number];
 
 export const demoScenarioText: Record<DemoScenario, string> = {
-	happy: 'the consumer claims, streams progress, asks one question, and writes a valid result',
+	happy: 'the consumer claims, streams progress, asks one question and waits for it in short steps (as an agent under a tool time limit does), and writes a valid result',
 	invalid: 'the first result misses a field; it is sent back and repaired on the retry',
 	fail: 'the consumer gives up and signals .error',
 	timeout: 'the consumer is too slow and the 8-second timeout runs out',

@@ -2,7 +2,7 @@ import {spawn} from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import {afterEach, expect, test} from 'vitest';
-import {runCli, runDetached, useTempDirectories} from '../helpers/cli.js';
+import {cliPath, runCli, runDetached, useTempDirectories} from '../helpers/cli.js';
 
 const tempDirectory = useTempDirectories();
 const consumerScript = new URL('../fixtures/pipeline/consumer.mjs', import.meta.url).pathname;
@@ -71,7 +71,7 @@ test('a failing middle stage stops the run; resume skips the finished stage and 
 	expect(first.stderr).toContain('cannot read the analysis yet');
 	expect(first.stderr).not.toContain('stage 3 of 3');
 	const {run} = JSON.parse(first.stdout);
-	expect(first.stderr).toContain(`resume with: handoff pipeline resume ${run}`);
+	expect(first.stderr).toContain(`resume with: ${process.execPath} ${cliPath} pipeline resume ${run}`);
 	const analysisBefore = fs.statSync(path.join(run, 'stage-1-analysis/output/analysis.json')).mtimeMs;
 
 	const resumed = await runDetached(['pipeline', 'resume', run, '--no-clipboard'], {cwd: directory});
@@ -128,4 +128,18 @@ test('a complete hand-off stage whose result changed runs again, and its old arc
 	expect(resumed.code).toBe(0);
 	expect(fs.readdirSync(path.join(run, 'results')).some(name => name.startsWith('stage-1-analysis.previous-'))).toBe(true);
 	expect(fs.existsSync(path.join(run, 'results/stage-1-analysis/archive.json'))).toBe(true);
+});
+
+test('a hand-off stage\'s "tool" writes its instructions for that tool: codex waits in steps of 8 s', async () => {
+	const directory = tempDirectory();
+	fs.writeFileSync(path.join(directory, 'pipeline.json'), JSON.stringify({
+		name: 'tools',
+		stages: [{name: 'ask', task: 'ask-things', result: 'output/result.json', tool: 'codex', timeout: 1}],
+	}));
+	const result = await runDetached(['pipeline', 'run', 'pipeline.json', '--no-clipboard'], {cwd: directory});
+	expect(result.code).toBe(3);
+	const {run} = JSON.parse(result.stdout);
+	const instructions = fs.readFileSync(path.join(run, 'stage-1-ask/input/instructions.md'), 'utf8');
+	expect(instructions).toContain('Codex CLI stops waiting for a shell command after 10 seconds');
+	expect(instructions).toMatch(/ await admins-deleted --for 8`/);
 });

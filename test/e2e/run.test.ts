@@ -97,7 +97,7 @@ test('q quits with 130 and leaves the workspace; watch resumes it', async () => 
 	await first.tmux.waitForScreen('not started');
 	first.tmux.sendKeys('q');
 	expect(await first.exitCode()).toBe(130);
-	expect(first.tmux.screen()).toContain('resume with: handoff watch');
+	expect(first.tmux.screen()).toContain(`resume with: ${process.execPath} `);
 	const [name] = fs.readdirSync(path.join(project, '.handoff', 'workspaces')).filter(entry => !entry.startsWith('.'));
 	const workspace = path.join(project, '.handoff', 'workspaces', name!);
 	expect(fs.existsSync(path.join(workspace, 'input/manifest.json'))).toBe(true);
@@ -121,6 +121,28 @@ test('npx handoff demo as a new user runs it: answer by key, archived, exit 0', 
 	const results = path.join(project, '.handoff', 'results');
 	const [archive] = fs.readdirSync(results);
 	expect(JSON.parse(fs.readFileSync(path.join(results, archive!, 'output/analysis.json'), 'utf8')).profile_editing).toBe('Admins only');
+});
+
+test('handoff demo shows the consumer\'s wait timing out and waiting again before the person answers; one question, the answer picked up, exit 0', async () => {
+	const project = newProject();
+	// Pace 0.2: the simulated consumer waits 0.6 s at a time, as an agent's `await --for` would, and asks again (idempotently) after each time-out.
+	const {tmux, exitCode} = inTerminal(`HANDOFF_DEMO_PACE=0.2 ${handoff} demo`, project, {columns: 120, rows: 40});
+	await tmux.waitForScreen('Who should be able to edit a user profile?');
+	const timedOut = await tmux.waitForScreen('No answer to profile_editing yet; waiting again');
+	expect(timedOut).not.toContain('Answer received');
+	tmux.sendKeys('3');
+	await tmux.waitForScreen('Enter sends "Both"');
+	tmux.sendKeys('Enter');
+	expect(await exitCode()).toBe(0);
+	const results = path.join(project, '.handoff', 'results');
+	const [archive] = fs.readdirSync(results);
+	const record = (file: string): string => fs.readFileSync(path.join(results, archive!, file), 'utf8');
+	expect(JSON.parse(record('output/analysis.json')).profile_editing).toBe('Both');
+	// Asked again on every round, yet exactly one question exists.
+	expect(JSON.parse(record('shared/questions.json')).questions).toHaveLength(1);
+	const progress = record('shared/progress.txt');
+	expect(progress.indexOf('No answer to profile_editing yet')).toBeGreaterThan(-1);
+	expect(progress.indexOf('No answer to profile_editing yet')).toBeLessThan(progress.indexOf('Answer received: Both'));
 });
 
 test('handoff ls on a terminal is a list; Enter opens the chosen workspace in watch', async () => {

@@ -68,7 +68,7 @@ test.skipIf(!fs.existsSync('/proc/self/cmdline')).each([['SIGTERM', 143], ['SIGH
 	expect(Number(await waitUntil(() => fs.existsSync(exitFile) && fs.readFileSync(exitFile, 'utf8').trim(), 10_000, 'the exit code'))).toBe(code);
 	expect(JSON.parse(fs.readFileSync(path.join(project, 'summary.json'), 'utf8'))).toMatchObject({state: 'interrupted', exit_code: code, workspace});
 	expect(tmux.paneFormat('#{alternate_on}')).toBe('0');
-	expect(tmux.screen()).toContain('resume with: handoff watch');
+	expect(tmux.screen()).toContain(`resume with: ${process.execPath} `);
 });
 
 test.skipIf(!fs.existsSync('/proc/self/cmdline'))('SIGTERM to `pipeline run` while a hand-off stage is on screen: restored, recorded interrupted, exit 143, and resume watches it again', async () => {
@@ -88,7 +88,7 @@ test.skipIf(!fs.existsSync('/proc/self/cmdline'))('SIGTERM to `pipeline run` whi
 	const summary = JSON.parse(fs.readFileSync(path.join(project, 'summary.json'), 'utf8')) as {run: string};
 	expect(summary).toMatchObject({state: 'interrupted', exit_code: 143, stage: 'ask', reason: 'interrupted by SIGTERM'});
 	expect(tmux.paneFormat('#{alternate_on}')).toBe('0');
-	expect(tmux.screen()).toContain('resume with: handoff pipeline resume');
+	expect(tmux.screen()).toContain(`resume with: ${process.execPath} `);
 	const runState = JSON.parse(fs.readFileSync(path.join(summary.run, 'run.json'), 'utf8')) as {stages: Record<string, {state: string}>};
 	expect(runState.stages).toEqual({ask: expect.objectContaining({state: 'interrupted'})});
 	const workspace = path.join(summary.run, 'stage-1-ask');
