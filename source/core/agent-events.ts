@@ -130,22 +130,18 @@ type State = {
 	shellCalls: Set<string>;
 	/** Streamed assistant text not yet ended by a newline. */
 	pendingText: string;
-	/** Codex items whose start was shown. */
+	/** The streamed line being read was already shown cut; the rest of it is dropped. */
+	discardingLine: boolean;
+	/** Codex items and Cursor tool calls whose start was shown. */
 	startedItems: Set<string>;
 	workspace?: string;
 };
 
 export function createEventReader(format: AgentEventFormat, options: EventReaderOptions = {}): EventReader {
-	const state: State = {shellCalls: new Set(), pendingText: '', startedItems: new Set(), workspace: options.workspace};
+	const state: State = {shellCalls: new Set(), pendingText: '', discardingLine: false, startedItems: new Set(), workspace: options.workspace};
 	let known: Execution = {tool: toolNames[format]};
 	let summed: Usage = {};
 	let total: Usage | undefined;
-
-	const flush = (): string[] => {
-		const text = state.pendingText;
-		state.pendingText = '';
-		return textLines(text);
-	};
 
 	return {
 		read(line) {
@@ -170,7 +166,7 @@ export function createEventReader(format: AgentEventFormat, options: EventReader
 				...(execution.session_id ? {sessionId: execution.session_id} : {}),
 			};
 		},
-		flush,
+		flush: () => flushText(state),
 		execution() {
 			return withoutUndefined({...known, ...summed, ...total});
 		},
@@ -580,7 +576,8 @@ function cursorResult(result: Json | undefined, shell: boolean): string[] {
 
 	const error = result.error ?? result.failure;
 	if (error !== undefined) {
-		const message = string(error) ?? string(object(error)?.message) ?? string(object(error)?.error) ?? string(object(error)?.stderr);
+		const details = object(error);
+		const message = string(error) ?? string(details?.message) ?? string(details?.errorMessage) ?? string(details?.error) ?? string(details?.stderr);
 		return [`→ error${message ? `: ${cut(firstLine(message))}` : ''}`];
 	}
 
@@ -725,21 +722,40 @@ function outputHint(output: string | undefined): string {
 }
 
 function streamText(state: State, delta: string): string[] {
-	state.pendingText += delta;
-	const end = state.pendingText.lastIndexOf('\n');
-	if (end === -1) {
-		// A runaway sentence is shown once it is longer than an item can be.
-		return state.pendingText.length > maxItemLength * maxLinesPerMessage ? flushText(state) : [];
+	let text = delta;
+	if (state.discardingLine) {
+		// The rest of a line already shown cut.
+		const end = text.indexOf('\n');
+		if (end === -1) {
+			return [];
+		}
+
+		state.discardingLine = false;
+		text = text.slice(end + 1);
 	}
 
-	const complete = state.pendingText.slice(0, end);
-	state.pendingText = state.pendingText.slice(end + 1);
-	return textLines(complete);
+	state.pendingText += text;
+	const lines: string[] = [];
+	const end = state.pendingText.lastIndexOf('\n');
+	if (end !== -1) {
+		lines.push(...textLines(state.pendingText.slice(0, end)));
+		state.pendingText = state.pendingText.slice(end + 1);
+	}
+
+	// A sentence longer than an item is shown cut as soon as it is, not held until it ends.
+	if (state.pendingText.length > maxItemLength) {
+		lines.push(...textLines(state.pendingText));
+		state.pendingText = '';
+		state.discardingLine = true;
+	}
+
+	return lines;
 }
 
 function flushText(state: State): string[] {
 	const text = state.pendingText;
 	state.pendingText = '';
+	state.discardingLine = false;
 	return textLines(text);
 }
 
