@@ -143,27 +143,44 @@ export function createEventReader(format: AgentEventFormat, options: EventReader
 	let summed: Usage = {};
 	let total: Usage | undefined;
 
+	const readOne = (line: string): ParsedEvent => {
+		const contribution = interpret(format, line, state);
+		const lines = contribution.lines;
+		const execution: Execution = {...contribution.execution};
+		if (contribution.usageStep) {
+			summed = addUsage(summed, contribution.usageStep);
+			Object.assign(execution, withoutUndefined(contribution.usageStep));
+		}
+
+		if (contribution.usageTotal) {
+			total = {...total, ...withoutUndefined(contribution.usageTotal)};
+			Object.assign(execution, withoutUndefined(contribution.usageTotal));
+		}
+
+		known = {...known, ...withoutUndefined(execution)};
+		const hasExecution = Object.keys(withoutUndefined(execution)).length > 0;
+		return {
+			lines,
+			...(hasExecution ? {execution: {tool: toolNames[format], ...withoutUndefined(execution)}} : {}),
+			...(execution.session_id ? {sessionId: execution.session_id} : {}),
+		};
+	};
+
 	return {
 		read(line) {
-			const contribution = interpret(format, line, state);
-			const lines = contribution.lines;
-			const execution: Execution = {...contribution.execution};
-			if (contribution.usageStep) {
-				summed = addUsage(summed, contribution.usageStep);
-				Object.assign(execution, withoutUndefined(contribution.usageStep));
+			const parts = line.split(/\r?\n/);
+			if (parts.length === 1) {
+				return readOne(line);
 			}
 
-			if (contribution.usageTotal) {
-				total = {...total, ...withoutUndefined(contribution.usageTotal)};
-				Object.assign(execution, withoutUndefined(contribution.usageTotal));
-			}
-
-			known = {...known, ...withoutUndefined(execution)};
-			const hasExecution = Object.keys(withoutUndefined(execution)).length > 0;
+			// Several lines in one call (a caller that split on something else) are read one by one.
+			const events = parts.map(part => readOne(part));
+			const execution = Object.assign({}, ...events.map(event => event.execution)) as Execution;
+			const sessionId = events.findLast(event => event.sessionId)?.sessionId;
 			return {
-				lines,
-				...(hasExecution ? {execution: {tool: toolNames[format], ...withoutUndefined(execution)}} : {}),
-				...(execution.session_id ? {sessionId: execution.session_id} : {}),
+				lines: events.flatMap(event => event.lines),
+				...(Object.keys(execution).length > 0 ? {execution} : {}),
+				...(sessionId ? {sessionId} : {}),
 			};
 		},
 		flush: () => flushText(state),

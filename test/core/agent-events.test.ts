@@ -192,6 +192,19 @@ describe('recorded streams', () => {
 		});
 	}
 
+	test('a chunk of several lines in one call reads as the lines one by one', () => {
+		for (const format of agentEventFormats) {
+			const reader = createEventReader(format, {workspace});
+			const chunk = recorded(format).join('\r\n');
+			const event = reader.read(chunk);
+			expect([...event.lines, ...reader.flush()]).toEqual(expected[format].lines);
+			expect(reader.execution()).toEqual(expected[format].execution);
+			expect(event.sessionId).toBe(expected[format].execution.session_id);
+		}
+
+		expect(parseAgentEvent('codex-jsonl', 'warning: one\n\n  two  ').lines).toEqual(['warning: one', 'two']);
+	});
+
 	test('lines appear as the events arrive, before the tool ends', () => {
 		// The issue: "Claude's stream is not used, so nothing shows until the tool exits."
 		const reader = createEventReader('claude-stream-json', {workspace});
