@@ -44,6 +44,7 @@ The shapes come from each tool's own source or documentation (what was read, and
 - amp-stream-json: Amp `-x --stream-json`, "Claude Code compatible" (ampcode.com/news/streaming-json and the Amp
   manual): system init {session_id, tools} without model, assistant messages with per-message usage (summed here),
   result without usage or cost; an error result carries `error`. Tools: Bash {cmd}, create_file/edit_file {path}.
+  Amp's docs do not show a Bash result; an `{output, exitCode}` content is read when present, nothing else assumed.
 
 Nothing here does I/O or throws on what a tool prints: a line that is not JSON is shown as it is (trimmed), an
 unknown event is skipped, and text is kept as data (escape sequences included); the terminal edge sanitizes it.
@@ -284,7 +285,7 @@ function claudeLike(format: 'claude-stream-json' | 'qwen-stream-json' | 'amp-str
 			for (const block of array(message?.content)) {
 				const entry = object(block);
 				if (entry?.type === 'tool_result') {
-					lines.push(...toolResult(string(entry.tool_use_id), entry.is_error === true, entry.content, state));
+					lines.push(...toolResult(string(entry.tool_use_id), entry.is_error === true, entry.content, state, format === 'claude-stream-json'));
 				}
 			}
 
@@ -484,7 +485,7 @@ function gemini(event: Json, state: State): Contribution {
 
 		case 'tool_result': {
 			const failed = event.status === 'error';
-			lines.push(...toolResult(string(event.tool_id), failed, failed ? string(object(event.error)?.message) : undefined, state));
+			lines.push(...toolResult(string(event.tool_id), failed, failed ? string(object(event.error)?.message) : string(event.output), state, false));
 			return {lines};
 		}
 
@@ -700,25 +701,55 @@ function verb(name: string): string {
 	return name;
 }
 
-function toolResult(id: string | undefined, failed: boolean, content: unknown, state: State): string[] {
+/**
+A tool's result. A failure shows its exit code or its first line. A shell success shows the exit code when the
+result names one; else `→ ok` where the tool marks every non-zero exit as an error (Claude Code), and nothing
+where it does not or may not (Gemini and Qwen report a command that exits 1 as a successful call; Amp's is not documented).
+*/
+function toolResult(id: string | undefined, failed: boolean, content: unknown, state: State, successMeansExitZero: boolean): string[] {
 	const shell = id !== undefined && state.shellCalls.has(id);
 	if (id !== undefined) {
 		state.shellCalls.delete(id);
 	}
 
 	const text = contentText(content);
-	if (failed) {
-		// Claude's failed Bash result begins "Exit code N".
-		const exit = /^Exit code (-?\d+)/.exec(text);
-		if (shell && exit) {
-			const rest = text.slice(exit[0].length);
-			return [`→ exit ${exit[1]}${outputHint(rest)}`];
-		}
+	const exit = shell ? exitStatus(text) : undefined;
+	if (exit) {
+		return [exit.code === 0 ? '→ exit 0' : `→ exit ${exit.code}${outputHint(exit.output)}`];
+	}
 
+	if (failed) {
 		return [`→ error${text ? `: ${cut(firstLine(text))}` : ''}`];
 	}
 
-	return shell ? ['→ ok'] : [];
+	return shell && successMeansExitZero ? ['→ ok'] : [];
+}
+
+/** The exit code a shell tool's result text names, and the output around it. */
+function exitStatus(text: string): {code: number; output: string} | undefined {
+	// Claude Code's failed Bash result: "Exit code 1\n<output>".
+	const claude = /^Exit code (-?\d+)/.exec(text);
+	if (claude) {
+		return {code: Number(claude[1]), output: text.slice(claude[0].length)};
+	}
+
+	// Gemini CLI's and Qwen Code's shell tool: "...\nOutput: <output>\n...\nExit Code: 1".
+	const gemini = /^Exit Code: (-?\d+)$/m.exec(text);
+	if (gemini) {
+		const output = /^Output: (.*)$/m.exec(text)?.[1];
+		return {code: Number(gemini[1]), output: output === '(empty)' ? '' : (output ?? '')};
+	}
+
+	// Amp's Bash tool: {"output": ..., "exitCode": N}.
+	if (text.startsWith('{')) {
+		try {
+			const value = object(JSON.parse(text));
+			const code = number(value?.exitCode);
+			return code === undefined ? undefined : {code, output: string(value?.output) ?? ''};
+		} catch {}
+	}
+
+	return undefined;
 }
 
 function contentText(content: unknown): string {
