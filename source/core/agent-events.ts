@@ -388,7 +388,7 @@ function codexItem(item: Json, completed: boolean, state: State): string[] {
 	const id = string(item.id) ?? '';
 	const firstSight = !state.startedItems.has(id);
 	if (!completed) {
-		state.startedItems.add(id);
+		remember(state.startedItems, id);
 	} else {
 		state.startedItems.delete(id);
 	}
@@ -545,7 +545,7 @@ function cursor(event: Json, state: State): Contribution {
 			const args = object(body.args) ?? parseArguments(body.arguments);
 			const id = string(event.call_id);
 			if (event.subtype === 'started') {
-				state.startedItems.add(id ?? '');
+				remember(state.startedItems, id ?? '');
 				return {lines: describeToolCall(name, args, state, id)};
 			}
 
@@ -661,7 +661,7 @@ function describeToolCall(name: string, input: Json, state: State, id: string | 
 	const command = string(input.command) ?? string(input.cmd);
 	if (command !== undefined) {
 		if (id !== undefined) {
-			state.shellCalls.add(id);
+			remember(state.shellCalls, id);
 		}
 
 		return [`$ ${shortenCommand(command, state.workspace)}`];
@@ -923,6 +923,17 @@ function addUsage(sum: Usage, step: Usage): Usage {
 		output_tokens: add(sum.output_tokens, step.output_tokens),
 		cost_usd: add(sum.cost_usd, step.cost_usd),
 	});
+}
+
+/** Most call ids kept while waiting for their results: a stream of calls that never end cannot grow the reader without bound. */
+const maxOpenCalls = 10_000;
+
+function remember(ids: Set<string>, id: string): void {
+	if (ids.size >= maxOpenCalls) {
+		ids.clear();
+	}
+
+	ids.add(id);
 }
 
 function isObject(value: unknown): value is Json {

@@ -383,3 +383,15 @@ describe('mergeExecution', () => {
 		expect(merged.execution).toEqual(expected['claude-stream-json'].execution);
 	});
 });
+
+describe('a stream of calls that never end', () => {
+	test('later calls still get their results after 25 000 open ones (the reader forgets the oldest)', () => {
+		const reader = createEventReader('gemini-stream-json');
+		for (let index = 0; index < 25_000; index++) {
+			reader.read(JSON.stringify({type: 'tool_use', tool_name: 'run_shell_command', tool_id: `t${index}`, parameters: {command: 'sleep 1000'}}));
+		}
+
+		reader.read(JSON.stringify({type: 'tool_use', tool_name: 'run_shell_command', tool_id: 'last', parameters: {command: 'false'}}));
+		expect(reader.read(JSON.stringify({type: 'tool_result', tool_id: 'last', status: 'success', output: 'Exit Code: 1'})).lines).toEqual(['→ exit 1']);
+	});
+});
