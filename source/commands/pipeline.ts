@@ -26,6 +26,7 @@ import {appendToFile} from '../core/safe-io.js';
 import {createUniqueFolder, makeWorkspaceFolders, resolveBaseDirectory} from '../core/workspace.js';
 import {printJson, printLine, usageError, type CommandContext} from './io.js';
 import {showHandoff, type ScreenFlags} from './watch.js';
+import {checkLaunch} from './launch.js';
 
 type PipelineFlags = ScreenFlags & {dir?: string};
 
@@ -115,6 +116,8 @@ function linkedInputs(run: string, pipeline: Pipeline, stage: Stage) {
 }
 
 async function runHandoffStage(run: string, pipeline: Pipeline, stage: HandoffStage, folder: string, context: CommandContext<PipelineFlags>, command: string[], stages: StageLine[]): Promise<number> {
+	// "launch": true (or --launch) starts the stage's tool; it is checked before anything of the stage is made.
+	const launch = stage.launch || context.flags.launch ? await checkLaunch(stage.tool ?? context.flags.tool, context.environment) : undefined;
 	// An unfinished workspace from an earlier run of this stage is watched again, not replaced: its consumer may still be at work.
 	const resuming = fs.existsSync(path.join(folder, layout.manifest));
 	if (!resuming) {
@@ -133,7 +136,7 @@ async function runHandoffStage(run: string, pipeline: Pipeline, stage: HandoffSt
 	}
 
 	const flags = {...context.flags, keep: true, results: path.join(run, 'results'), tool: stage.tool ?? context.flags.tool};
-	return showHandoff(folder, {...context, flags}, {copyPrompt: !resuming, quiet: true, stages});
+	return showHandoff(folder, {...context, flags}, {copyPrompt: !resuming && !launch, quiet: true, stages, launch});
 }
 
 /**

@@ -6,6 +6,7 @@ import {stateLabels} from '../core/status.js';
 import {summarize, summaryLines, type Summary} from '../core/summary.js';
 import {checkWorkspace} from '../core/workspace.js';
 import {printJson, printLine, positiveNumber, usageError, type CommandContext} from './io.js';
+import {checkLaunch, launchInto} from './launch.js';
 
 export type WatchFlags = {
 	json: boolean;
@@ -14,6 +15,9 @@ export type WatchFlags = {
 	results?: string;
 	poll: boolean;
 	stallAfter?: number;
+	/** With --tool: start that tool on the hand-off prompt. */
+	launch?: boolean;
+	tool?: string;
 };
 
 export function sessionOptions(flags: WatchFlags, cwd: string): SessionOptions {
@@ -65,7 +69,7 @@ export function createLinePrinter(stream: NodeJS.WritableStream, workspace: stri
 }
 
 /** Runs a session until it settles or is interrupted; returns the summary. Shared by `wait` and the no-terminal fallback of `run`/`watch`. */
-export async function runHeadless(workspace: string, options: SessionOptions, stderr: NodeJS.WritableStream, opened?: HandoffSession, onStarted?: () => void): Promise<Summary> {
+export async function runHeadless(workspace: string, options: SessionOptions, stderr: NodeJS.WritableStream, opened?: HandoffSession, onStarted?: (session: HandoffSession) => Promise<() => void>): Promise<Summary> {
 	if (!opened) {
 		const archived = await finishInterruptedArchive(workspace);
 		if (archived !== undefined) {
@@ -106,12 +110,14 @@ export async function runHeadless(workspace: string, options: SessionOptions, st
 		process.once('SIGTERM', stop);
 		process.once('SIGHUP', stop);
 	});
+	let stopTool = (): void => undefined;
 	try {
 		await session.start();
-		onStarted?.();
+		stopTool = (await onStarted?.(session)) ?? stopTool;
 		const outcome = await Promise.race([session.finished, interrupted]);
 		return summarize(outcome, workspace, session.manifest.task);
 	} finally {
+		stopTool();
 		await session.close();
 	}
 }
@@ -123,7 +129,9 @@ export async function waitCommand(context: CommandContext<WatchFlags>): Promise<
 		throw usageError('Usage: handoff wait <workspace>');
 	}
 
-	const summary = await runHeadless(path.resolve(context.cwd, workspace), sessionOptions(context.flags, context.cwd), context.stderr);
+	// --launch is checked (tool, PATH, version) before the session opens, so a refusal leaves the workspace untouched.
+	const launch = context.flags.launch ? await checkLaunch(context.flags.tool, context.environment) : undefined;
+	const summary = await runHeadless(path.resolve(context.cwd, workspace), sessionOptions(context.flags, context.cwd), context.stderr, undefined, launch && (async session => launchInto(session, launch, context.environment)));
 	for (const line of summaryLines(summary)) {
 		printLine(context.stderr, line);
 	}

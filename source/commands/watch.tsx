@@ -5,7 +5,6 @@ import {App, type StageLine} from '../app.js';
 import {finishInterruptedArchive} from '../core/archive.js';
 import {layout} from '../core/paths.js';
 import {buildPrompt, isPromptTool, promptTools, type PromptTool} from '../core/prompt.js';
-import type {LaunchableTool} from '../core/launch.js';
 import {HandoffSession} from '../core/session.js';
 import type {Outcome} from '../core/snapshot.js';
 import {summarize, summaryLines, type Summary} from '../core/summary.js';
@@ -15,7 +14,7 @@ import {enterAlternateScreen, installRestoreHandlers} from '../terminal/screen.j
 import {chooseTerminal} from '../terminal/tty.js';
 import type {Intent} from '../ui/intents.js';
 import {printJson, printLine, usageError, type CommandContext} from './io.js';
-import {startLaunchedTool} from './launch.js';
+import {launchInto, type LaunchRequest} from './launch.js';
 import {runHeadless, sessionOptions, type WatchFlags} from './wait.js';
 
 export type ScreenFlags = WatchFlags & {
@@ -46,7 +45,8 @@ Opens the full-screen app on a workspace until the hand-off settles or the perso
 */
 export type ShowOptions = {
 	copyPrompt: boolean;
-	launch?: LaunchableTool;
+	/** A tool to start on the prompt (--launch), already checked. */
+	launch?: LaunchRequest;
 	/** Leave the JSON summary to the caller (a pipeline prints one for the whole run). */
 	quiet?: boolean;
 	/** The pipeline's stages, shown above the panes. */
@@ -56,9 +56,7 @@ export type ShowOptions = {
 export async function showHandoff(workspace: string, context: CommandContext<ScreenFlags>, options: ShowOptions): Promise<number> {
 	const {flags} = context;
 	const tool = promptTool(flags.tool);
-	const launch = (session: HandoffSession): (() => void) => options.launch
-		? startLaunchedTool({tool: options.launch, prompt: buildPrompt({workspace, tool}), workspace, cwd: context.cwd, environment: context.environment, session})
-		: () => undefined;
+	const launch = async (session: HandoffSession): Promise<() => void> => options.launch ? launchInto(session, options.launch, context.environment) : () => undefined;
 	const finish = (summary: Summary): number => {
 		for (const line of summaryLines(summary)) {
 			printLine(context.stderr, line);
@@ -85,14 +83,7 @@ export async function showHandoff(workspace: string, context: CommandContext<Scr
 			printLine(context.stderr, `handoff: paste this into your LLM CLI:\n${buildPrompt({workspace, tool})}`);
 		}
 
-		let stopTool = (): void => undefined;
-		try {
-			return finish(await runHeadless(workspace, sessionOptions(flags, context.cwd), context.stderr, session, () => {
-				stopTool = launch(session);
-			}));
-		} finally {
-			stopTool();
-		}
+		return finish(await runHeadless(workspace, sessionOptions(flags, context.cwd), context.stderr, session, launch));
 	}
 
 	const promptFile = path.join(workspace, layout.input, 'prompt.txt');
@@ -155,7 +146,7 @@ export async function showHandoff(workspace: string, context: CommandContext<Scr
 	let stopTool = (): void => undefined;
 	try {
 		await session.start();
-		stopTool = launch(session);
+		stopTool = await launch(session);
 		instance = render(view(), {
 			stdin: terminal.stdin,
 			stdout: terminal.stdout,

@@ -17,7 +17,7 @@ export {default as pipelineSchema} from './schemas/pipeline.schema.json' with {t
 export type StageInput = string | {stage: string; path: string};
 
 type StageCommon = {name: string; needs: string[]; inputs: Record<string, StageInput>};
-export type HandoffStage = StageCommon & {kind: 'handoff'; task: string; instructions?: string; schema?: string; result: string; timeout?: number; retries?: number; tool?: PromptTool};
+export type HandoffStage = StageCommon & {kind: 'handoff'; task: string; instructions?: string; schema?: string; result: string; timeout?: number; retries?: number; tool?: PromptTool; launch?: boolean};
 export type CommandStage = StageCommon & {kind: 'command'; command: string[]};
 export type Stage = HandoffStage | CommandStage;
 /** `base` is the pipeline file's folder: relative paths in the file, and command stages, start there. */
@@ -114,6 +114,7 @@ export async function readPipeline(file: string): Promise<Pipeline> {
 			timeout: stage.timeout as number | undefined,
 			retries: stage.retries as number | undefined,
 			tool: stage.tool as PromptTool | undefined,
+			launch: stage.launch === true,
 		};
 	});
 

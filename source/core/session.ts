@@ -14,9 +14,11 @@ import {addAnswer} from './questions.js';
 import {checkResult, loadResultSchema} from './result.js';
 import {SnapshotReader, settleMs, type SnapshotOptions} from './snapshot-reader.js';
 import type {SchemaSource} from './validation.js';
-import type {Outcome, ProgressLine, SessionSource, SessionState, WorkspaceSnapshot} from './snapshot.js';
+import {terminalStates, type Outcome, type ProgressLine, type SessionSource, type SessionState, type WorkspaceSnapshot} from './snapshot.js';
 import {writeStatus} from './status.js';
 import {isoTimestamp} from './time.js';
+import {describeExit, type ConsumerExit} from './launched-tool.js';
+import type {Metadata} from './metadata.js';
 
 export type SessionOptions = SnapshotOptions & {
 	resultsDirectory?: string;
@@ -56,6 +58,8 @@ export class HandoffSession implements SessionSource {
 	private readonly refreshing = coalesce(async () => this.refresh(), {stopped: () => this.closed || this.settled});
 	private settled = false;
 	private closed = false;
+	/** What a launched tool's stream told about itself (tool, version, model, session, tokens, cost), for metadata.json. */
+	private execution: NonNullable<Metadata['execution']> = {};
 	private resolveFinished!: (outcome: Outcome) => void;
 
 	private constructor(
@@ -111,6 +115,34 @@ export class HandoffSession implements SessionSource {
 	/** Shows lines that are not from progress.txt (a launched tool's output) among the progress. */
 	addOutput(lines: ProgressLine[]): void {
 		this.publishProgress(lines);
+	}
+
+	/** Keeps what a launched tool said about its run; it goes into output/metadata.json under `execution`. */
+	recordExecution(execution: Record<string, unknown>): void {
+		this.execution = {...this.execution, ...execution};
+	}
+
+	/**
+	A launched consumer ended. If it had already signalled (.done or .error), its own signal decides. If another live consumer holds the claim, the hand-off carries on with it. Otherwise the hand-off fails now, with the exit code and stderr tail, instead of waiting for the deadline.
+	*/
+	async consumerExited(exit: ConsumerExit): Promise<void> {
+		this.refreshing.schedule();
+		await this.refreshing.idle();
+		const {snapshot} = this.state;
+		if (this.settled || this.closed || !snapshot || snapshot.signals.done || snapshot.signals.error || terminalStates.has(snapshot.state)) {
+			return;
+		}
+
+		const message = describeExit(exit);
+		const {claim} = snapshot;
+		if (snapshot.signals.lock && claim && !claim.stale && claim.tool !== exit.claimTool) {
+			this.addOutput([{message: `${message}; ${claim.tool ?? 'another consumer'} holds the claim, so the hand-off goes on`, source: 'handoff'}]);
+			return;
+		}
+
+		await failHandoff(this.workspace, 'consumer_exited', [message]);
+		await this.flushProgress();
+		this.settle({kind: 'failed', errors: [message]});
 	}
 
 	async answer(id: string, answer: string): Promise<void> {
@@ -252,6 +284,7 @@ export class HandoffSession implements SessionSource {
 				status: 'complete',
 				startedAt: snapshot.claimedAt === undefined ? undefined : isoTimestamp(new Date(snapshot.claimedAt)),
 				result: {output_file: check.file, size_bytes: check.sizeBytes ?? 0, valid: true},
+				execution: this.execution,
 			});
 			// Stop watching before the folder is removed under the watcher.
 			clearInterval(this.clock);

@@ -1,0 +1,269 @@
+import path from 'node:path';
+import {HandoffError, exitCode} from './errors.js';
+import {layout} from './paths.js';
+
+/**
+The LLM CLIs `--launch` can start, by the name `--tool` takes. Cursor's headless CLI is `agent`; every other tool's binary has its own name.
+*/
+export const launchTools = ['claude', 'codex', 'gemini', 'cursor', 'copilot', 'opencode', 'qwen', 'amp', 'aider'] as const;
+export type LaunchTool = (typeof launchTools)[number];
+
+export function isLaunchTool(value: string): value is LaunchTool {
+	return (launchTools as readonly string[]).includes(value);
+}
+
+/** The event formats of the tools' streams, by the name `parseAgentEvent` (source/core/agent-events.ts) takes. */
+export type StreamFormat = 'claude-stream-json' | 'codex-jsonl' | 'gemini-stream-json' | 'cursor-stream-json' | 'opencode-json' | 'qwen-stream-json' | 'amp-stream-json';
+
+/** A version as three numbers, from `<tool> --version`. */
+export type ToolVersion = {major: number; minor: number; patch: number; text: string};
+
+/** What a row needs to build one tool's command line. */
+export type LaunchContext = {
+	/** The hand-off prompt. */
+	prompt: string;
+	/** The workspace's absolute path; every tool runs there. */
+	workspace: string;
+	/** node's absolute path: the handoff commands in input/instructions.md start with it. */
+	node: string;
+	/** The workspace-relative input files (for tools that only see files they are given). */
+	inputs: string[];
+	version: ToolVersion;
+};
+
+/** A command that is ready to start: binary, arguments, extra environment, and where the prompt file goes (aider). */
+export type LaunchPlan = {
+	tool: LaunchTool;
+	binary: string;
+	args: string[];
+	cwd: string;
+	environment: Record<string, string>;
+	/** Set when the tool writes an event stream on stdout. */
+	streamFormat?: StreamFormat;
+	/** A file the prompt is written to before launch (the tool reads the prompt from it). */
+	promptFile?: string;
+	prompt: string;
+	version: ToolVersion;
+};
+
+/** A flag a tool lacks before some version: below it, the launch stops with `reason`. */
+type VersionFloor = {version: string; reason: string};
+
+/**
+One row of the launch matrix. The descriptive fields feed the readme's table; `build` is the one place each command line is made.
+*/
+export type LaunchRow = {
+	tool: LaunchTool;
+	binary: string;
+	/** The non-interactive command, in the readme's words. */
+	command: string;
+	/** The narrowest flags that let it write in the workspace and run the handoff commands without a prompt. */
+	permissions: string;
+	/** How it is given another folder (unused: every tool runs in the workspace, so the workspace is its own root). */
+	extraDirectory: string;
+	/** The flag that turns on its event stream on stdout, and the stream's format. */
+	stream?: {flag: string; format: StreamFormat};
+	/** Flags that name a new session or resume one (for resume-on-answer). */
+	sessionId?: string;
+	resume: string;
+	/** How the prompt goes in; stdin is always closed (`codex exec` and `gemini -p` read a piped stdin). */
+	prompt: 'argument' | 'file';
+	/** A line added to the prompt when launched, for a tool that needs to be told more. */
+	promptNote?: string;
+	/** The version and source this row was checked against. */
+	checked: {version: string; source: string};
+	floor: VersionFloor;
+	build(context: LaunchContext): {args: string[]; environment?: Record<string, string>; promptFile?: string};
+};
+
+const v = (text: string): ToolVersion => parseVersion(text)!;
+
+/** Whether `version` is at least `floor` (x.y.z, numerically). */
+export function atLeast(version: ToolVersion, floor: string): boolean {
+	const other = v(floor);
+	return version.major === other.major ? (version.minor === other.minor ? version.patch >= other.patch : version.minor > other.minor) : version.major > other.major;
+}
+
+/** The first x.y.z in `<tool> --version`'s output ("codex-cli 0.169.0", "2.1.197 (Claude Code)", "GitHub Copilot CLI 1.0.102."). */
+export function parseVersion(output: string): ToolVersion | undefined {
+	const match = /(\d+)\.(\d+)\.(\d+)/.exec(output);
+	return match ? {major: Number(match[1]), minor: Number(match[2]), patch: Number(match[3]), text: match.slice(1, 4).join('.')} : undefined;
+}
+
+/** Gemini CLI's --help lists --skip-trust from 0.40.0 (not in 0.38.0); GEMINI_CLI_TRUST_WORKSPACE=true works in both. */
+const geminiSkipTrustSince = '0.40.0';
+
+export const launchMatrix: Record<LaunchTool, LaunchRow> = {
+	claude: {
+		tool: 'claude',
+		binary: 'claude',
+		command: 'claude -p PROMPT',
+		permissions: '--permission-mode acceptEdits --allowedTools "Bash(<node> *)"',
+		extraDirectory: '--add-dir DIR',
+		stream: {flag: '--output-format stream-json --verbose', format: 'claude-stream-json'},
+		sessionId: '--session-id UUID',
+		resume: 'claude -p PROMPT -r ID',
+		prompt: 'argument',
+		checked: {version: '2.1.197', source: '`claude --help` of @anthropic-ai/claude-code 2.1.331 from npm (reports 2.1.197); https://docs.claude.com/en/docs/claude-code/cli-reference'},
+		floor: {version: '1.0.0', reason: '--permission-mode and --output-format stream-json'},
+		// The prompt comes straight after -p: --allowedTools takes every following word up to the next flag.
+		build: ({prompt, node}) => ({args: ['-p', prompt, '--permission-mode', 'acceptEdits', '--allowedTools', `Bash(${node} *)`, '--output-format', 'stream-json', '--verbose']}),
+	},
+	codex: {
+		tool: 'codex',
+		binary: 'codex',
+		command: 'codex exec [OPTIONS] PROMPT',
+		permissions: '-s workspace-write -C WS --skip-git-repo-check (never --full-auto: deprecated in 0.128, rejected since)',
+		extraDirectory: '--add-dir DIR',
+		stream: {flag: '--json', format: 'codex-jsonl'},
+		resume: 'codex exec resume ID PROMPT',
+		prompt: 'argument',
+		checked: {version: '0.169.0', source: '`codex exec --help` of @openai/codex 0.169.0 from npm; github.com/openai/codex PR #20133 (--full-auto deprecated, 0.128), PR #4525 (--json thread/item events)'},
+		floor: {version: '0.44.0', reason: '--json with thread and item events (openai/codex#4525)'},
+		build: ({prompt, workspace}) => ({args: ['exec', '-s', 'workspace-write', '--skip-git-repo-check', '-C', workspace, '--json', prompt]}),
+	},
+	gemini: {
+		tool: 'gemini',
+		binary: 'gemini',
+		command: 'gemini -p PROMPT',
+		permissions: '--approval-mode auto_edit --allowed-tools "run_shell_command(<node>)" (never --yolo); --skip-trust from 0.40, GEMINI_CLI_TRUST_WORKSPACE=true always',
+		extraDirectory: '--include-directories DIR',
+		stream: {flag: '-o stream-json', format: 'gemini-stream-json'},
+		sessionId: '--session-id UUID',
+		resume: 'gemini -p PROMPT -r ID',
+		prompt: 'argument',
+		checked: {version: '0.61.0', source: '`gemini --help` of @google/gemini-cli 0.61.0, 0.40.0 and 0.38.0 from npm; exit 55 and its message in its bundle (FatalUntrustedWorkspaceError)'},
+		floor: {version: '0.38.0', reason: '--approval-mode and -o stream-json'},
+		build: ({prompt, node, version}) => ({
+			args: [
+				'-p', prompt, '--approval-mode', 'auto_edit', '--allowed-tools', `run_shell_command(${node})`, '-o', 'stream-json',
+				// Older versions have the environment variable only; both mean the same for this one run.
+				...(atLeast(version, geminiSkipTrustSince) ? ['--skip-trust'] : []),
+			],
+			environment: {GEMINI_CLI_TRUST_WORKSPACE: 'true'},
+		}),
+	},
+	cursor: {
+		tool: 'cursor',
+		binary: 'agent',
+		command: 'agent -p PROMPT',
+		permissions: '--force --trust --workspace WS (without --force, shell commands outside its allowlist are rejected in print mode)',
+		extraDirectory: '--workspace DIR (one folder)',
+		stream: {flag: '--output-format stream-json', format: 'cursor-stream-json'},
+		resume: 'agent -p PROMPT --resume ID',
+		prompt: 'argument',
+		checked: {version: '2026.09', source: 'https://cursor.com/docs/cli/headless and https://cursor.com/docs/cli/reference/parameters (not installable here)'},
+		floor: {version: '0.0.0', reason: ''},
+		build: ({prompt, workspace}) => ({args: ['-p', prompt, '--force', '--trust', '--workspace', workspace, '--output-format', 'stream-json']}),
+	},
+	copilot: {
+		tool: 'copilot',
+		binary: 'copilot',
+		command: 'copilot -p PROMPT',
+		permissions: '--allow-tool=write --allow-tool="shell(<node>:*)" --no-ask-user',
+		extraDirectory: '--add-dir DIR',
+		sessionId: '--session-id UUID',
+		resume: 'copilot -p PROMPT --resume=ID',
+		prompt: 'argument',
+		checked: {version: '1.0.102', source: '`copilot --help` of @github/copilot 1.0.102 from npm; https://docs.github.com/copilot/how-tos/copilot-cli'},
+		floor: {version: '0.0.300', reason: '--no-ask-user'},
+		// The `=` forms: --allow-tool takes several values, and a following word would be taken for one.
+		build: ({prompt, node}) => ({args: ['-p', prompt, '--allow-tool=write', `--allow-tool=shell(${node}:*)`, '--no-ask-user']}),
+	},
+	opencode: {
+		tool: 'opencode',
+		binary: 'opencode',
+		command: 'opencode run PROMPT',
+		permissions: '(none: edits and bash are allowed by default; never --auto)',
+		extraDirectory: '--dir DIR (one folder)',
+		stream: {flag: '--format json', format: 'opencode-json'},
+		resume: 'opencode run PROMPT -s ID',
+		prompt: 'argument',
+		checked: {version: '1.18.33', source: '`opencode run --help` of opencode-ai 1.18.33 from npm; https://opencode.ai/docs/cli/'},
+		floor: {version: '0.5.0', reason: '--format json'},
+		build: ({prompt, workspace}) => ({args: ['run', '--dir', workspace, '--format', 'json', prompt]}),
+	},
+	qwen: {
+		tool: 'qwen',
+		binary: 'qwen',
+		command: 'qwen -p PROMPT',
+		permissions: '--approval-mode auto-edit --allowed-tools "run_shell_command(<node>)"',
+		extraDirectory: '--include-directories DIR',
+		stream: {flag: '-o stream-json', format: 'qwen-stream-json'},
+		sessionId: '--session-id ID',
+		resume: 'qwen -p PROMPT -r ID',
+		prompt: 'argument',
+		checked: {version: '0.15.10', source: '`qwen --help` of @qwen-code/qwen-code 0.24.4 from npm (reports 0.15.10); github.com/QwenLM/qwen-code'},
+		floor: {version: '0.1.0', reason: '--approval-mode and -o stream-json'},
+		build: ({prompt, node}) => ({args: ['-p', prompt, '--approval-mode', 'auto-edit', '--allowed-tools', `run_shell_command(${node})`, '-o', 'stream-json']}),
+	},
+	amp: {
+		tool: 'amp',
+		binary: 'amp',
+		command: 'amp -x PROMPT',
+		permissions: '--dangerously-allow-all (amp has no per-command flag; its permission rules live in a settings file)',
+		extraDirectory: '(none)',
+		stream: {flag: '--stream-json', format: 'amp-stream-json'},
+		resume: 'amp threads continue ID -x PROMPT',
+		prompt: 'argument',
+		checked: {version: '0.0.1790142911', source: '`amp --help` of @sourcegraph/amp 0.0.1790142911-g7618fb from npm; https://ampcode.com/manual'},
+		floor: {version: '0.0.1750000000', reason: '--stream-json'},
+		build: ({prompt}) => ({args: ['-x', prompt, '--dangerously-allow-all', '--stream-json']}),
+	},
+	aider: {
+		tool: 'aider',
+		binary: 'aider',
+		command: 'aider --message-file FILE',
+		permissions: '--yes-always --no-git, instructions and inputs as --read (read-only); it cannot run the handoff commands, so it follows the plain-file steps',
+		extraDirectory: '(none: it sees only the files it is given)',
+		resume: '(none: --restore-chat-history)',
+		prompt: 'file',
+		promptNote: 'You cannot run shell commands here: do every step the "Without commands" way, by writing the files it names.',
+		checked: {version: '0.86.1', source: 'https://aider.chat/docs/config/options.html; github.com/Aider-AI/aider aider/args.py'},
+		floor: {version: '0.60.0', reason: '--yes-always'},
+		build({workspace, inputs}) {
+			const promptFile = path.join(workspace, layout.input, 'prompt.txt');
+			return {
+				args: ['--message-file', promptFile, '--no-git', '--yes-always', '--no-check-update', '--read', layout.instructions, ...inputs.flatMap(input => ['--read', input])],
+				promptFile,
+			};
+		},
+	},
+};
+
+/**
+The version in `<tool> --version`'s output, or a usage error naming the version and the flags when this matrix would start it with flags it rejects.
+*/
+export function checkToolVersion(tool: LaunchTool, versionOutput: string): ToolVersion {
+	const row = launchMatrix[tool];
+	const version = parseVersion(versionOutput);
+	if (!version) {
+		throw new HandoffError(`--launch: \`${row.binary} --version\` printed no version (${JSON.stringify(versionOutput.trim().slice(0, 80))}); not starting it with flags it may reject`, exitCode.usage);
+	}
+
+	if (!atLeast(version, row.floor.version)) {
+		throw new HandoffError(`--launch: ${row.binary} ${version.text} is too old: ${row.floor.reason} need ${row.binary} ${row.floor.version} or newer; update it, or paste the prompt instead of --launch`, exitCode.usage);
+	}
+
+	return version;
+}
+
+/**
+The command line for `tool` at the version its `--version` printed, or a usage error naming the version and the flag when the version is too old for this matrix (a tool is never started with flags it would reject).
+*/
+export function planLaunch(tool: LaunchTool, versionOutput: string, context: Omit<LaunchContext, 'version'>): LaunchPlan {
+	const row = launchMatrix[tool];
+	const version = checkToolVersion(tool, versionOutput);
+	const built = row.build({...context, version});
+	return {
+		tool,
+		binary: row.binary,
+		args: built.args,
+		cwd: context.workspace,
+		environment: built.environment ?? {},
+		streamFormat: row.stream?.format,
+		promptFile: built.promptFile,
+		prompt: context.prompt,
+		version,
+	};
+}
