@@ -1,5 +1,6 @@
 import path from 'node:path';
 import {HandoffError, exitCode} from './errors.js';
+import {shellQuote} from './instructions.js';
 import {layout} from './paths.js';
 
 /**
@@ -73,6 +74,8 @@ export type LaunchRow = {
 	/** The version and source this row was checked against. */
 	checked: {version: string; source: string};
 	floor: VersionFloor;
+	/** The first version with the stream flag, when older versions are started without it. */
+	streamSince?: string;
 	build(context: LaunchContext): {args: string[]; environment?: Record<string, string>; promptFile?: string};
 };
 
@@ -90,8 +93,8 @@ export function parseVersion(output: string): ToolVersion | undefined {
 	return match ? {major: Number(match[1]), minor: Number(match[2]), patch: Number(match[3]), text: match.slice(1, 4).join('.')} : undefined;
 }
 
-/** Gemini CLI's --help lists --skip-trust from 0.40.0 (not in 0.38.0); GEMINI_CLI_TRUST_WORKSPACE=true works in both. */
-const geminiSkipTrustSince = '0.40.0';
+/** The first Gemini CLI versions whose --help lists these (0.39.0 and 0.10.0 do not). */
+const geminiSince = {skipTrust: '0.39.1', streamJson: '0.12.0'};
 
 export const launchMatrix: Record<LaunchTool, LaunchRow> = {
 	claude: {
@@ -107,7 +110,7 @@ export const launchMatrix: Record<LaunchTool, LaunchRow> = {
 		checked: {version: '2.1.197', source: '`claude --help` of @anthropic-ai/claude-code 2.1.331 from npm (reports 2.1.197); https://docs.claude.com/en/docs/claude-code/cli-reference'},
 		floor: {version: '1.0.0', reason: '--permission-mode and --output-format stream-json'},
 		// The prompt comes straight after -p: --allowedTools takes every following word up to the next flag.
-		build: ({prompt, node}) => ({args: ['-p', prompt, '--permission-mode', 'acceptEdits', '--allowedTools', `Bash(${node} *)`, '--output-format', 'stream-json', '--verbose']}),
+		build: ({prompt, node}) => ({args: ['-p', prompt, '--permission-mode', 'acceptEdits', '--allowedTools', `Bash(${shellQuote(node)} *)`, '--output-format', 'stream-json', '--verbose']}),
 	},
 	codex: {
 		tool: 'codex',
@@ -126,22 +129,24 @@ export const launchMatrix: Record<LaunchTool, LaunchRow> = {
 		tool: 'gemini',
 		binary: 'gemini',
 		command: 'gemini -p PROMPT',
-		permissions: '--approval-mode auto_edit --allowed-tools "run_shell_command(<node>)" (never --yolo); --skip-trust from 0.40, GEMINI_CLI_TRUST_WORKSPACE=true always',
+		permissions: '--approval-mode auto_edit --allowed-tools "run_shell_command(<node>)" (never --yolo); --skip-trust from 0.39.1, GEMINI_CLI_TRUST_WORKSPACE=true always',
 		extraDirectory: '--include-directories DIR',
-		stream: {flag: '-o stream-json', format: 'gemini-stream-json'},
+		stream: {flag: '-o stream-json (from 0.12.0; plain text before)', format: 'gemini-stream-json'},
 		sessionId: '--session-id UUID',
 		resume: 'gemini -p PROMPT -r ID',
 		prompt: 'argument',
-		checked: {version: '0.61.0', source: '`gemini --help` of @google/gemini-cli 0.61.0, 0.40.0 and 0.38.0 from npm; exit 55 and its message in its bundle (FatalUntrustedWorkspaceError)'},
-		floor: {version: '0.38.0', reason: '--approval-mode and -o stream-json'},
+		checked: {version: '0.61.0', source: '`gemini --help` of @google/gemini-cli 0.61.0 and of every version from 0.1.20 to 0.40.0 we could install from npm; exit 55 and its message in the 0.61.0 bundle (FatalUntrustedWorkspaceError)'},
+		floor: {version: '0.8.2', reason: '--allowed-tools (absent in 0.1.20, present in 0.8.2)'},
 		build: ({prompt, node, version}) => ({
 			args: [
-				'-p', prompt, '--approval-mode', 'auto_edit', '--allowed-tools', `run_shell_command(${node})`, '-o', 'stream-json',
-				// Older versions have the environment variable only; both mean the same for this one run.
-				...(atLeast(version, geminiSkipTrustSince) ? ['--skip-trust'] : []),
+				'-p', prompt, '--approval-mode', 'auto_edit', '--allowed-tools', `run_shell_command(${shellQuote(node)})`,
+				...(atLeast(version, geminiSince.streamJson) ? ['-o', 'stream-json'] : []),
+				// Folders are untrusted by default from 0.39.1, the first version with --skip-trust; the variable works in every version.
+				...(atLeast(version, geminiSince.skipTrust) ? ['--skip-trust'] : []),
 			],
 			environment: {GEMINI_CLI_TRUST_WORKSPACE: 'true'},
 		}),
+		streamSince: geminiSince.streamJson,
 	},
 	cursor: {
 		tool: 'cursor',
@@ -168,7 +173,7 @@ export const launchMatrix: Record<LaunchTool, LaunchRow> = {
 		checked: {version: '1.0.102', source: '`copilot --help` of @github/copilot 1.0.102 from npm; https://docs.github.com/copilot/how-tos/copilot-cli'},
 		floor: {version: '0.0.300', reason: '--no-ask-user'},
 		// The `=` forms: --allow-tool takes several values, and a following word would be taken for one.
-		build: ({prompt, node}) => ({args: ['-p', prompt, '--allow-tool=write', `--allow-tool=shell(${node}:*)`, '--no-ask-user']}),
+		build: ({prompt, node}) => ({args: ['-p', prompt, '--allow-tool=write', `--allow-tool=shell(${shellQuote(node)}:*)`, '--no-ask-user']}),
 	},
 	opencode: {
 		tool: 'opencode',
@@ -195,7 +200,7 @@ export const launchMatrix: Record<LaunchTool, LaunchRow> = {
 		prompt: 'argument',
 		checked: {version: '0.15.10', source: '`qwen --help` of @qwen-code/qwen-code 0.24.4 from npm (reports 0.15.10); github.com/QwenLM/qwen-code'},
 		floor: {version: '0.1.0', reason: '--approval-mode and -o stream-json'},
-		build: ({prompt, node}) => ({args: ['-p', prompt, '--approval-mode', 'auto-edit', '--allowed-tools', `run_shell_command(${node})`, '-o', 'stream-json']}),
+		build: ({prompt, node}) => ({args: ['-p', prompt, '--approval-mode', 'auto-edit', '--allowed-tools', `run_shell_command(${shellQuote(node)})`, '-o', 'stream-json']}),
 	},
 	amp: {
 		tool: 'amp',
@@ -242,7 +247,7 @@ export function checkToolVersion(tool: LaunchTool, versionOutput: string): ToolV
 	}
 
 	if (!atLeast(version, row.floor.version)) {
-		throw new HandoffError(`--launch: ${row.binary} ${version.text} is too old: ${row.floor.reason} need ${row.binary} ${row.floor.version} or newer; update it, or paste the prompt instead of --launch`, exitCode.usage);
+		throw new HandoffError(`--launch: ${row.binary} ${version.text} is too old: handoff starts it with ${row.floor.reason}, which needs ${row.binary} ${row.floor.version} or newer; update it, or paste the prompt instead of --launch`, exitCode.usage);
 	}
 
 	return version;
@@ -261,7 +266,7 @@ export function planLaunch(tool: LaunchTool, versionOutput: string, context: Omi
 		args: built.args,
 		cwd: context.workspace,
 		environment: built.environment ?? {},
-		streamFormat: row.stream?.format,
+		streamFormat: row.stream && (row.streamSince === undefined || atLeast(version, row.streamSince)) ? row.stream.format : undefined,
 		promptFile: built.promptFile,
 		prompt: context.prompt,
 		version,
