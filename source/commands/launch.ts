@@ -31,5 +31,7 @@ export async function launchInto(session: HandoffSession, request: LaunchRequest
 	const inputs = Object.entries(manifest.inputs).filter(([key]) => key !== 'instructions' && key !== 'schema').map(([, file]) => file);
 	const plan = planLaunch(request.tool, request.versionOutput, {prompt, workspace, node: process.execPath, inputs});
 	const launched = await startLaunchedTool(plan, session, environment);
-	return launched.stop;
+	return () => {
+		launched.stop();
+	};
 }

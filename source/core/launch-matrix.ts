@@ -157,7 +157,7 @@ export const launchMatrix: Record<LaunchTool, LaunchRow> = {
 		stream: {flag: '--output-format stream-json', format: 'cursor-stream-json'},
 		resume: 'agent -p PROMPT --resume ID',
 		prompt: 'argument',
-		checked: {version: '2026.09', source: 'https://cursor.com/docs/cli/headless and https://cursor.com/docs/cli/reference/parameters (not installable here)'},
+		checked: {version: '2026.09.16 (docs only)', source: 'https://cursor.com/docs/cli/headless and https://cursor.com/docs/cli/reference/parameters (not installable here)'},
 		floor: {version: '0.0.0', reason: ''},
 		build: ({prompt, workspace}) => ({args: ['-p', prompt, '--force', '--trust', '--workspace', workspace, '--output-format', 'stream-json']}),
 	},

@@ -70,7 +70,7 @@ export type LaunchTarget = {
 
 export type LaunchedTool = {
 	/** Stops the tool and everything it started; what it does after this is no longer reported. */
-	stop(): void;
+	stop: () => void;
 	/** Resolves when the tool has ended and the session has been told. */
 	ended: Promise<void>;
 };
