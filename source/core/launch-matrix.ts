@@ -116,7 +116,7 @@ export const launchMatrix: Record<LaunchTool, LaunchRow> = {
 		tool: 'codex',
 		binary: 'codex',
 		command: 'codex exec [OPTIONS] PROMPT',
-		permissions: '-s workspace-write -C WS --skip-git-repo-check (never --full-auto: deprecated in 0.128, rejected since)',
+		permissions: '-s workspace-write -C WS --skip-git-repo-check (never --full-auto: deprecated in 0.128, rejected from 0.147)',
 		extraDirectory: '--add-dir DIR',
 		stream: {flag: '--json', format: 'codex-jsonl'},
 		resume: 'codex exec resume ID PROMPT',
@@ -271,4 +271,29 @@ export function planLaunch(tool: LaunchTool, versionOutput: string, context: Omi
 		prompt: context.prompt,
 		version,
 	};
+}
+
+/** The matrix as the readme's Markdown table (test/core/launch-matrix.test.ts keeps the readme equal to it). */
+export function launchMatrixTable(): string {
+	const cell = (text: string): string => text.replaceAll('|', String.raw`\|`);
+	const code = (text: string): string => `\`${text}\``;
+	const rows = launchTools.map(tool => {
+		const row = launchMatrix[tool];
+		return [
+			tool,
+			code(row.binary),
+			code(row.command),
+			row.permissions,
+			row.extraDirectory,
+			row.stream ? `${row.stream.flag} (${row.stream.format})` : 'plain text',
+			[row.sessionId, row.resume].filter(Boolean).join('; '),
+			row.prompt,
+			`${row.checked.version}, floor ${row.floor.version}: ${row.checked.source}`,
+		].map(text => cell(text)).join(' | ');
+	});
+	return [
+		'| Tool | Binary | Command | Permissions | Extra folder | Event stream (format) | Session id; resume | Prompt | Checked against (version, floor: source) |',
+		'|---|---|---|---|---|---|---|---|---|',
+		...rows.map(row => `| ${row} |`),
+	].join('\n');
 }

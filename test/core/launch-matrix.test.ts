@@ -1,5 +1,6 @@
+import fs from 'node:fs';
 import {describe, expect, test} from 'vitest';
-import {checkToolVersion, launchMatrix, launchTools, parseVersion, planLaunch} from '../../source/core/launch-matrix.js';
+import {checkToolVersion, launchMatrix, launchMatrixTable, launchTools, parseVersion, planLaunch} from '../../source/core/launch-matrix.js';
 
 const context = {prompt: 'Read /ws/input/instructions.md and follow it exactly.', workspace: '/ws', node: '/usr/bin/node', inputs: ['input/SPEC.md']};
 
@@ -73,4 +74,9 @@ describe('the launch matrix', () => {
 	])('reads the version in %j', (output, version) => {
 		expect(parseVersion(output)?.text).toBe(version);
 	});
+});
+
+test('the readme holds the launch matrix as it is in the code', () => {
+	const readme = fs.readFileSync(new URL('../../readme.md', import.meta.url), 'utf8');
+	expect(readme).toContain(launchMatrixTable());
 });
