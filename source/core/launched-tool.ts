@@ -2,6 +2,7 @@ import {spawn} from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import readline from 'node:readline';
+import stripAnsi from 'strip-ansi';
 import {parseAgentEvent} from './agent-events-stand-in.js';
 import {HandoffError, exitCode} from './errors.js';
 import {launchMatrix, type LaunchPlan, type LaunchTool} from './launch-matrix.js';
@@ -9,8 +10,17 @@ import {writeFileAtomic} from './safe-io.js';
 
 /** How long `<tool> --version` may take: some start a whole JavaScript runtime first. */
 const versionTimeoutMs = 10_000;
-/** How many of its last stderr lines are kept for the message when a tool ends early. */
+/** How many of its last stderr lines are kept for the message when a tool ends early, and how long each may be. */
 const stderrTailLines = 5;
+const stderrLineLength = 300;
+/** `--version` prints a line; more than this is not a version. */
+const versionOutputLimit = 64 * 1024;
+
+/** A stderr line as it may go into .error and a summary: no escape sequences or control characters, and cut short. */
+function plainLine(line: string): string {
+	const plain = stripAnsi(line).replaceAll(/[\u0000-\u001F\u007F-\u009F]/g, ' ').trim();
+	return plain.length > stderrLineLength ? `${plain.slice(0, stderrLineLength)}…` : plain;
+}
 
 /** How a launched consumer ended, for HandoffSession.consumerExited. */
 export type ConsumerExit = {
@@ -25,14 +35,14 @@ export type ConsumerExit = {
 };
 
 /** The sentence the session and the screen show when a launched consumer ended before the hand-off was done. */
-export function describeExit(exit: ConsumerExit): string {
+export function describeExit(exit: ConsumerExit, when = 'before the hand-off was done'): string {
 	const how = exit.startError
 		? `could not be started (${exit.startError})`
 		: exit.signal
 			? `was stopped by ${exit.signal}`
 			: `exited with code ${exit.code}`;
 	const tail = exit.stderrTail.length > 0 ? `; stderr tail: ${exit.stderrTail.join(' | ')}` : '';
-	return `the launched consumer (${launchMatrix[exit.tool].binary}) ${how} before the hand-off was done${tail}`;
+	return `the launched consumer (${launchMatrix[exit.tool].binary}) ${how} ${when}${tail}`;
 }
 
 /** Runs `binary --version` (stdin closed, with a time limit) and returns what it printed. */
@@ -40,12 +50,14 @@ export async function readToolVersion(binary: string, environment: NodeJS.Proces
 	return new Promise((resolve, reject) => {
 		const child = spawn(binary, ['--version'], {env: environment, stdio: ['ignore', 'pipe', 'pipe'], timeout: versionTimeoutMs});
 		let output = '';
-		child.stdout.on('data', (chunk: Buffer) => {
-			output += chunk.toString('utf8');
-		});
-		child.stderr.on('data', (chunk: Buffer) => {
-			output += chunk.toString('utf8');
-		});
+		const collect = (chunk: Buffer): void => {
+			if (output.length < versionOutputLimit) {
+				output += chunk.toString('utf8');
+			}
+		};
+
+		child.stdout.on('data', collect);
+		child.stderr.on('data', collect);
 		child.on('error', error => {
 			reject(new HandoffError(`--launch: cannot run \`${binary} --version\`: ${error.message}`, exitCode.usage));
 		});
@@ -114,8 +126,9 @@ export async function startLaunchedTool(plan: LaunchPlan, target: LaunchTarget, 
 		}
 	});
 	readline.createInterface({input: child.stderr}).on('line', line => {
-		if (line.trim() !== '') {
-			stderrTail.push(line);
+		const plain = plainLine(line);
+		if (plain !== '') {
+			stderrTail.push(plain);
 			stderrTail.splice(0, Math.max(0, stderrTail.length - stderrTailLines));
 		}
 

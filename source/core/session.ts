@@ -60,6 +60,8 @@ export class HandoffSession implements SessionSource {
 	private closed = false;
 	/** What a launched tool's stream told about itself (tool, version, model, session, tokens, cost), for metadata.json. */
 	private execution: NonNullable<Metadata['execution']> = {};
+	/** Set once a launched consumer has ended: a result rejected after that has nobody left to fix it. */
+	private launchedExit: ConsumerExit | undefined;
 	private resolveFinished!: (outcome: Outcome) => void;
 
 	private constructor(
@@ -129,6 +131,7 @@ export class HandoffSession implements SessionSource {
 		this.refreshing.schedule();
 		await this.refreshing.idle();
 		const {snapshot} = this.state;
+		this.launchedExit = exit;
 		if (this.settled || this.closed || !snapshot || snapshot.signals.done || snapshot.signals.error || terminalStates.has(snapshot.state)) {
 			return;
 		}
@@ -140,9 +143,12 @@ export class HandoffSession implements SessionSource {
 			return;
 		}
 
-		await failHandoff(this.workspace, 'consumer_exited', [message]);
+		// A result sent back for a retry is the reason the tool left undone: say both.
+		const {outcome} = this.state;
+		const errors = [...(outcome?.kind === 'retrying' ? outcome.errors : []), message];
+		await failHandoff(this.workspace, 'consumer_exited', errors);
 		await this.flushProgress();
-		this.settle({kind: 'failed', errors: [message]});
+		this.settle({kind: 'failed', errors});
 	}
 
 	async answer(id: string, answer: string): Promise<void> {
@@ -260,7 +266,9 @@ export class HandoffSession implements SessionSource {
 
 		if (!check.valid) {
 			const used = (await readRejections(workspace)).length;
-			if (used < manifest.maxRetries) {
+			if (this.launchedExit) {
+				check = {...check, errors: [...check.errors, describeExit(this.launchedExit, 'after handing back this result, so nobody is left to fix it')]};
+			} else if (used < manifest.maxRetries) {
 				await rejectResult(workspace, check.errors, used + 1, manifest.maxRetries);
 				this.update({outcome: {kind: 'retrying', attempt: used + 1, maxRetries: manifest.maxRetries, errors: check.errors}});
 				return;

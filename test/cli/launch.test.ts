@@ -123,19 +123,24 @@ describe('a launched tool that ends before the hand-off is done', () => {
 		const folder = project();
 		const {workspace} = await newWorkspaceIn(folder);
 		const stamp = path.join(folder, 'exited-at');
-		const running = startCli(['wait', workspace, '--tool', 'claude', '--launch', '--json'], {cwd: folder, env: withFakes({FAKE_EXIT_AFTER: 'claim', FAKE_EXIT_CODE: '7', FAKE_STDERR: 'fatal: rate limited by the provider', FAKE_EXIT_STAMP: stamp})});
+		const running = startCli(['wait', workspace, '--tool', 'claude', '--launch', '--json'], {cwd: folder, env: withFakes({FAKE_EXIT_AFTER: 'claim', FAKE_EXIT_CODE: '7', FAKE_STDERR: 'fatal: \u001B[31mrate limited\u001B[0m by the provider\u0007', FAKE_EXIT_STAMP: stamp})});
 		await running.waitFor('the launched consumer (claude) exited with code 7', 'stderr', 15_000);
 		const noticed = Date.now();
 		const exitedAt = Number(fs.readFileSync(stamp, 'utf8'));
 		expect(noticed - exitedAt).toBeLessThan(2000);
 		const {code, stdout, stderr} = await running.result;
 		expect(code).toBe(1);
-		expect(stderr).toContain('fatal: rate limited by the provider');
+		expect(stderr).toContain('rate limited');
 		const summary = JSON.parse(stdout) as {state: string; errors: string[]};
 		expect(summary.state).toBe('failed');
 		expect(summary.errors.join('\n')).toMatch(/exited with code 7 .*stderr tail: .*fatal: rate limited by the provider/);
 		// The workspace says so too, for a later `watch`.
-		expect(fs.readFileSync(path.join(workspace, '.error'), 'utf8')).toContain('exited with code 7');
+		const error = fs.readFileSync(path.join(workspace, '.error'), 'utf8');
+		expect(error).toContain('exited with code 7');
+		// Its stderr goes into .error and the summary without escape sequences or control characters.
+		expect(error).toContain('stderr tail: Claimed');
+		expect(error).toContain('fatal: rate limited by the provider');
+		expect(error).not.toMatch(/[\u0000-\u0009\u000B-\u001F]/);
 	}, 30_000);
 
 	test('when another live consumer holds the claim, the hand-off goes on and completes with that consumer', async () => {

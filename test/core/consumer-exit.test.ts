@@ -12,10 +12,11 @@ const temporaryDirectory = useTempDirectories();
 const trials = process.env.HANDOFF_SLOW_TESTS === '1' ? 500 : 100;
 const exit = (fields: Partial<ConsumerExit> = {}): ConsumerExit => ({tool: 'codex', claimTool: 'codex', code: 0, signal: null, stderrTail: [], ...fields});
 
-async function openSession(base: string): Promise<HandoffSession> {
+async function openSession(base: string, maxRetries = 0): Promise<HandoffSession> {
 	const {workspace} = await createHandoff({
 		baseDirectory: base,
 		task: 'exit-race',
+		maxRetries,
 		inputs: [],
 		schemaText: JSON.stringify(resultSchema),
 		resultPath: 'output/analysis.json',
@@ -81,3 +82,22 @@ test('a claim by another consumer keeps the hand-off going; a stale one (its pid
 		await stale.close();
 	}
 });
+
+test(`an invalid result from a tool that has exited is not sent back for a retry nobody would make: the hand-off fails (${trials / 10} trials)`, async () => {
+	const base = await temporaryDirectory();
+	for (let trial = 0; trial < trials / 10; trial++) {
+		const session = await openSession(base, 2);
+		try {
+			fs.writeFileSync(path.join(session.workspace, 'output/analysis.json'), JSON.stringify({wrong: true}));
+			fs.writeFileSync(path.join(session.workspace, layout.done), '');
+			await session.consumerExited(exit({stderrTail: ['bye']}));
+			const outcome = await session.finished;
+			expect(outcome.kind).toBe('failed');
+			const errors = (outcome as {errors: string[]}).errors.join('\n');
+			expect(errors).toContain('missing required field');
+			expect(errors).toMatch(/the launched consumer \(codex\) exited with code 0 (after handing back this result, so nobody is left to fix it|before the hand-off was done); stderr tail: bye/);
+		} finally {
+			await session.close();
+		}
+	}
+}, 120_000);
