@@ -224,8 +224,8 @@ export const launchMatrix: Record<LaunchTool, LaunchRow> = {
 		resume: '(none: --restore-chat-history)',
 		prompt: 'file',
 		promptNote: 'You cannot run shell commands here: do every step the "Without commands" way, by writing the files it names.',
-		checked: {version: '0.86.1', source: 'https://aider.chat/docs/config/options.html; github.com/Aider-AI/aider aider/args.py'},
-		floor: {version: '0.60.0', reason: '--yes-always'},
+		checked: {version: '0.86.1', source: 'https://aider.chat/docs/config/options.html; github.com/Aider-AI/aider aider/args.py and HISTORY.md (not installable from npm; the issue: --yes-always runs no shell commands)'},
+		floor: {version: '0.59.0', reason: '--yes-always (renamed from --yes in 0.59.0, aider HISTORY.md)'},
 		build({workspace, inputs}) {
 			const promptFile = path.join(workspace, layout.input, 'prompt.txt');
 			return {
