@@ -5,6 +5,7 @@ import path from 'node:path';
 import pipelineSchema from './schemas/pipeline.schema.json' with {type: 'json'};
 import {HandoffError, exitCode} from './errors.js';
 import {isInside, layout, resolveInside} from './paths.js';
+import {isLaunchTool, launchTools} from './launch-matrix.js';
 import type {PromptTool} from './prompt.js';
 import {parseJson, readTextFile, writeJsonAtomic} from './safe-io.js';
 import {compileSchema, describeErrors, formatSchemaError} from './schema-validator.js';
@@ -101,6 +102,10 @@ export async function readPipeline(file: string): Promise<Pipeline> {
 		const common = {name: stage.name as string, needs, inputs};
 		if (Array.isArray(stage.command)) {
 			return {...common, kind: 'command', command: stage.command as string[]};
+		}
+
+		if (stage.launch === true && (typeof stage.tool !== 'string' || !isLaunchTool(stage.tool))) {
+			fail(`${pointer}/launch`, `needs "tool" to be one of ${launchTools.join(', ')}`);
 		}
 
 		const absolute = (key: string): string | undefined => (typeof stage[key] === 'string' ? path.resolve(base, stage[key]) : undefined);

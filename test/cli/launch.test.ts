@@ -198,3 +198,12 @@ async function newWorkspaceIn(folder: string): Promise<{workspace: string}> {
 	expect(result.code, result.stderr).toBe(0);
 	return {workspace: result.stdout.trim()};
 }
+
+test('a pipeline stage with "launch": true and no tool to launch is refused when the file is read', async () => {
+	const folder = project();
+	fs.writeFileSync(path.join(folder, 'pipeline.json'), JSON.stringify({name: 'p', stages: [{name: 'a', task: 't', launch: true}]}));
+	const {code, stderr} = await runCli(['pipeline', 'run', 'pipeline.json'], {cwd: folder});
+	expect(code).toBe(2);
+	expect(stderr).toContain('/stages/0/launch: needs "tool" to be one of claude, codex');
+	expect(fs.existsSync(path.join(folder, '.handoff'))).toBe(false);
+});
