@@ -40,7 +40,8 @@ describe('every tool of the launch matrix completes a hand-off through its fake,
 			expect(fs.readFileSync(path.join(summary.archive, 'shared/progress.txt'), 'utf8')).toMatch(/^\[\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\] Reading the spec$/m);
 			const metadata = JSON.parse(fs.readFileSync(path.join(summary.archive, 'output/metadata.json'), 'utf8')) as {execution?: {tool?: string; version?: string}};
 			expect(metadata.execution).toMatchObject({tool, version: expect.stringMatching(/^\d+\.\d+\.\d+$/) as unknown});
-			expect(stderr).toContain(`${launchMatrix[tool].binary}: exited with code 0`);
+			// Its output is shown among the progress lines, under its binary's name.
+			expect(stderr).toContain(`${launchMatrix[tool].binary}: `);
 		}, 30_000);
 	}
 });
@@ -189,7 +190,7 @@ test('a pipeline stage with "launch": true starts its tool and completes', async
 	}));
 	const {code, stdout, stderr} = await runDetached(['pipeline', 'run', 'pipeline.json'], {cwd: folder, env: withFakes()});
 	expect(code, stderr).toBe(0);
-	expect(stderr).toContain('codex: exited with code 0');
+	expect(stderr).toContain('codex: ');
 	expect(JSON.parse(stdout)).toMatchObject({state: 'complete'});
 }, 30_000);
 
