@@ -120,6 +120,18 @@ describe('version awareness: nothing is started with flags the found version rej
 });
 
 describe('a launched tool that ends before the hand-off is done', () => {
+	test('the fakes run the instructions literally: a wrong command in input/instructions.md fails the hand-off', async () => {
+		const folder = project();
+		const {workspace} = await newWorkspaceIn(folder);
+		const instructions = path.join(workspace, 'input/instructions.md');
+		// The claim command of the instructions points at a CLI that does not exist.
+		fs.writeFileSync(instructions, fs.readFileSync(instructions, 'utf8').replace(/(\S+cli\.js) --workspace (\S+) claim/, '/nonexistent/cli.js --workspace $2 claim'));
+		const {code, stderr} = await runCli(['wait', workspace, '--tool', 'codex', '--launch'], {cwd: folder, env: withFakes()});
+		expect(code).toBe(1);
+		expect(stderr).toContain('/nonexistent/cli.js');
+		expect(stderr).toMatch(/the launched consumer \(codex\) exited with code 1 before the hand-off was done/);
+	}, 30_000);
+
 	test('wait --launch says so within 2 s, with its exit code and stderr tail, and fails the hand-off', async () => {
 		const folder = project();
 		const {workspace} = await newWorkspaceIn(folder);
