@@ -13,6 +13,8 @@ const versionTimeoutMs = 10_000;
 /** How many of its last stderr lines are kept for the message when a tool ends early, and how long each may be. */
 const stderrTailLines = 5;
 const stderrLineLength = 300;
+/** How long a stopped tool has to end after SIGTERM before it gets SIGKILL. */
+const killGraceMs = 2000;
 /** `--version` prints a line; more than this is not a version. */
 const versionOutputLimit = 64 * 1024;
 
@@ -163,12 +165,23 @@ export async function startLaunchedTool(plan: LaunchPlan, target: LaunchTarget, 
 			}
 
 			stopped = true;
-			if (child.exitCode === null && child.signalCode === null && child.pid !== undefined) {
-				try {
-					process.kill(-child.pid, 'SIGTERM');
-				} catch {
-					child.kill();
-				}
+			const group = child.pid;
+			if (group === undefined) {
+				return;
+			}
+
+			// The whole group, even when the tool itself has already exited: a command it started may still run.
+			if (signalGroup(group, 'SIGTERM')) {
+				// One that ignores SIGTERM gets SIGKILL after a grace period; handoff waits at most that long for it.
+				const stoppedAt = Date.now();
+				const watch = setInterval(() => {
+					if (!signalGroup(group, 0)) {
+						clearInterval(watch);
+					} else if (Date.now() - stoppedAt >= killGraceMs) {
+						signalGroup(group, 'SIGKILL');
+						clearInterval(watch);
+					}
+				}, 50);
 			}
 		},
 		ended,
@@ -184,4 +197,14 @@ export function isExecutableOnPath(name: string, environment: NodeJS.ProcessEnv)
 	}
 
 	return false;
+}
+
+/** Sends `signal` to a process group; false when the group no longer exists. */
+function signalGroup(group: number, signal: NodeJS.Signals | 0): boolean {
+	try {
+		process.kill(-group, signal);
+		return true;
+	} catch {
+		return false;
+	}
 }

@@ -4,7 +4,7 @@ import path from 'node:path';
 import {fileURLToPath} from 'node:url';
 import {describe, expect, test} from 'vitest';
 import {launchMatrix, launchTools} from '../../source/core/launch-matrix.js';
-import {childEnvironment, runCli, runDetached, startCli, useTempDirectories} from '../helpers/cli.js';
+import {childEnvironment, runCli, runDetached, startCli, useTempDirectories, waitUntil} from '../helpers/cli.js';
 
 const tempDirectory = useTempDirectories();
 const fakes = fileURLToPath(new URL('../fixtures/fake-clis', import.meta.url));
@@ -182,6 +182,32 @@ describe('a launched tool that ends before the hand-off is done', () => {
 		expect(stderr).toContain('the launched consumer (claude) was stopped by SIGKILL before the hand-off was done; stderr tail: about to crash');
 	}, 30_000);
 });
+
+test('a launched tool that ignores SIGTERM is killed, with what it started, once the hand-off is done', async () => {
+	const folder = project();
+	const {workspace} = await newWorkspaceIn(folder);
+	const bin = tempDirectory();
+	const pidFile = path.join(folder, 'stubborn.pid');
+	fs.writeFileSync(path.join(bin, 'claude'), `#!/bin/sh\nif [ "$1" = --version ]; then echo "2.1.197 (Claude Code)"; exit 0; fi\ntrap '' TERM\nsleep 600 &\necho "$$ $!" > '${pidFile}'\nwait\n`, {mode: 0o755});
+	const running = startCli(['wait', workspace, '--tool', 'claude', '--launch'], {cwd: folder, env: {PATH: `${bin}${path.delimiter}${process.env.PATH}`}});
+	await waitUntil(() => fs.existsSync(pidFile) && fs.readFileSync(pidFile, 'utf8').includes(' '), 10_000, 'the stub to start');
+	const pids = fs.readFileSync(pidFile, 'utf8').trim().split(' ').map(Number);
+	fs.writeFileSync(path.join(workspace, 'output/result.json'), JSON.stringify({summary: 'by hand'}));
+	expect((await runCli(['done', '--workspace', workspace], {cwd: folder})).code).toBe(0);
+	const {code} = await running.result;
+	expect(code).toBe(0);
+	const alive = (pid: number): boolean => {
+		try {
+			process.kill(pid, 0);
+			return true;
+		} catch {
+			return false;
+		}
+	};
+
+	await waitUntil(() => pids.every(pid => !alive(pid)), 5000, 'the stub and its sleep to be gone');
+	expect(pids.some(pid => alive(pid))).toBe(false);
+}, 30_000);
 
 test('--launch refuses a tool that is not on PATH, or not in the matrix, before creating anything', async () => {
 	const folder = project();
