@@ -188,11 +188,16 @@ export async function startLaunchedTool(plan: LaunchPlan, target: LaunchTarget, 
 	};
 }
 
+/** Whether `name` is an executable file in a folder of PATH, as `which` finds it. */
 export function isExecutableOnPath(name: string, environment: NodeJS.ProcessEnv): boolean {
 	for (const directory of (environment.PATH ?? '').split(path.delimiter).filter(Boolean)) {
+		const candidate = path.join(directory, name);
 		try {
-			fs.accessSync(path.join(directory, name), fs.constants.X_OK);
-			return true;
+			fs.accessSync(candidate, fs.constants.X_OK);
+			// A folder is "executable" too.
+			if (fs.statSync(candidate).isFile()) {
+				return true;
+			}
 		} catch {}
 	}
 
