@@ -95,6 +95,8 @@ export function parseVersion(output: string): ToolVersion | undefined {
 
 /** The first Gemini CLI versions whose --help lists these (0.39.0 and 0.10.0 do not). */
 const geminiSince = {skipTrust: '0.39.1', streamJson: '0.12.0'};
+/** The first Qwen Code version on npm whose --help offers -o stream-json (0.1.3 does not). */
+const qwenStreamSince = '0.5.0';
 
 export const launchMatrix: Record<LaunchTool, LaunchRow> = {
 	claude: {
@@ -202,8 +204,8 @@ export const launchMatrix: Record<LaunchTool, LaunchRow> = {
 		prompt: 'argument',
 		checked: {version: '0.15.10', source: '`qwen --help` of @qwen-code/qwen-code 0.24.4 (reports 0.15.10), 0.5.0 and 0.1.3 from npm; github.com/QwenLM/qwen-code'},
 		floor: {version: '0.1.3', reason: '--approval-mode auto-edit and --allowed-tools (in 0.1.3, the oldest on npm)'},
-		streamSince: '0.5.0',
-		build: ({prompt, node, version}) => ({args: ['-p', prompt, '--approval-mode', 'auto-edit', '--allowed-tools', `run_shell_command(${shellQuote(node)})`, ...(atLeast(version, '0.5.0') ? ['-o', 'stream-json'] : [])]}),
+		streamSince: qwenStreamSince,
+		build: ({prompt, node, version}) => ({args: ['-p', prompt, '--approval-mode', 'auto-edit', '--allowed-tools', `run_shell_command(${shellQuote(node)})`, ...(atLeast(version, qwenStreamSince) ? ['-o', 'stream-json'] : [])]}),
 	},
 	amp: {
 		tool: 'amp',
