@@ -46,11 +46,14 @@ const cli = meow(
 	  --retries         How often an invalid result is sent back  [Default: 0]
 
 	Options for run, watch and demo
-	  --tool            The consumer's tool: claude, codex, gemini, aider, cursor or generic; picks the
-	                    prompt and, with new too, the instructions' wait steps  [Default: generic]
+	  --tool            The consumer's tool: claude, codex, gemini, cursor, copilot, opencode, qwen,
+	                    amp, aider or generic; picks the prompt, the --launch tool and, with new too,
+	                    the instructions' wait steps  [Default: generic]
 	  --no-clipboard    Do not copy the hand-off prompt
-	  --launch          With run: start the --tool's non-interactive form (claude -p, codex exec,
-	                    gemini -p, aider --message) on the prompt and show its output
+	  --launch          Start the --tool's non-interactive form on the prompt, in the workspace, and show
+	                    its events (claude -p, codex exec, gemini -p, agent -p, copilot -p, opencode run,
+	                    qwen -p, amp -x, aider --message-file); its version is checked first. Also for
+	                    wait, and "launch": true in a pipeline stage
 	  --stay            Keep the screen open after completion
 	  --scenario        With demo: happy, invalid, fail or timeout  [Default: happy]
 	  (and every option of wait)
@@ -62,6 +65,7 @@ const cli = meow(
 	  --timeout         Seconds, overriding the manifest's timeout
 	  --stall-after     Seconds without activity before it counts as stalled  [Default: 300]
 	  --poll            Poll the files instead of using file events
+	  --tool, --launch  Start that tool on the prompt, as with run
 
 	Options for consumer commands
 	  --workspace       The workspace  [Default: $HANDOFF_WORKSPACE, or the folder you are in]

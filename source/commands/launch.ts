@@ -1,46 +1,37 @@
-import {spawn} from 'node:child_process';
-import readline from 'node:readline';
-import {findOnPath, isLaunchable, launchArguments, launchableTools, type LaunchableTool} from '../core/launch.js';
-import type {PromptTool} from '../core/prompt.js';
+import {buildPrompt} from '../core/prompt.js';
+import {checkToolVersion, isLaunchTool, launchMatrix, launchTools, planLaunch, type LaunchTool} from '../core/launch-matrix.js';
+import {isExecutableOnPath, readToolVersion, startLaunchedTool} from '../core/launched-tool.js';
 import type {HandoffSession} from '../core/session.js';
 import {usageError} from './io.js';
 
-/** Checks --launch before anything is created: the tool must have a non-interactive form and be on PATH. */
-export function checkLaunch(tool: PromptTool, environment: NodeJS.ProcessEnv): LaunchableTool {
-	if (!isLaunchable(tool)) {
-		throw usageError(`--launch needs --tool ${launchableTools.join(', ')}${tool === 'cursor' ? ' (Cursor runs in its editor: paste the prompt there)' : ''}`);
+/** A tool that passed the checks before anything is created: on PATH, with a version the matrix can start. */
+export type LaunchRequest = {tool: LaunchTool; versionOutput: string};
+
+/** Checks --launch before anything is created: the tool must be in the launch matrix, on PATH, and at a version whose flags we know. */
+export async function checkLaunch(tool: string | undefined, environment: NodeJS.ProcessEnv): Promise<LaunchRequest> {
+	if (tool === undefined || !isLaunchTool(tool)) {
+		throw usageError(`--launch needs --tool ${launchTools.join(', ')}`);
 	}
 
-	if (!findOnPath(tool, environment)) {
-		throw usageError(`--launch: ${tool} is not on PATH`);
+	const {binary} = launchMatrix[tool];
+	if (!isExecutableOnPath(binary, environment)) {
+		throw usageError(`--launch: ${binary} is not on PATH`);
 	}
 
-	return tool;
+	const versionOutput = await readToolVersion(binary, environment);
+	checkToolVersion(tool, versionOutput);
+	return {tool, versionOutput};
 }
 
-/**
-Starts the tool on the prompt in the project folder and shows what it prints among the progress lines. Returns a function that stops it, for when the hand-off ends or the person quits.
-*/
-export function startLaunchedTool(options: {tool: LaunchableTool; prompt: string; workspace: string; cwd: string; environment: NodeJS.ProcessEnv; session: HandoffSession}): () => void {
-	const {tool, session} = options;
-	const child = spawn(tool, launchArguments(tool, options.prompt, options.workspace), {cwd: options.cwd, env: options.environment, stdio: ['ignore', 'pipe', 'pipe']});
-	const show = (message: string): void => {
-		session.addOutput([{message, source: tool}]);
-	};
-
-	for (const stream of [child.stdout, child.stderr]) {
-		readline.createInterface({input: stream}).on('line', show);
-	}
-
-	child.on('error', error => {
-		show(`could not start: ${error.message}`);
-	});
-	child.on('exit', (code, signal) => {
-		show(signal ? `stopped (${signal})` : `exited with code ${code}`);
-	});
+/** Starts the checked tool on the hand-off prompt in the workspace, reporting to the session; returns what stops it. */
+export async function launchInto(session: HandoffSession, request: LaunchRequest, environment: NodeJS.ProcessEnv): Promise<() => void> {
+	const {workspace, manifest} = session;
+	const row = launchMatrix[request.tool];
+	const prompt = [buildPrompt({workspace}), ...(row.promptNote ? [row.promptNote] : [])].join('\n');
+	const inputs = Object.entries(manifest.inputs).filter(([key]) => key !== 'instructions' && key !== 'schema').map(([, file]) => file);
+	const plan = planLaunch(request.tool, request.versionOutput, {prompt, workspace, node: process.execPath, inputs});
+	const launched = await startLaunchedTool(plan, session, environment);
 	return () => {
-		if (child.exitCode === null && child.signalCode === null) {
-			child.kill();
-		}
+		launched.stop();
 	};
 }

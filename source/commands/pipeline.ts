@@ -5,6 +5,7 @@ import {createRun, readPipeline, readRun} from '../core/pipeline.js';
 import {runPipeline, type PipelineEvents, type PipelineOutcome} from '../core/pipeline-runner.js';
 import {resolveBaseDirectory} from '../core/workspace.js';
 import {printJson, printLine, usageError, type CommandContext} from './io.js';
+import {checkLaunch} from './launch.js';
 import {showHandoff, type ScreenFlags} from './watch.js';
 
 type PipelineFlags = ScreenFlags & {dir?: string};
@@ -47,8 +48,11 @@ export async function pipelineCommand(context: CommandContext<PipelineFlags>, co
 			abort: controller.signal,
 			events: printEvents(context.stderr, stageCount),
 			async watchHandoff(request) {
-				const flags = {...context.flags, keep: true, results: path.join(run, 'results'), tool: request.stage.tool ?? context.flags.tool};
-				return showHandoff(request.folder, {...context, flags}, {copyPrompt: !request.resuming, quiet: true, stages: request.stages, abort: request.abort});
+				const tool = request.stage.tool ?? context.flags.tool;
+				// "launch": true (or --launch) starts the stage's tool; the pipeline file was checked to name one from the matrix when it was read, and PATH and version are checked here.
+				const launch = request.stage.launch || context.flags.launch ? await checkLaunch(tool, context.environment) : undefined;
+				const flags = {...context.flags, keep: true, results: path.join(run, 'results'), tool};
+				return showHandoff(request.folder, {...context, flags}, {copyPrompt: !request.resuming && !launch, quiet: true, stages: request.stages, abort: request.abort, launch});
 			},
 		});
 		return finish(context, outcome, stageCount, command);

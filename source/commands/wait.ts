@@ -9,6 +9,7 @@ import {errorSummary, interruptedBy, summarize, summaryLines, type Summary} from
 import {handoffCommandLine} from '../core/instructions.js';
 import {checkWorkspace} from '../core/workspace.js';
 import {printJson, printLine, positiveNumber, usageError, type CommandContext} from './io.js';
+import {checkLaunch, launchInto} from './launch.js';
 
 export type WatchFlags = {
 	json: boolean;
@@ -17,6 +18,9 @@ export type WatchFlags = {
 	results?: string;
 	poll: boolean;
 	stallAfter?: number;
+	/** With --tool: start that tool on the hand-off prompt. */
+	launch?: boolean;
+	tool?: string;
 };
 
 export function sessionOptions(flags: WatchFlags, cwd: string): SessionOptions {
@@ -70,7 +74,7 @@ export function createLinePrinter(stream: NodeJS.WritableStream, workspace: stri
 }
 
 /** Runs a session until it settles or is interrupted; returns the summary. Shared by `wait` and the no-terminal fallback of `run`/`watch`. */
-export async function runHeadless(workspace: string, options: SessionOptions, stderr: NodeJS.WritableStream, opened?: HandoffSession, onStarted?: () => void, abort?: AbortSignal): Promise<Summary> {
+export async function runHeadless(workspace: string, options: SessionOptions, stderr: NodeJS.WritableStream, opened?: HandoffSession, onStarted?: (session: HandoffSession) => Promise<() => void>, abort?: AbortSignal): Promise<Summary> {
 	if (!opened) {
 		const archived = await finishInterruptedArchive(workspace);
 		if (archived !== undefined) {
@@ -124,9 +128,10 @@ export async function runHeadless(workspace: string, options: SessionOptions, st
 		onAbort();
 	}
 
+	let stopTool = (): void => undefined;
 	try {
 		await session.start();
-		onStarted?.();
+		stopTool = (await onStarted?.(session)) ?? stopTool;
 		const outcome = await Promise.race([session.finished, interrupted]);
 		if (outcome?.kind === 'internal-error') {
 			printDebugStack(stderr, outcome.stack);
@@ -139,6 +144,7 @@ export async function runHeadless(workspace: string, options: SessionOptions, st
 		}
 
 		abort?.removeEventListener('abort', onAbort);
+		stopTool();
 		await session.close();
 	}
 }
@@ -164,8 +170,11 @@ export async function waitCommand(context: CommandContext<WatchFlags>): Promise<
 	}
 
 	const workspace = path.resolve(context.cwd, workspaceArgument);
+	// --launch is checked (tool, PATH, version) before the session opens, so a refusal leaves the workspace untouched.
+	const launch = context.flags.launch ? await checkLaunch(context.flags.tool, context.environment) : undefined;
 	// Every end has its summary, an error before or during the watch included: a producer reading --json must never get nothing.
-	const summary = await runHeadless(workspace, sessionOptions(context.flags, context.cwd), context.stderr).catch((error: unknown) => stoppedByError(error, workspace, context.stderr));
+	const summary = await runHeadless(workspace, sessionOptions(context.flags, context.cwd), context.stderr, undefined, launch && (async session => launchInto(session, launch, context.environment)))
+		.catch((error: unknown) => stoppedByError(error, workspace, context.stderr));
 	for (const line of summaryLines(summary)) {
 		printLine(context.stderr, line);
 	}

@@ -6,7 +6,6 @@ import {finishInterruptedArchive} from '../core/archive.js';
 import {abortingSignal, describeError, errorStack, type EndingSignal} from '../core/errors.js';
 import {layout} from '../core/paths.js';
 import {buildPrompt, isPromptTool, promptTools, type PromptTool} from '../core/prompt.js';
-import type {LaunchableTool} from '../core/launch.js';
 import {HandoffSession} from '../core/session.js';
 import type {Outcome} from '../core/snapshot.js';
 import {interruptedBy, summarize, summaryLines, type Summary} from '../core/summary.js';
@@ -18,7 +17,7 @@ import {CrashBoundary} from '../ui/components/crash-boundary.js';
 import {Redraw} from '../ui/components/redraw.js';
 import type {Intent} from '../ui/intents.js';
 import {printJson, printLine, usageError, type CommandContext} from './io.js';
-import {startLaunchedTool} from './launch.js';
+import {launchInto, type LaunchRequest} from './launch.js';
 import {printDebugStack, runHeadless, sessionOptions, stoppedByError, type WatchFlags} from './wait.js';
 
 export type ScreenFlags = WatchFlags & {
@@ -49,7 +48,8 @@ Opens the full-screen app on a workspace until the hand-off settles or the perso
 */
 export type ShowOptions = {
 	copyPrompt: boolean;
-	launch?: LaunchableTool;
+	/** A tool to start on the prompt (--launch), already checked. */
+	launch?: LaunchRequest;
 	/** Leave the JSON summary to the caller (a pipeline prints one for the whole run). */
 	quiet?: boolean;
 	/** The pipeline's stages, shown above the panes. */
@@ -78,9 +78,7 @@ export async function showHandoff(workspace: string, context: CommandContext<Scr
 async function watchToSummary(workspace: string, context: CommandContext<ScreenFlags>, options: ShowOptions): Promise<Summary> {
 	const {flags} = context;
 	const tool = promptTool(flags.tool);
-	const launch = (session: HandoffSession): (() => void) => options.launch
-		? startLaunchedTool({tool: options.launch, prompt: buildPrompt({workspace, tool}), workspace, cwd: context.cwd, environment: context.environment, session})
-		: () => undefined;
+	const launch = async (session: HandoffSession): Promise<() => void> => options.launch ? launchInto(session, options.launch, context.environment) : () => undefined;
 	const archived = await finishInterruptedArchive(workspace);
 	if (archived !== undefined) {
 		return summarize({kind: 'complete', archivePath: archived, resultPath: archived}, workspace, path.basename(workspace));
@@ -95,14 +93,7 @@ async function watchToSummary(workspace: string, context: CommandContext<ScreenF
 			printLine(context.stderr, `handoff: paste this into your LLM CLI:\n${buildPrompt({workspace, tool})}`, {multiline: true});
 		}
 
-		let stopTool = (): void => undefined;
-		try {
-			return await runHeadless(workspace, sessionOptions(flags, context.cwd), context.stderr, session, () => {
-				stopTool = launch(session);
-			}, options.abort);
-		} finally {
-			stopTool();
-		}
+		return runHeadless(workspace, sessionOptions(flags, context.cwd), context.stderr, session, launch, options.abort);
 	}
 
 	const promptFile = path.join(workspace, layout.input, 'prompt.txt');
@@ -212,7 +203,7 @@ async function watchToSummary(workspace: string, context: CommandContext<ScreenF
 	let stopTool = (): void => undefined;
 	try {
 		await session.start();
-		stopTool = launch(session);
+		stopTool = await launch(session);
 		instance = render(view(), {
 			stdin: terminal.stdin,
 			stdout: terminal.stdout,

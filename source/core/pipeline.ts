@@ -7,6 +7,7 @@ import {HandoffError, errnoCode, exitCode} from './errors.js';
 import {isInside, layout, resolveInside} from './paths.js';
 import {producerStateDirectory} from './producer-state.js';
 import {removeTree} from './removal.js';
+import {isLaunchTool, launchTools} from './launch-matrix.js';
 import type {PromptTool} from './prompt.js';
 import {parseJson, readTextFile, writeJsonAtomic} from './safe-io.js';
 import {compileSchema, describeErrors, formatSchemaError} from './schema-validator.js';
@@ -19,7 +20,7 @@ export {default as pipelineSchema} from './schemas/pipeline.schema.json' with {t
 export type StageInput = string | {stage: string; path: string};
 
 type StageCommon = {name: string; needs: string[]; inputs: Record<string, StageInput>};
-export type HandoffStage = StageCommon & {kind: 'handoff'; task: string; instructions?: string; schema?: string; result: string; timeout?: number; retries?: number; tool?: PromptTool};
+export type HandoffStage = StageCommon & {kind: 'handoff'; task: string; instructions?: string; schema?: string; result: string; timeout?: number; retries?: number; tool?: PromptTool; launch?: boolean};
 export type CommandStage = StageCommon & {kind: 'command'; command: string[]};
 export type Stage = HandoffStage | CommandStage;
 /** `base` is the pipeline file's folder: relative paths in the file, and command stages, start there. */
@@ -115,6 +116,10 @@ export async function readPipeline(file: string): Promise<Pipeline> {
 			return {...common, kind: 'command', command: stage.command as string[]};
 		}
 
+		if (stage.launch === true && (typeof stage.tool !== 'string' || !isLaunchTool(stage.tool))) {
+			fail(`${pointer}/launch`, `needs "tool" to be one of ${launchTools.join(', ')}`);
+		}
+
 		const absolute = (key: string): string | undefined => (typeof stage[key] === 'string' ? path.resolve(base, stage[key]) : undefined);
 		return {
 			...common,
@@ -126,6 +131,7 @@ export async function readPipeline(file: string): Promise<Pipeline> {
 			timeout: stage.timeout as number | undefined,
 			retries: stage.retries as number | undefined,
 			tool: stage.tool as PromptTool | undefined,
+			launch: stage.launch === true,
 		};
 	});
 

@@ -3,7 +3,7 @@ import {shellQuote} from './instructions.js';
 import {layout} from './paths.js';
 
 /** The values of `--tool`, for meow's validation; `generic` is the default. */
-export const promptTools = ['generic', 'claude', 'codex', 'gemini', 'aider', 'cursor'] as const;
+export const promptTools = ['generic', 'claude', 'codex', 'gemini', 'aider', 'cursor', 'copilot', 'opencode', 'qwen', 'amp'] as const;
 export type PromptTool = (typeof promptTools)[number];
 
 export function isPromptTool(value: string): value is PromptTool {
@@ -59,6 +59,16 @@ function toolNote(tool: PromptTool, workspace: string, errorsFile?: string): str
 
 		case 'cursor': {
 			return '(In Cursor: open this folder, or one that contains it, and paste this into the Agent chat so it can write files there.)';
+		}
+
+		case 'copilot':
+		case 'qwen': {
+			return `(${tool === 'copilot' ? 'Copilot CLI' : 'Qwen Code'} may use only its working folders: start it in a folder that contains this one, or with --add-dir ${folder}.)`;
+		}
+
+		case 'opencode':
+		case 'amp': {
+			return `(${tool === 'opencode' ? 'opencode' : 'Amp'} works in the folder it starts in: start it in a folder that contains this one.)`;
 		}
 	}
 }

@@ -15,11 +15,13 @@ import {addAnswer, type AnswerOptions} from './questions.js';
 import {checkResult} from './result.js';
 import {SnapshotReader, settleMs, type SnapshotOptions} from './snapshot-reader.js';
 import type {SchemaSource} from './validation.js';
-import type {Outcome, ProgressLine, SessionSource, SessionState, WorkspaceSnapshot} from './snapshot.js';
+import {terminalStates, type Outcome, type ProgressLine, type SessionSource, type SessionState, type WorkspaceSnapshot} from './snapshot.js';
 import {writeStatus} from './status.js';
 import {removeStaleTemporaryFiles} from './temporary-files.js';
 import {isoTimestamp} from './time.js';
 import {WorkspacePresence} from './workspace-presence.js';
+import {describeExit, type ConsumerExit} from './launched-tool.js';
+import type {Metadata} from './metadata.js';
 
 export type SessionOptions = SnapshotOptions & {
 	resultsDirectory?: string;
@@ -70,6 +72,10 @@ export class HandoffSession implements SessionSource {
 	private readonly refreshing = coalesce(async () => this.refresh(), {stopped: () => this.closed || this.settled, onError: error => this.settleOnError(error)});
 	private settled = false;
 	private closed = false;
+	/** What a launched tool's stream told about itself (tool, version, model, session, tokens, cost), for metadata.json. */
+	private execution: NonNullable<Metadata['execution']> = {};
+	/** Set once a launched consumer has ended: a result rejected after that has nobody left to fix it. */
+	private launchedExit: ConsumerExit | undefined;
 	private resolveFinished!: (outcome: Outcome) => void;
 
 	private constructor(
@@ -129,6 +135,38 @@ export class HandoffSession implements SessionSource {
 	/** Shows lines that are not from progress.txt (a launched tool's output) among the progress. */
 	addOutput(lines: ProgressLine[]): void {
 		this.publishProgress(lines);
+	}
+
+	/** Keeps what a launched tool said about its run; it goes into output/metadata.json under `execution`. */
+	recordExecution(execution: Record<string, unknown>): void {
+		this.execution = {...this.execution, ...execution};
+	}
+
+	/**
+	A launched consumer ended. If it had already signalled (.done or .error), its own signal decides. If another live consumer holds the claim, the hand-off carries on with it. Otherwise the hand-off fails now, with the exit code and stderr tail, instead of waiting for the deadline.
+	*/
+	async consumerExited(exit: ConsumerExit): Promise<void> {
+		this.refreshing.schedule();
+		await this.refreshing.idle();
+		const {snapshot} = this.state;
+		this.launchedExit = exit;
+		if (this.settled || this.closed || !snapshot || snapshot.signals.done || snapshot.signals.error || terminalStates.has(snapshot.state)) {
+			return;
+		}
+
+		const message = describeExit(exit);
+		const {claim} = snapshot;
+		if (snapshot.signals.lock && claim && !claim.stale && claim.tool !== exit.claimTool) {
+			this.addOutput([{message: `${message}; ${claim.tool ?? 'another consumer'} holds the claim, so the hand-off goes on`, source: 'handoff'}]);
+			return;
+		}
+
+		// A result sent back for a retry is the reason the tool left undone: say both.
+		const {outcome} = this.state;
+		const errors = [...(outcome?.kind === 'retrying' ? outcome.errors : []), message];
+		await failHandoff(this.workspace, 'consumer_exited', errors);
+		await this.flushProgress();
+		this.settle({kind: 'failed', errors});
 	}
 
 	async answer(id: string, answer: string, options: AnswerOptions = {}): Promise<void> {
@@ -263,7 +301,9 @@ export class HandoffSession implements SessionSource {
 			// Counted in the producer record: deleting shared/rejections.json does not give the consumer its retries back.
 			const used = (await openProducerRecord(workspace)).retries_used;
 			let notSentBack: string | undefined;
-			if (used < manifest.maxRetries) {
+			if (this.launchedExit) {
+				check = {...check, errors: [...check.errors, describeExit(this.launchedExit, 'after handing back this result, so nobody is left to fix it')]};
+			} else if (used < manifest.maxRetries) {
 				try {
 					const attempt = await recordRejection(workspace);
 					await rejectResult(workspace, check.errors, attempt, manifest.maxRetries);
@@ -302,6 +342,7 @@ export class HandoffSession implements SessionSource {
 				status: 'complete',
 				startedAt: snapshot.claimedAt === undefined ? undefined : isoTimestamp(new Date(snapshot.claimedAt)),
 				result: {output_file: check.file, size_bytes: check.sizeBytes ?? 0, valid: true},
+				execution: this.execution,
 			});
 			// Stop watching before the folder is removed under the watcher. The hold is kept (it is outside the workspace) until the removal is done.
 			clearInterval(this.clock);

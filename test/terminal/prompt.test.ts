@@ -7,7 +7,7 @@ const retry = {errorsFile: 'shared/rejection.md'};
 
 describe('hand-off prompt', () => {
 	test('the tool list is what --tool accepts, generic first as the default', () => {
-		expect(promptTools).toEqual(['generic', 'claude', 'codex', 'gemini', 'aider', 'cursor']);
+		expect(promptTools).toEqual(['generic', 'claude', 'codex', 'gemini', 'aider', 'cursor', 'copilot', 'opencode', 'qwen', 'amp']);
 		expect(isPromptTool('aider')).toBe(true);
 		expect(isPromptTool('vim')).toBe(false);
 		expect(buildPrompt({workspace: plain})).toBe(buildPrompt({workspace: plain, tool: 'generic'}));
@@ -20,6 +20,13 @@ describe('hand-off prompt', () => {
 			expect(prompt).toContain(`${workspace}/input/instructions.md`);
 			expect(prompt.split('\n').length).toBeLessThanOrEqual(3);
 		}
+	});
+
+	test('the tools added for --launch get a note on where they may write', () => {
+		expect(buildPrompt({workspace: spaced, tool: 'copilot'})).toContain(`--add-dir '/home/ada/my project/o'\\''brien/t_1'`);
+		expect(buildPrompt({workspace: plain, tool: 'qwen'})).toContain(`Qwen Code may use only its working folders: start it in a folder that contains this one, or with --add-dir ${plain}.`);
+		expect(buildPrompt({workspace: plain, tool: 'amp'})).toContain('(Amp works in the folder it starts in');
+		expect(buildPrompt({workspace: plain, tool: 'opencode'})).toContain('(opencode works in the folder it starts in');
 	});
 
 	test('the generic prompt is exact', () => {
