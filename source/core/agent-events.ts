@@ -94,6 +94,7 @@ const maxLinesPerMessage = 20;
 /** A longer line is not parsed (a runaway writer); it is reported by its size. */
 const maxEventLength = 8 * 1024 * 1024;
 
+/** How each tool is named in metadata.json's `execution.tool`, in the seed's style (`claude-code`). */
 const toolNames: Record<AgentEventFormat, string> = {
 	'claude-stream-json': 'claude-code',
 	'codex-jsonl': 'codex',
@@ -103,6 +104,11 @@ const toolNames: Record<AgentEventFormat, string> = {
 	'qwen-stream-json': 'qwen-code',
 	'amp-stream-json': 'amp',
 };
+
+/** The seed-style name of the tool behind a stream format, as `execution.tool` records it. */
+export function executionToolName(format: AgentEventFormat): string {
+	return toolNames[format];
+}
 
 /** One line on its own: a fresh reader reads it and lets go of any streamed text at once. Use `createEventReader` for a stream. */
 export function parseAgentEvent(format: AgentEventFormat, line: string, options: EventReaderOptions = {}): ParsedEvent {

@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import readline from 'node:readline';
 import stripAnsi from 'strip-ansi';
-import {createEventReader} from './agent-events.js';
+import {createEventReader, executionToolName} from './agent-events.js';
 import {HandoffError, exitCode} from './errors.js';
 import {launchMatrix, type LaunchPlan, type LaunchTool} from './launch-matrix.js';
 import {writeFileAtomic} from './safe-io.js';
@@ -143,7 +143,8 @@ export async function startLaunchedTool(plan: LaunchPlan, target: LaunchTarget, 
 
 		show([line]);
 	});
-	target.recordExecution({tool: plan.tool, version: plan.version.text});
+	// Named as the stream names it (the seed's `claude-code`), so the record does not change name halfway.
+	target.recordExecution({tool: plan.streamFormat ? executionToolName(plan.streamFormat) : plan.tool, version: plan.version.text});
 
 	let startError: string | undefined;
 	const ended = new Promise<void>(resolve => {

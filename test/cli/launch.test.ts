@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import {fileURLToPath} from 'node:url';
 import {describe, expect, test} from 'vitest';
+import {executionToolName} from '../../source/core/agent-events.js';
 import {launchMatrix, launchTools} from '../../source/core/launch-matrix.js';
 import {childEnvironment, runCli, runDetached, startCli, useTempDirectories, waitUntil} from '../helpers/cli.js';
 
@@ -39,7 +40,8 @@ describe('every tool of the launch matrix completes a hand-off through its fake,
 			// The fake ran the claim and progress commands the instructions gave (aider wrote the same files by hand).
 			expect(fs.readFileSync(path.join(summary.archive, 'shared/progress.txt'), 'utf8')).toMatch(/^\[\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\] Reading the spec$/m);
 			const metadata = JSON.parse(fs.readFileSync(path.join(summary.archive, 'output/metadata.json'), 'utf8')) as {execution?: {tool?: string; version?: string}};
-			expect(metadata.execution).toMatchObject({tool, version: expect.stringMatching(/^\d+\.\d+\.\d+$/) as unknown});
+			const stream = launchMatrix[tool].stream?.format;
+			expect(metadata.execution).toMatchObject({tool: stream ? executionToolName(stream) : tool, version: expect.stringMatching(/^\d+\.\d+\.\d+$/) as unknown});
 			// Its output is shown among the progress lines, under its binary's name.
 			expect(stderr).toContain(`${launchMatrix[tool].binary}: `);
 		}, 30_000);
