@@ -14,6 +14,8 @@ export const layout = {
 	progress: 'shared/progress.txt',
 	questions: 'shared/questions.json',
 	answers: 'shared/answers.json',
+	/** Which answers the consumer has read: written by the consumer side only, so answers.json stays the producer's. */
+	receipts: 'shared/receipts.json',
 	/** Why the last `.done` was withdrawn: the consumer reads this before trying again. */
 	rejection: 'shared/rejection.md',
 	metadata: 'output/metadata.json',

@@ -9,7 +9,8 @@ import {layout} from './paths.js';
 import {ensureProducerStateDirectory} from './producer-state.js';
 import {parseJson, readTextFile, writeJsonAtomic} from './safe-io.js';
 import {compileSchema, describeErrors, formatSchemaError} from './schema-validator.js';
-import type {Answer, Question, QuestionView} from './snapshot.js';
+import {receiptFor} from './receipts.js';
+import type {Answer, Question, QuestionView, Receipt} from './snapshot.js';
 import {isoTimestamp} from './time.js';
 
 export {default as questionsSchema} from './schemas/questions.schema.json' with {type: 'json'};
@@ -50,9 +51,12 @@ Pending questions first, each group in the order asked; a later answer with the 
 
 Of questions sharing an id (a consumer may write questions.json by hand), only the first is shown and answerable: an answer is recorded by id, so it could not say which of them it answers. The others are reported (duplicateQuestionProblems), never answered.
 */
-export function mergeQuestions(questions: Question[], answers: Answer[]): QuestionView[] {
+export function mergeQuestions(questions: Question[], answers: Answer[], receipts: Receipt[] = []): QuestionView[] {
 	const answerById = new Map(answers.map(answer => [answer.id, answer]));
-	const views = firstOfEachId(questions).map(question => ({...question, answer: answerById.get(question.id)}));
+	const views = firstOfEachId(questions).map(question => {
+		const answer = answerById.get(question.id);
+		return {...question, answer, receipt: receiptFor(answer, receipts)};
+	});
 	return [...views.filter(view => !view.answer), ...views.filter(view => view.answer)];
 }
 
