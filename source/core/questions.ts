@@ -9,6 +9,7 @@ import {layout} from './paths.js';
 import {ensureProducerStateDirectory} from './producer-state.js';
 import {parseJson, readTextFile, writeJsonAtomic} from './safe-io.js';
 import {compileSchema, describeErrors, formatSchemaError} from './schema-validator.js';
+import {checkJson} from './validation.js';
 import {receiptFor} from './receipts.js';
 import type {Answer, Question, QuestionView, Receipt} from './snapshot.js';
 import {isoTimestamp} from './time.js';
@@ -257,4 +258,41 @@ export async function waitForAnswer(workspace: string, id: string, options: {tim
 		const timer = options.timeoutMs === undefined ? undefined : setTimeout(() => finish(undefined), options.timeoutMs);
 		tryNow();
 	});
+}
+
+// --- H12 stand-in, to be replaced by H10's checkAnswer on merge (issue 9 contract: same signature and messages). ---
+/**
+Whether `answer` may be saved for `question`, and the value to save: an option number must be in range, a strict question takes only its options, a question with a schema takes a value that satisfies it (parsed as JSON when it parses, else the string).
+*/
+export async function checkAnswer(question: Question, answer: string, options: {literal?: boolean} = {}): Promise<{value: unknown} | {error: string}> {
+	const choices = question.options ?? [];
+	if (!options.literal && choices.length > 0 && /^\d+$/.test(answer) && !choices.includes(answer)) {
+		const picked = choices[Number(answer) - 1];
+		if (picked === undefined) {
+			return {error: `${question.id} has ${choices.length} option${choices.length === 1 ? '' : 's'}: ${answer} is not one of them`};
+		}
+
+		return {value: picked};
+	}
+
+	if (question['strict'] === true && !choices.includes(answer)) {
+		return {error: `${question.id} must be answered with one of its options: ${choices.map((choice, index) => `${index + 1}) ${choice}`).join(', ')}`};
+	}
+
+	if (question.schema === undefined) {
+		return {value: answer};
+	}
+
+	let value: unknown = answer;
+	try {
+		value = JSON.parse(answer);
+	} catch {}
+
+	const data = JSON.stringify(value);
+	const check = await checkJson(data, {name: `the answer to ${question.id}`, schema: {name: `the schema of ${question.id}`, text: JSON.stringify(question.schema)}});
+	if (check.problem !== undefined) {
+		return {error: check.problem};
+	}
+
+	return check.errors.length === 0 ? {value} : {error: check.errors.map(error => formatSchemaError(error)).join('\n')};
 }

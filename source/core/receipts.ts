@@ -35,3 +35,20 @@ export function receiptFor(answer: Answer | undefined, receipts: Receipt[]): Rec
 	const answeredAt = parseTime(answer.answered_at);
 	return readAt !== undefined && answeredAt !== undefined && readAt < answeredAt ? undefined : receipt;
 }
+
+/** Where a question stands: asked (no answer yet), answered (waiting for the consumer to pick it up), or picked up. */
+export type QuestionStage = 'asked' | 'answered' | 'picked-up';
+
+export function questionStage(question: {answer?: Answer; receipt?: Receipt}): QuestionStage {
+	if (!question.answer) {
+		return 'asked';
+	}
+
+	return question.receipt ? 'picked-up' : 'answered';
+}
+
+/** A receipt's time as `HH:MM:SS` UTC (the progress lines' clock), or undefined when the consumer wrote no valid time. */
+export function receiptClock(receipt: Receipt): string | undefined {
+	const time = parseTime(receipt.read_at);
+	return time === undefined ? undefined : new Date(time).toISOString().slice(11, 19);
+}

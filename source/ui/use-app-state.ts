@@ -17,13 +17,18 @@ export type AppState = {
 	selected: number;
 	/** The option picked with a digit, waiting for Enter. */
 	picked?: number;
-	/** The free-text answer being typed, for a question without options. */
-	editing?: {id: string; text: string};
+	/** The answer being typed (a question without options, or a free answer to one with options), kept until it is saved. */
+	editing?: AnswerDraft;
 	help: boolean;
 	confirmingCancel: boolean;
 	/** Question ids already announced, so only new ones take focus and ring. */
 	seenQuestions: string[];
 };
+
+/**
+A typed answer. `sending`: handed to the edge, not yet saved or refused (the draft stays until the question shows answered). `error`: why the last send was refused, shown under the line.
+*/
+export type AnswerDraft = {id: string; text: string; sending?: boolean; error?: string};
 
 export type AppAction =
 	| {type: 'focus'; step: 1 | -1}
@@ -35,6 +40,11 @@ export type AppAction =
 	| {type: 'edit'; text: string}
 	| {type: 'stopEditing'}
 	| {type: 'answered'}
+	| {type: 'sendDraft'}
+	/** The edge refused or could not save an answer: the line opens (again) with the answer as it was, and the reason. */
+	| {type: 'answerRefused'; id: string; text: string; error: string}
+	/** The question shows answered: a draft sent for it is done. */
+	| {type: 'answerSaved'; id: string}
 	| {type: 'toggleHelp'}
 	| {type: 'askCancel'}
 	| {type: 'closeConfirm'}
@@ -109,6 +119,18 @@ export function appReducer(state: AppState, action: AppAction): AppState {
 
 		case 'answered': {
 			return {...state, editing: undefined, picked: undefined};
+		}
+
+		case 'sendDraft': {
+			return state.editing && !state.editing.sending ? {...state, editing: {...state.editing, sending: true}} : state;
+		}
+
+		case 'answerRefused': {
+			return {...state, focus: 'questions', editing: {id: action.id, text: action.text, error: action.error}};
+		}
+
+		case 'answerSaved': {
+			return {...state, editing: state.editing?.id === action.id && state.editing.sending ? undefined : state.editing};
 		}
 
 		case 'toggleHelp': {

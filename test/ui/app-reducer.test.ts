@@ -27,6 +27,9 @@ const everyAction: {[Type in AppAction['type']]: Extract<AppAction, {type: Type}
 	edit: {type: 'edit', text: 'Daz'},
 	stopEditing: {type: 'stopEditing'},
 	answered: {type: 'answered'},
+	sendDraft: {type: 'sendDraft'},
+	answerRefused: {type: 'answerRefused', id: 'q1', text: '7', error: 'q1 has 3 options: 7 is not one of them'},
+	answerSaved: {type: 'answerSaved', id: 'q1'},
 	toggleHelp: {type: 'toggleHelp'},
 	askCancel: {type: 'askCancel'},
 	closeConfirm: {type: 'closeConfirm'},
@@ -117,6 +120,30 @@ describe('appReducer', () => {
 	test('answered closes the answer line and forgets the pick, and nothing else', () => {
 		const start = state({editing: {id: 'q2', text: 'Daz'}, picked: 1, selected: 1, focus: 'questions'});
 		expect(appReducer(start, {type: 'answered'})).toEqual({...start, editing: undefined, picked: undefined});
+	});
+
+	test('sendDraft keeps the draft and marks it sending; a second send while it is sending changes nothing', () => {
+		const sending = appReducer(state({editing: {id: 'q2', text: 'Daz', error: 'old reason'}}), {type: 'sendDraft'});
+		expect(sending.editing).toEqual({id: 'q2', text: 'Daz', error: 'old reason', sending: true});
+		expect(appReducer(sending, {type: 'sendDraft'})).toBe(sending);
+		expect(appReducer(state(), {type: 'sendDraft'}).editing).toBeUndefined();
+	});
+
+	test('answerRefused opens the answer line on that question with the answer as sent and the reason, focused', () => {
+		const sending = state({focus: 'progress', editing: {id: 'q2', text: '{"n": "x"}', sending: true}});
+		expect(appReducer(sending, {type: 'answerRefused', id: 'q2', text: '{"n": "x"}', error: '/n: must be number'})).toEqual({
+			...sending,
+			focus: 'questions',
+			editing: {id: 'q2', text: '{"n": "x"}', error: '/n: must be number'},
+		});
+		// An option pick that was refused opens the line with the option's text.
+		expect(appReducer(state(), {type: 'answerRefused', id: 'q1', text: 'Maybe', error: 'no'}).editing).toEqual({id: 'q1', text: 'Maybe', error: 'no'});
+	});
+
+	test('answerSaved closes only a draft sent for that question; a draft still being typed stays', () => {
+		expect(appReducer(state({editing: {id: 'q2', text: 'Daz', sending: true}}), {type: 'answerSaved', id: 'q2'}).editing).toBeUndefined();
+		expect(appReducer(state({editing: {id: 'q2', text: 'Daz'}}), {type: 'answerSaved', id: 'q2'}).editing).toEqual({id: 'q2', text: 'Daz'});
+		expect(appReducer(state({editing: {id: 'q2', text: 'Daz', sending: true}}), {type: 'answerSaved', id: 'q1'}).editing).toEqual({id: 'q2', text: 'Daz', sending: true});
 	});
 
 	test('toggleHelp opens and closes the help', () => {
