@@ -27,7 +27,6 @@ export function QuestionsPane({focused, height, lines, offset, pendingCount, edi
 				{editing.sending ? <Text dimColor>{'  saving…'}</Text> : null}
 			</Box>
 			{errors.map((line, index) => (
-				// eslint-disable-next-line react/no-array-index-key -- the lines are a fixed list redrawn whole
 				<Text key={index} color="red" wrap="truncate-end">{line}</Text>
 			))}
 		</Box>
