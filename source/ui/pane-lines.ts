@@ -54,7 +54,7 @@ export function questionLines(questions: QuestionView[], selected: number, picke
 	for (const [index, question] of pending.entries()) {
 		const chosen = index === selected;
 		pendingStarts.push(lines.length);
-		lines.push({text: `${chosen && focused ? '▸' : '?'} [${question.id}] asked · ${question.text}`, bold: chosen, color: 'yellow'});
+		lines.push({text: `${chosen && focused ? '▸' : '?'} [${question.id}] ${question.text} · asked`, bold: chosen, color: 'yellow'});
 		if (question.options?.length) {
 			const options = question.options.map((option, optionIndex) => `${chosen && picked === optionIndex ? '●' : ' '}${optionIndex + 1}) ${option}`);
 			lines.push({text: `    ${options.join('   ')}`, inverse: false, color: chosen && picked !== undefined ? 'cyan' : undefined});

@@ -39,7 +39,7 @@ async function spinnerTurns(tmux: Tmux, turns: number): Promise<void> {
 test('a typed answer that breaks the question\'s schema is refused under the answer line, the draft kept; the fixed one is saved', async () => {
 	expect.hasAssertions();
 	const {tmux, answers} = await watchQuestions([{id: 'q1', text: 'How many admins?', schema: {type: 'integer', minimum: 1}}]);
-	await tmux.waitForScreen('▸ [q1] asked · How many admins?');
+	await tmux.waitForScreen('▸ [q1] How many admins? · asked');
 	tmux.sendKeys('Enter');
 	await tmux.waitForScreen('answer q1 ›');
 	tmux.sendKeys('-l', 'two');

@@ -150,7 +150,7 @@ describe('panes', () => {
 		expect(text).toContain('1) Yes');
 		expect(text).toContain('3) Admin only');
 		expect(text).toContain('✓ [q2] answered, waiting to be picked up · What is the product called? → Dazzle');
-		expect(text).toContain('[q1] asked · Should users edit their own profiles?');
+		expect(text).toContain('[q1] Should users edit their own profiles? · asked');
 		expect(text.indexOf('[q1]')).toBeLessThan(text.indexOf('[q2]'));
 	});
 });
