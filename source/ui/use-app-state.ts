@@ -126,6 +126,11 @@ export function appReducer(state: AppState, action: AppAction): AppState {
 		}
 
 		case 'answerRefused': {
+			// A draft the person is typing for another question is not thrown away: the refused question stays asked, to be answered again.
+			if (state.editing && state.editing.id !== action.id) {
+				return {...state};
+			}
+
 			return {...state, focus: 'questions', editing: {id: action.id, text: action.text, error: action.error}};
 		}
 

@@ -140,6 +140,11 @@ describe('appReducer', () => {
 		expect(appReducer(state(), {type: 'answerRefused', id: 'q1', text: 'Maybe', error: 'no'}).editing).toEqual({id: 'q1', text: 'Maybe', error: 'no'});
 	});
 
+	test('answerRefused keeps a draft being typed for another question', () => {
+		const typing = state({editing: {id: 'q3', text: 'half a'}});
+		expect(appReducer(typing, {type: 'answerRefused', id: 'q1', text: 'Maybe', error: 'no'}).editing).toEqual({id: 'q3', text: 'half a'});
+	});
+
 	test('answerSaved closes only a draft sent for that question; a draft still being typed stays', () => {
 		expect(appReducer(state({editing: {id: 'q2', text: 'Daz', sending: true}}), {type: 'answerSaved', id: 'q2'}).editing).toBeUndefined();
 		expect(appReducer(state({editing: {id: 'q2', text: 'Daz'}}), {type: 'answerSaved', id: 'q2'}).editing).toEqual({id: 'q2', text: 'Daz'});
