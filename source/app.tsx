@@ -73,7 +73,7 @@ export function App({source, onIntent, promptNotice, stages, answerRefusal}: App
 	const statusHeight = statusPaneChrome + clamp(detail.length, 1, Math.max(1, Math.floor(height / 4)));
 	const remaining = height - statusHeight - 2 - (stages ? 1 : 0);
 	const questionsFocused = state.focus === 'questions';
-	const questions = questionLines(snapshot?.questions ?? [], selected, state.picked, questionsFocused);
+	const questions = questionLines(snapshot?.questions ?? [], selected, state.picked, questionsFocused, state.pickRefused);
 	const questionsHeight = clamp(questions.lines.length + paneChrome + answerLineRows(state.editing), 5, Math.max(5, Math.floor(remaining * 0.45)));
 	const middle = Math.max(4, remaining - questionsHeight);
 	const wide = columns >= 100;

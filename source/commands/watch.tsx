@@ -182,7 +182,7 @@ async function watchToSummary(workspace: string, context: CommandContext<ScreenF
 		switch (intent.type) {
 			case 'answer': {
 				saveAnswer(intent.id, intent.answer).catch((error: unknown) => {
-					refuseAnswer(intent.id, intent.answer, `not saved: ${describeError(error, workspace)}`);
+					refuseAnswer(intent.id, intent.answer, `Answer to ${intent.id} not saved: ${describeError(error, workspace)}`);
 				});
 				break;
 			}

@@ -42,7 +42,7 @@ export type QuestionLayout = {
 	pendingStarts: number[];
 };
 
-export function questionLines(questions: QuestionView[], selected: number, picked: number | undefined, focused: boolean): QuestionLayout {
+export function questionLines(questions: QuestionView[], selected: number, picked: number | undefined, focused: boolean, pickRefused?: {id: string; error: string}): QuestionLayout {
 	const lines: Line[] = [];
 	const pendingStarts: number[] = [];
 	const pending = questions.filter(question => !question.answer);
@@ -64,6 +64,10 @@ export function questionLines(questions: QuestionView[], selected: number, picke
 			}
 		} else if (chosen && focused) {
 			lines.push({text: '    Enter to type an answer', dim: true});
+		}
+
+		if (pickRefused?.id === question.id) {
+			lines.push(...pickRefused.error.split('\n').slice(0, 3).map(line => ({text: `    ✗ ${line}`, color: 'red'})));
 		}
 	}
 

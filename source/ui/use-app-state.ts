@@ -19,6 +19,8 @@ export type AppState = {
 	picked?: number;
 	/** The answer being typed (a question without options, or a free answer to one with options), kept until it is saved. */
 	editing?: AnswerDraft;
+	/** Why an option the person picked and sent was refused or not saved, shown under that question until the next pick. */
+	pickRefused?: {id: string; error: string};
 	help: boolean;
 	confirmingCancel: boolean;
 	/** Question ids already announced, so only new ones take focus and ring. */
@@ -102,7 +104,7 @@ export function appReducer(state: AppState, action: AppAction): AppState {
 		}
 
 		case 'pick': {
-			return {...state, picked: action.index};
+			return {...state, picked: action.index, pickRefused: undefined};
 		}
 
 		case 'startEditing': {
@@ -126,12 +128,12 @@ export function appReducer(state: AppState, action: AppAction): AppState {
 		}
 
 		case 'answerRefused': {
-			// A draft the person is typing for another question is not thrown away: the refused question stays asked, to be answered again.
-			if (state.editing && state.editing.id !== action.id) {
-				return {...state};
+			// A typed answer comes back to its line, with the text as it was; a picked option is refused under its question, leaving the keys as they were.
+			if (state.editing?.id === action.id) {
+				return {...state, focus: 'questions', editing: {id: action.id, text: action.text, error: action.error}};
 			}
 
-			return {...state, focus: 'questions', editing: {id: action.id, text: action.text, error: action.error}};
+			return {...state, pickRefused: {id: action.id, error: action.error}};
 		}
 
 		case 'answerSaved': {

@@ -129,20 +129,22 @@ describe('appReducer', () => {
 		expect(appReducer(state(), {type: 'sendDraft'}).editing).toBeUndefined();
 	});
 
-	test('answerRefused opens the answer line on that question with the answer as sent and the reason, focused', () => {
+	test('answerRefused brings a typed answer back to its line with the text as sent and the reason, focused', () => {
 		const sending = state({focus: 'progress', editing: {id: 'q2', text: '{"n": "x"}', sending: true}});
 		expect(appReducer(sending, {type: 'answerRefused', id: 'q2', text: '{"n": "x"}', error: '/n: must be number'})).toEqual({
 			...sending,
 			focus: 'questions',
 			editing: {id: 'q2', text: '{"n": "x"}', error: '/n: must be number'},
 		});
-		// An option pick that was refused opens the line with the option's text.
-		expect(appReducer(state(), {type: 'answerRefused', id: 'q1', text: 'Maybe', error: 'no'}).editing).toEqual({id: 'q1', text: 'Maybe', error: 'no'});
 	});
 
-	test('answerRefused keeps a draft being typed for another question', () => {
+	test('answerRefused for a picked option says why under the question and opens no line; a draft for another question is kept; the next pick clears it', () => {
+		const refused = appReducer(state(), {type: 'answerRefused', id: 'q1', text: 'Yes', error: 'not saved'});
+		expect(refused.editing).toBeUndefined();
+		expect(refused.pickRefused).toEqual({id: 'q1', error: 'not saved'});
 		const typing = state({editing: {id: 'q3', text: 'half a'}});
 		expect(appReducer(typing, {type: 'answerRefused', id: 'q1', text: 'Maybe', error: 'no'}).editing).toEqual({id: 'q3', text: 'half a'});
+		expect(appReducer(refused, {type: 'pick', index: 0}).pickRefused).toBeUndefined();
 	});
 
 	test('answerSaved closes only a draft sent for that question; a draft still being typed stays', () => {
