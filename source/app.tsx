@@ -4,7 +4,7 @@ import type {StageLine} from './core/pipeline-runner.js';
 import type {SessionSource} from './core/snapshot.js';
 import {Footer} from './ui/components/footer.js';
 import {HelpOverlay} from './ui/components/help-overlay.js';
-import {QuestionsPane} from './ui/components/questions-pane.js';
+import {QuestionsPane, answerLineRows} from './ui/components/questions-pane.js';
 import {ScrollPane, paneChrome} from './ui/components/scroll-pane.js';
 import {StatusPane, statusDetail, statusPaneChrome} from './ui/components/status-pane.js';
 import {useNow} from './ui/hooks/use-now.js';
@@ -27,11 +27,15 @@ export type AppProps = {
 	onIntent: (intent: Intent) => void;
 	/** How the hand-off prompt was delivered, in one line. */
 	promptNotice?: string;
+	/** The last answer the edge refused or could not save (a new `seq` each time): shown under the answer line, the answer kept there. */
+	answerRefusal?: AnswerRefusal;
 };
+
+export type AnswerRefusal = {id: string; answer: string; error: string; seq: number};
 
 const clamp = (value: number, low: number, high: number): number => Math.max(low, Math.min(high, value));
 
-export function App({source, onIntent, promptNotice, stages}: AppProps): React.JSX.Element {
+export function App({source, onIntent, promptNotice, stages, answerRefusal}: AppProps): React.JSX.Element {
 	const {snapshot, progress, outcome} = useSession(source);
 	const {columns, rows} = useTerminalSize();
 	const [state, dispatch] = useReducer(appReducer, initialAppState);
@@ -48,14 +52,29 @@ export function App({source, onIntent, promptNotice, stages}: AppProps): React.J
 		}
 	}, [pending, state.seenQuestions, onIntent]);
 
+	// A refused answer opens the answer line again with the answer as it was and the reason.
+	useEffect(() => {
+		if (answerRefusal) {
+			dispatch({type: 'answerRefused', id: answerRefusal.id, text: answerRefusal.answer, error: answerRefusal.error});
+		}
+	}, [answerRefusal]);
+
+	// A sent draft is done once its question shows answered (the files say so, not the edge).
+	const editingAnswered = state.editing?.sending === true && snapshot?.questions.some(question => question.id === state.editing?.id && question.answer !== undefined);
+	useEffect(() => {
+		if (editingAnswered && state.editing) {
+			dispatch({type: 'answerSaved', id: state.editing.id});
+		}
+	}, [editingAnswered, state.editing]);
+
 	// Ink 6 redraws the whole screen when the frame is as tall as the terminal: stay one row short.
 	const height = Math.max(10, rows - 1);
 	const detail = statusDetail(snapshot, outcome, promptNotice);
 	const statusHeight = statusPaneChrome + clamp(detail.length, 1, Math.max(1, Math.floor(height / 4)));
 	const remaining = height - statusHeight - 2 - (stages ? 1 : 0);
 	const questionsFocused = state.focus === 'questions';
-	const questions = questionLines(snapshot?.questions ?? [], selected, state.picked, questionsFocused);
-	const questionsHeight = clamp(questions.lines.length + paneChrome + (state.editing ? 1 : 0), 5, Math.max(5, Math.floor(remaining * 0.45)));
+	const questions = questionLines(snapshot?.questions ?? [], selected, state.picked, questionsFocused, state.pickRefused);
+	const questionsHeight = clamp(questions.lines.length + paneChrome + answerLineRows(state.editing), 5, Math.max(5, Math.floor(remaining * 0.45)));
 	const middle = Math.max(4, remaining - questionsHeight);
 	const wide = columns >= 100;
 	const progressHeight = wide ? middle : Math.ceil(middle / 2);
@@ -131,9 +150,10 @@ export function App({source, onIntent, promptNotice, stages}: AppProps): React.J
 							dispatch({type: 'edit', text});
 						}}
 						onSubmit={text => {
-							if (state.editing && text.trim() !== '') {
+							// One send at a time: the draft stays until the question shows answered or the answer is refused.
+							if (state.editing && !state.editing.sending && text.trim() !== '') {
 								onIntent({type: 'answer', id: state.editing.id, answer: text.trim()});
-								dispatch({type: 'answered'});
+								dispatch({type: 'sendDraft'});
 							}
 						}}
 					/>

@@ -92,6 +92,7 @@ const cli = meow(
 	  1-9               Pick an option             Enter          Send it, or type a free answer
 	  Esc               Leave the answer line      c              Copy the prompt again
 	  x                 Cancel the hand-off        ?              Every key
+	  t                 Type an answer that is none of the options (unless the question is strict)
 	  q                 Quit; the workspace stays for handoff watch
 	  Ctrl+Z            Suspend to the shell; fg brings the screen back
 

@@ -2,6 +2,7 @@ import path from 'node:path';
 import {finishInterruptedArchive} from '../core/archive.js';
 import {abortingSignal, endingSignals, type EndingSignal} from '../core/errors.js';
 import {HandoffSession, type SessionOptions} from '../core/session.js';
+import {questionStage, receiptClock} from '../core/receipts.js';
 import type {ProgressLine, QuestionView, WorkspaceSnapshot} from '../core/snapshot.js';
 import {stateLabels} from '../core/status.js';
 import {debugEnabled, errorStack} from '../core/errors.js';
@@ -40,6 +41,8 @@ Prints a line for each change a person would want to know about: the state, prog
 export function createLinePrinter(stream: NodeJS.WritableStream, workspace: string) {
 	let lastState: string | undefined;
 	const seenQuestions = new Set<string>();
+	const seenAnswers = new Set<string>();
+	const seenPickups = new Set<string>();
 	const seenProblems = new Set<string>();
 	const describe = (question: QuestionView): string =>
 		`question ${question.id}: ${question.text}${question.options?.length ? ` [${question.options.map((option, index) => `${index + 1}) ${option}`).join(' ')}]` : ''}`;
@@ -57,6 +60,19 @@ export function createLinePrinter(stream: NodeJS.WritableStream, workspace: stri
 					// A command that runs as written: the first option's number (any number or text works), or a quoted placeholder to replace.
 					const example = question.options?.length ? '1' : 'YOUR ANSWER';
 					printLine(stream, `  answer with: ${handoffCommandLine(['answer', workspace, question.id, example])}`);
+				}
+
+				// Where each answer stands: given, then picked up by the consumer (its receipt in shared/receipts.json).
+				const stage = questionStage(question);
+				if (stage !== 'asked' && !seenAnswers.has(question.id)) {
+					seenAnswers.add(question.id);
+					printLine(stream, `answered ${question.id}: ${question.answer!.answer}`);
+				}
+
+				if (stage === 'picked-up' && !seenPickups.has(question.id)) {
+					seenPickups.add(question.id);
+					const clock = receiptClock(question.receipt!);
+					printLine(stream, `picked up ${question.id}: the consumer read the answer${clock ? ` at ${clock}` : ''}`);
 				}
 			}
 

@@ -1,10 +1,11 @@
 import path from 'node:path';
 import {render} from 'ink';
 import React from 'react';
-import {App, type StageLine} from '../app.js';
+import {App, type AnswerRefusal, type StageLine} from '../app.js';
 import {finishInterruptedArchive} from '../core/archive.js';
 import {abortingSignal, describeError, errorStack, type EndingSignal} from '../core/errors.js';
 import {layout} from '../core/paths.js';
+import {checkAnswer} from '../core/questions.js';
 import {buildPrompt, isPromptTool, promptTools, type PromptTool} from '../core/prompt.js';
 import {HandoffSession} from '../core/session.js';
 import type {Outcome} from '../core/snapshot.js';
@@ -148,11 +149,32 @@ async function watchToSummary(workspace: string, context: CommandContext<ScreenF
 		showNotice(`${what}: ${describeError(error, workspace)}`);
 	};
 
+	// A refused answer goes back to the answer line where it was typed, with the reason; the app keeps the draft.
+	let answerRefusal: AnswerRefusal | undefined;
+	const refuseAnswer = (id: string, answer: string, error: string): void => {
+		answerRefusal = {id, answer, error, seq: (answerRefusal?.seq ?? 0) + 1};
+		instance?.rerender(view());
+	};
+
+	/** Checks the answer against its question (option range, strict, schema) before saving it; the save itself may still be refused (already answered, the file unwritable). */
+	const saveAnswer = async (id: string, answer: string): Promise<void> => {
+		const question = session.getState().snapshot?.questions.find(candidate => candidate.id === id);
+		// Literal: the app sends the text of the option shown, which must not be read again as an option number.
+		const checked = question ? await checkAnswer(question, answer, {literal: true}) : undefined;
+		if (checked && 'error' in checked) {
+			refuseAnswer(id, answer, checked.error);
+			return;
+		}
+
+		await session.answer(id, answer, {literal: true});
+	};
+
 	const onIntent = (intent: Intent): void => {
 		switch (intent.type) {
 			case 'answer': {
-				// The file may be unwritable or torn by another writer. Literal: the app sends the text of the option shown, which must not be read again as an option number.
-				session.answer(intent.id, intent.answer, {literal: true}).catch(reportFailure(`Answer to ${intent.id} not saved`));
+				saveAnswer(intent.id, intent.answer).catch((error: unknown) => {
+					refuseAnswer(intent.id, intent.answer, `Answer to ${intent.id} not saved: ${describeError(error, workspace)}`);
+				});
 				break;
 			}
 
@@ -194,7 +216,7 @@ async function watchToSummary(workspace: string, context: CommandContext<ScreenF
 	const view = (): React.JSX.Element => (
 		<CrashBoundary onCrash={onCrash}>
 			<Redraw requests={redrawRequests}>
-				<App source={session} promptNotice={promptNotice} stages={options.stages} onIntent={onIntent} />
+				<App source={session} promptNotice={promptNotice} stages={options.stages} answerRefusal={answerRefusal} onIntent={onIntent} />
 			</Redraw>
 		</CrashBoundary>
 	);

@@ -41,6 +41,7 @@ const recordFiles = [
 	layout.progress,
 	layout.questions,
 	layout.answers,
+	layout.receipts,
 	layout.rejection,
 	'shared/rejections.json',
 	layout.done,

@@ -2,7 +2,6 @@ import path from 'node:path';
 import {setTimeout as delay} from 'node:timers/promises';
 import answersSchema from './schemas/answers.schema.json' with {type: 'json'};
 import questionsSchema from './schemas/questions.schema.json' with {type: 'json'};
-import receiptsSchema from './schemas/receipts.schema.json' with {type: 'json'};
 import {HandoffError, exitCode} from './errors.js';
 import {withFileLock} from './file-lock.js';
 import {layout} from './paths.js';
@@ -10,16 +9,15 @@ import {ensureProducerStateDirectory} from './producer-state.js';
 import {parseJson, readTextFile, writeJsonAtomic} from './safe-io.js';
 import {compileSchema, describeErrors, formatSchemaError} from './schema-validator.js';
 import {checkJson} from './validation.js';
-import type {Answer, Question, QuestionView} from './snapshot.js';
+import {parseReceipts, receiptFor} from './receipts.js';
+import type {Answer, Question, QuestionView, Receipt} from './snapshot.js';
 import {isoTimestamp} from './time.js';
 
 export {default as questionsSchema} from './schemas/questions.schema.json' with {type: 'json'};
 export {default as answersSchema} from './schemas/answers.schema.json' with {type: 'json'};
-export {default as receiptsSchema} from './schemas/receipts.schema.json' with {type: 'json'};
 
 const validateQuestionsFile = compileSchema(questionsSchema);
 const validateAnswersFile = compileSchema(answersSchema);
-const validateReceiptsFile = compileSchema(receiptsSchema);
 
 /** Checks the parsed content of shared/questions.json. */
 export function parseQuestions(value: unknown, name: string = layout.questions): Question[] {
@@ -54,9 +52,12 @@ Pending questions first, each group in the order asked; a later answer with the 
 
 Of questions sharing an id (a consumer may write questions.json by hand), only the first is shown and answerable: an answer is recorded by id, so it could not say which of them it answers. The others are reported (duplicateQuestionProblems), never answered.
 */
-export function mergeQuestions(questions: Question[], answers: Answer[]): QuestionView[] {
+export function mergeQuestions(questions: Question[], answers: Answer[], receipts: Receipt[] = []): QuestionView[] {
 	const answerById = new Map(answers.map(answer => [answer.id, answer]));
-	const views = firstOfEachId(questions).map(question => ({...question, answer: answerById.get(question.id)}));
+	const views = firstOfEachId(questions).map(question => {
+		const answer = answerById.get(question.id);
+		return {...question, answer, receipt: receiptFor(answer, receipts)};
+	});
 	return [...views.filter(view => !view.answer), ...views.filter(view => view.answer)];
 }
 
@@ -105,18 +106,6 @@ export async function readAnswers(workspace: string): Promise<Answer[]> {
 /** The answers as written: a typed answer keeps its JSON type. */
 export async function readAnswerEntries(workspace: string): Promise<AnswerEntry[]> {
 	return readSettledJson(workspace, layout.answers, value => parseAnswerEntries(value), []);
-}
-
-/** An entry of shared/receipts.json: the consumer read the answer to `id` at `read_at`. */
-export type Receipt = {id: string; read_at: string; [key: string]: unknown};
-
-/** Checks the parsed content of shared/receipts.json (consumer-written, so untrusted like questions.json). */
-export function parseReceipts(value: unknown, name: string = layout.receipts): Receipt[] {
-	if (!validateReceiptsFile(value)) {
-		throw new HandoffError(describeErrors(validateReceiptsFile.errors).map(formatSchemaError).join('; '), exitCode.usage, name);
-	}
-
-	return (value as {receipts: Receipt[]}).receipts;
 }
 
 export async function readReceipts(workspace: string): Promise<Receipt[]> {

@@ -4,10 +4,11 @@ import {HandoffError, asFileProblem, errnoCode} from './errors.js';
 import type {Manifest} from './manifest.js';
 import {layout} from './paths.js';
 import {duplicateQuestionProblems, mergeQuestions, parseAnswers, parseQuestions} from './questions.js';
+import {parseReceipts} from './receipts.js';
 import {loadResultSchema} from './result.js';
 import {isTemporaryName, parseJson, readRegularFile, readTextFile} from './safe-io.js';
 import {isStaleClaim} from './hold.js';
-import {terminalStates, type Answer, type FileProblem, type PartialResult, type Question, type WorkspaceSnapshot} from './snapshot.js';
+import {terminalStates, type Answer, type FileProblem, type PartialResult, type Question, type Receipt, type WorkspaceSnapshot} from './snapshot.js';
 import {deriveState, parseClaim, parseStatusWord} from './status.js';
 import {parseTime} from './time.js';
 import {checkJson, type SchemaSource} from './validation.js';
@@ -83,6 +84,8 @@ Reads everything a view shows from a workspace's files, remembering the last goo
 export class SnapshotReader {
 	private readonly questions = new SettlingValue<Question[]>();
 	private readonly answers = new SettlingValue<Answer[]>();
+	/** Consumer-written, like questions.json: read with the same care. */
+	private readonly receipts = new SettlingValue<Receipt[]>();
 	private readonly metadata = new SettlingValue<unknown>();
 	private readonly partial = new SettlingValue<PartialResult>();
 	/** The check of the newest partial result, running or done. One at a time, in the background: a read never waits for it. */
@@ -124,6 +127,7 @@ export class SnapshotReader {
 		await Promise.all([
 			linked.has(layout.shared) ? undefined : settle(this.questions, layout.questions, async () => readJson(workspace, layout.questions, parseQuestions)),
 			linked.has(layout.shared) ? undefined : settle(this.answers, layout.answers, async () => readJson(workspace, layout.answers, parseAnswers)),
+			linked.has(layout.shared) ? undefined : settle(this.receipts, layout.receipts, async () => readJson(workspace, layout.receipts, parseReceipts)),
 			linked.has(layout.output) ? undefined : settle(this.metadata, layout.metadata, async () => readJson(workspace, layout.metadata, value => value)),
 		]);
 
@@ -154,7 +158,7 @@ export class SnapshotReader {
 		const status = parseStatusWord(statusText);
 		const parsedClaim = lockText === undefined ? undefined : parseClaim(lockText);
 		const claim = parsedClaim && {...parsedClaim, stale: isStaleClaim(parsedClaim)};
-		const questions = mergeQuestions(this.questions.value ?? [], this.answers.value ?? []);
+		const questions = mergeQuestions(this.questions.value ?? [], this.answers.value ?? [], this.receipts.value ?? []);
 		problems.push(...duplicateQuestionProblems(this.questions.value ?? []).map(message => ({file: layout.questions, message})));
 		const pendingQuestions = questions.filter(question => !question.answer).length;
 		const activity = [...shared, ...output, ...root.filter(entry => ['.lock', '.done', '.error'].includes(entry.name))];

@@ -38,7 +38,11 @@ export type Answer = {
 	[key: string]: unknown;
 };
 
-export type QuestionView = Question & {answer?: Answer};
+/** An entry of shared/receipts.json: the consumer read the answer to `id` at `read_at`. */
+export type Receipt = {id: string; read_at: string};
+
+/** `receipt` is set once the consumer has picked up the current answer (a receipt older than a replaced answer does not count). */
+export type QuestionView = Question & {answer?: Answer; receipt?: Receipt};
 
 export type ProgressLine = {
 	/** The `[YYYY-MM-DD HH:MM:SS]` stamp when the line has one. */

@@ -10,6 +10,8 @@ export type Command =
 	| {name: 'pageDown'}
 	| {name: 'pickOption'; index: number}
 	| {name: 'submit'}
+	/** Open the answer line on a question with options, for an answer that is none of them. */
+	| {name: 'typeAnswer'}
 	| {name: 'escape'}
 	| {name: 'copy'}
 	| {name: 'cancel'}
@@ -24,6 +26,7 @@ export const keyHelp: Array<[keys: string, what: string]> = [
 	['PgUp / PgDn', 'scroll a page'],
 	['1-9', 'pick that option of the chosen question'],
 	['Enter', 'send the picked option, or open the answer line'],
+	['t', 'type an answer that is none of the options (unless the question is strict)'],
 	['Esc', 'leave the answer line, or close this help'],
 	['c', 'copy the hand-off prompt again'],
 	['x', 'cancel the hand-off (asks first)'],
@@ -45,6 +48,7 @@ const namedKeys: Array<[flag: keyof Key, command: Command]> = [
 /** Plain characters. `n` is "no" in the cancel confirmation, so it closes like Esc. */
 const characterKeys: Record<string, Command> = {
 	c: {name: 'copy'},
+	t: {name: 'typeAnswer'},
 	x: {name: 'cancel'},
 	y: {name: 'confirm'},
 	n: {name: 'escape'},

@@ -1,4 +1,5 @@
 import type {PartialResult, ProgressLine, QuestionView} from '../core/snapshot.js';
+import {questionStage, receiptClock} from '../core/receipts.js';
 import {formatSchemaError} from '../core/schema-validator.js';
 
 /** One rendered line of a pane. */
@@ -41,7 +42,7 @@ export type QuestionLayout = {
 	pendingStarts: number[];
 };
 
-export function questionLines(questions: QuestionView[], selected: number, picked: number | undefined, focused: boolean): QuestionLayout {
+export function questionLines(questions: QuestionView[], selected: number, picked: number | undefined, focused: boolean, pickRefused?: {id: string; error: string}): QuestionLayout {
 	const lines: Line[] = [];
 	const pendingStarts: number[] = [];
 	const pending = questions.filter(question => !question.answer);
@@ -53,21 +54,43 @@ export function questionLines(questions: QuestionView[], selected: number, picke
 	for (const [index, question] of pending.entries()) {
 		const chosen = index === selected;
 		pendingStarts.push(lines.length);
-		lines.push({text: `${chosen && focused ? '▸' : '?'} [${question.id}] ${question.text}`, bold: chosen, color: 'yellow'});
+		lines.push({text: `${chosen && focused ? '▸' : '?'} [${question.id}] ${question.text} · asked`, bold: chosen, color: 'yellow'});
 		if (question.options?.length) {
 			const options = question.options.map((option, optionIndex) => `${chosen && picked === optionIndex ? '●' : ' '}${optionIndex + 1}) ${option}`);
 			lines.push({text: `    ${options.join('   ')}`, inverse: false, color: chosen && picked !== undefined ? 'cyan' : undefined});
 			if (chosen && focused) {
-				lines.push({text: picked === undefined ? '    press a number to pick, then Enter' : `    Enter sends "${question.options[picked] ?? ''}"`, dim: true});
+				const typed = takesFreeAnswer(question) ? ' · t types another answer' : '';
+				lines.push({text: picked === undefined ? `    press a number to pick, then Enter${typed}` : `    Enter sends "${question.options[picked] ?? ''}"`, dim: true});
 			}
 		} else if (chosen && focused) {
 			lines.push({text: '    Enter to type an answer', dim: true});
 		}
+
+		if (pickRefused?.id === question.id) {
+			lines.push(...pickRefused.error.split('\n').slice(0, 3).map(line => ({text: `    ✗ ${line}`, color: 'red'})));
+		}
 	}
 
 	for (const question of answered) {
-		lines.push({text: `✓ [${question.id}] ${question.text} → ${question.answer!.answer}`, dim: true});
+		lines.push(answeredLine(question));
 	}
 
 	return {lines, pendingStarts};
+}
+
+/** A question with options takes an answer that is none of them, unless it says it must be one of them (`"strict": true`). */
+export function takesFreeAnswer(question: QuestionView): boolean {
+	return question['strict'] !== true;
+}
+
+/** An answered question with where its answer stands: waiting for the consumer to pick it up, or picked up (and when). */
+function answeredLine(question: QuestionView): Line {
+	// The stage comes before the consumer's text, so a long question cannot push it off the row.
+	const qa = `${question.text} → ${question.answer!.answer}`;
+	if (questionStage(question) === 'picked-up') {
+		const clock = receiptClock(question.receipt!);
+		return {text: `✓ [${question.id}] picked up${clock ? ` ${clock}` : ''} · ${qa}`, dim: true};
+	}
+
+	return {text: `✓ [${question.id}] answered, waiting to be picked up · ${qa}`, color: 'cyan'};
 }

@@ -3,6 +3,7 @@ import type {Dispatch} from 'react';
 import type {QuestionView} from '../core/snapshot.js';
 import type {Intent} from './intents.js';
 import {commandForKey} from './keymap.js';
+import {takesFreeAnswer} from './pane-lines.js';
 import type {AppAction, AppState, PaneId} from './use-app-state.js';
 
 type Geometry = Record<PaneId, {contentLines: number; visibleLines: number}>;
@@ -28,7 +29,8 @@ export function useAppInput(options: {
 		}
 
 		if (state.editing) {
-			if (command?.name === 'escape') {
+			// The Esc key itself: n is "no" (escape) only in the cancel question, and a letter of the answer here.
+			if (key.escape) {
 				dispatch({type: 'stopEditing'});
 			}
 
@@ -113,6 +115,15 @@ export function useAppInput(options: {
 						dispatch({type: 'answered'});
 					}
 				} else {
+					dispatch({type: 'startEditing', id: question.id});
+				}
+
+				break;
+			}
+
+			case 'typeAnswer': {
+				if (question && (!question.options?.length || takesFreeAnswer(question))) {
+					dispatch({type: 'focusPane', pane: 'questions'});
 					dispatch({type: 'startEditing', id: question.id});
 				}
 

@@ -17,13 +17,20 @@ export type AppState = {
 	selected: number;
 	/** The option picked with a digit, waiting for Enter. */
 	picked?: number;
-	/** The free-text answer being typed, for a question without options. */
-	editing?: {id: string; text: string};
+	/** The answer being typed (a question without options, or a free answer to one with options), kept until it is saved. */
+	editing?: AnswerDraft;
+	/** Why an option the person picked and sent was refused or not saved, shown under that question until the next pick. */
+	pickRefused?: {id: string; error: string};
 	help: boolean;
 	confirmingCancel: boolean;
 	/** Question ids already announced, so only new ones take focus and ring. */
 	seenQuestions: string[];
 };
+
+/**
+A typed answer. `sending`: handed to the edge, not yet saved or refused (the draft stays until the question shows answered). `error`: why the last send was refused, shown under the line.
+*/
+export type AnswerDraft = {id: string; text: string; sending?: boolean; error?: string};
 
 export type AppAction =
 	| {type: 'focus'; step: 1 | -1}
@@ -35,6 +42,11 @@ export type AppAction =
 	| {type: 'edit'; text: string}
 	| {type: 'stopEditing'}
 	| {type: 'answered'}
+	| {type: 'sendDraft'}
+	/** The edge refused or could not save an answer: the line opens (again) with the answer as it was, and the reason. */
+	| {type: 'answerRefused'; id: string; text: string; error: string}
+	/** The question shows answered: a draft sent for it is done. */
+	| {type: 'answerSaved'; id: string}
 	| {type: 'toggleHelp'}
 	| {type: 'askCancel'}
 	| {type: 'closeConfirm'}
@@ -92,7 +104,7 @@ export function appReducer(state: AppState, action: AppAction): AppState {
 		}
 
 		case 'pick': {
-			return {...state, picked: action.index};
+			return {...state, picked: action.index, pickRefused: undefined};
 		}
 
 		case 'startEditing': {
@@ -109,6 +121,23 @@ export function appReducer(state: AppState, action: AppAction): AppState {
 
 		case 'answered': {
 			return {...state, editing: undefined, picked: undefined};
+		}
+
+		case 'sendDraft': {
+			return state.editing && !state.editing.sending ? {...state, editing: {...state.editing, sending: true}} : state;
+		}
+
+		case 'answerRefused': {
+			// A typed answer comes back to its line, with the text as it was; a picked option is refused under its question, leaving the keys as they were.
+			if (state.editing?.id === action.id) {
+				return {...state, focus: 'questions', editing: {id: action.id, text: action.text, error: action.error}};
+			}
+
+			return {...state, pickRefused: {id: action.id, error: action.error}};
+		}
+
+		case 'answerSaved': {
+			return {...state, editing: state.editing?.id === action.id && state.editing.sending ? undefined : state.editing};
 		}
 
 		case 'toggleHelp': {

@@ -27,6 +27,9 @@ const everyAction: {[Type in AppAction['type']]: Extract<AppAction, {type: Type}
 	edit: {type: 'edit', text: 'Daz'},
 	stopEditing: {type: 'stopEditing'},
 	answered: {type: 'answered'},
+	sendDraft: {type: 'sendDraft'},
+	answerRefused: {type: 'answerRefused', id: 'q1', text: '7', error: 'q1 has 3 options: 7 is not one of them'},
+	answerSaved: {type: 'answerSaved', id: 'q1'},
 	toggleHelp: {type: 'toggleHelp'},
 	askCancel: {type: 'askCancel'},
 	closeConfirm: {type: 'closeConfirm'},
@@ -117,6 +120,37 @@ describe('appReducer', () => {
 	test('answered closes the answer line and forgets the pick, and nothing else', () => {
 		const start = state({editing: {id: 'q2', text: 'Daz'}, picked: 1, selected: 1, focus: 'questions'});
 		expect(appReducer(start, {type: 'answered'})).toEqual({...start, editing: undefined, picked: undefined});
+	});
+
+	test('sendDraft keeps the draft and marks it sending; a second send while it is sending changes nothing', () => {
+		const sending = appReducer(state({editing: {id: 'q2', text: 'Daz', error: 'old reason'}}), {type: 'sendDraft'});
+		expect(sending.editing).toEqual({id: 'q2', text: 'Daz', error: 'old reason', sending: true});
+		expect(appReducer(sending, {type: 'sendDraft'})).toBe(sending);
+		expect(appReducer(state(), {type: 'sendDraft'}).editing).toBeUndefined();
+	});
+
+	test('answerRefused brings a typed answer back to its line with the text as sent and the reason, focused', () => {
+		const sending = state({focus: 'progress', editing: {id: 'q2', text: '{"n": "x"}', sending: true}});
+		expect(appReducer(sending, {type: 'answerRefused', id: 'q2', text: '{"n": "x"}', error: '/n: must be number'})).toEqual({
+			...sending,
+			focus: 'questions',
+			editing: {id: 'q2', text: '{"n": "x"}', error: '/n: must be number'},
+		});
+	});
+
+	test('answerRefused for a picked option says why under the question and opens no line; a draft for another question is kept; the next pick clears it', () => {
+		const refused = appReducer(state(), {type: 'answerRefused', id: 'q1', text: 'Yes', error: 'not saved'});
+		expect(refused.editing).toBeUndefined();
+		expect(refused.pickRefused).toEqual({id: 'q1', error: 'not saved'});
+		const typing = state({editing: {id: 'q3', text: 'half a'}});
+		expect(appReducer(typing, {type: 'answerRefused', id: 'q1', text: 'Maybe', error: 'no'}).editing).toEqual({id: 'q3', text: 'half a'});
+		expect(appReducer(refused, {type: 'pick', index: 0}).pickRefused).toBeUndefined();
+	});
+
+	test('answerSaved closes only a draft sent for that question; a draft still being typed stays', () => {
+		expect(appReducer(state({editing: {id: 'q2', text: 'Daz', sending: true}}), {type: 'answerSaved', id: 'q2'}).editing).toBeUndefined();
+		expect(appReducer(state({editing: {id: 'q2', text: 'Daz'}}), {type: 'answerSaved', id: 'q2'}).editing).toEqual({id: 'q2', text: 'Daz'});
+		expect(appReducer(state({editing: {id: 'q2', text: 'Daz', sending: true}}), {type: 'answerSaved', id: 'q1'}).editing).toEqual({id: 'q2', text: 'Daz', sending: true});
 	});
 
 	test('toggleHelp opens and closes the help', () => {

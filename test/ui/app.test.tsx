@@ -1,6 +1,6 @@
 import {render} from 'ink-testing-library';
 import {afterEach, describe, expect, test} from 'vitest';
-import {App} from '../../source/app.js';
+import {App, type AnswerRefusal} from '../../source/app.js';
 import type {Intent} from '../../source/ui/intents.js';
 import {FakeSession, formattedLines, keys, makeSnapshot, settled, until} from './helpers.js';
 
@@ -149,7 +149,8 @@ describe('panes', () => {
 		expect(text).toContain('Questions (1 waiting)');
 		expect(text).toContain('1) Yes');
 		expect(text).toContain('3) Admin only');
-		expect(text).toContain('✓ [q2] What is the product called? → Dazzle');
+		expect(text).toContain('✓ [q2] answered, waiting to be picked up · What is the product called? → Dazzle');
+		expect(text).toContain('[q1] Should users edit their own profiles? · asked');
 		expect(text.indexOf('[q1]')).toBeLessThan(text.indexOf('[q2]'));
 	});
 });
@@ -183,7 +184,89 @@ describe('keys', () => {
 		await press(keys.enter, shows(frame, 'answer q2 ›'));
 		await type('q2', 'Daz');
 		await press(keys.enter, emitted(intents, {type: 'answer', id: 'q2', answer: 'Daz'}));
-		expect(frame()).not.toContain('answer q2 ›');
+		// The draft stays until the files show the answer: a refusal would come back to it.
+		expect(frame()).toContain('answer q2 › Daz   saving…');
+		await settled(() => {
+			session.set({snapshot: makeSnapshot({questions: [{...freeQuestion, answer: {id: 'q2', answer: 'Daz'}}]})});
+		});
+		await until(hides(frame, 'answer q2 ›'));
+	});
+
+	test('t opens the answer line on a question with options for an answer that is none of them; not on a strict one', async () => {
+		const strict = {id: 'q3', text: 'Which region?', options: ['EU', 'US'], strict: true};
+		const session = new FakeSession({snapshot: makeSnapshot({questions: [question, strict]})});
+		const {frame, press, type, intents} = await mount(session);
+		expect(frame()).toContain('press a number to pick, then Enter · t types another answer');
+		await press('t', shows(frame, 'answer q1 ›'));
+		await type('q1', 'Ask HR');
+		await press(keys.enter, emitted(intents, {type: 'answer', id: 'q1', answer: 'Ask HR'}));
+		await settled(() => {
+			session.set({snapshot: makeSnapshot({questions: [strict, {...question, answer: {id: 'q1', answer: 'Ask HR'}}]})});
+		});
+		await until(hides(frame, 'answer q1 ›'));
+		await until(shows(frame, '▸ [q3]'));
+		expect(frame()).not.toContain('t types another answer');
+		// t on the strict question opens nothing; a digit still picks.
+		await press('t', () => {
+			expect(frame()).toContain('press a number to pick, then Enter');
+		});
+		await press('2', shows(frame, 'Enter sends "US"'));
+		expect(frame()).not.toContain('answer q3 ›');
+	});
+
+	test('a refused answer comes back under the answer line with the reason, the draft kept; the next send goes out', async () => {
+		const session = new FakeSession({snapshot: makeSnapshot({questions: [freeQuestion]})});
+		const intents: Intent[] = [];
+		const element = (refusal?: AnswerRefusal) => <App source={session} answerRefusal={refusal} onIntent={intent => intents.push(intent)} />;
+		let instance!: Rendered;
+		await settled(() => {
+			instance = render(element());
+			setSize(instance, 120, 40);
+			instance.stdout.emit('resize');
+		});
+		mounted.push(instance);
+		const frame = (): string => instance.lastFrame() ?? '';
+		await until(shows(frame, '▸ [q2]'));
+		await settled(() => instance.stdin.write(keys.enter));
+		await until(shows(frame, 'answer q2 ›'));
+		const draft = '{"n": 1';
+		for (const [index, character] of [...draft].entries()) {
+			await settled(() => instance.stdin.write(character));
+			await until(shows(frame, `answer q2 › ${draft.slice(0, index + 1)}`));
+		}
+
+		await settled(() => instance.stdin.write(keys.enter));
+		await until(() => {
+			expect(intents).toContainEqual({type: 'answer', id: 'q2', answer: '{"n": 1'});
+		});
+		await settled(() => {
+			instance.rerender(element({id: 'q2', answer: '{"n": 1', error: '/n: must be string\n/: missing required field "m"', seq: 1}));
+		});
+		await until(shows(frame, '✗ /n: must be string'));
+		expect(frame()).toContain('✗ /: missing required field "m"');
+		expect(frame()).toContain('answer q2 › {"n": 1');
+		expect(frame()).not.toContain('saving…');
+		// The draft is edited, not retyped: the reason stays in view until the next send.
+		await settled(() => instance.stdin.write('}'));
+		await until(shows(frame, 'answer q2 › {"n": 1}'));
+		await settled(() => instance.stdin.write(keys.enter));
+		await until(() => {
+			expect(intents).toContainEqual({type: 'answer', id: 'q2', answer: '{"n": 1}'});
+		});
+		expect(intents.filter(intent => intent.type === 'answer')).toHaveLength(2);
+	});
+
+	test('an answered question says whether the consumer has picked it up, and when', async () => {
+		const readAt = '2025-01-01T10:11:12Z';
+		const answered = {...freeQuestion, answer: {id: 'q2', answer: 'Dazzle', answered_at: '2025-01-01T10:00:00Z'}};
+		const session = new FakeSession({snapshot: makeSnapshot({questions: [answered]})});
+		const {frame} = await mount(session);
+		expect(frame()).toContain('✓ [q2] answered, waiting to be picked up · What is the product called? → Dazzle');
+		await settled(() => {
+			session.set({snapshot: makeSnapshot({questions: [{...answered, receipt: {id: 'q2', read_at: readAt}}]})});
+		});
+		await until(shows(frame, '✓ [q2] picked up 10:11:12 · What is the product called? → Dazzle'));
+		expect(frame()).not.toContain('waiting to be picked up');
 	});
 
 	test('up and down choose between pending questions', async () => {

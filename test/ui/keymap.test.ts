@@ -45,6 +45,7 @@ describe('commandForKey', () => {
 
 	test.each([
 		['c', {name: 'copy'}],
+		['t', {name: 'typeAnswer'}],
 		['x', {name: 'cancel'}],
 		['y', {name: 'confirm'}],
 		// "no" in the cancel question: it closes like Esc.
@@ -100,7 +101,7 @@ describe('keyHelp', () => {
 		const inCancelQuestionOnly = new Set(['y', 'n']);
 		const printable = Array.from({length: 0x7F - 0x20}, (_, index) => String.fromCodePoint(0x20 + index));
 		const withCommand = printable.filter(character => press(character) !== undefined && !inCancelQuestionOnly.has(character));
-		expect(withCommand.sort()).toEqual(['1', '2', '3', '4', '5', '6', '7', '8', '9', '?', 'c', 'q', 'x']);
+		expect(withCommand.sort()).toEqual(['1', '2', '3', '4', '5', '6', '7', '8', '9', '?', 'c', 'q', 't', 'x']);
 		for (const character of withCommand.filter(character => !/\d/.test(character))) {
 			expect(helpTokens.has(character), `${character} in the help`).toBe(true);
 		}

@@ -14,5 +14,5 @@ export function Footer({confirmingCancel, editing, finished}: {confirmingCancel:
 		return <Text dimColor wrap="truncate-end">Type the answer · Enter sends · Esc leaves</Text>;
 	}
 
-	return <Text dimColor wrap="truncate-end">Tab pane · ↑↓ PgUp PgDn scroll · 1-9 pick · Enter send · c copy prompt · x cancel · ? keys · q quit</Text>;
+	return <Text dimColor wrap="truncate-end">Tab pane · ↑↓ PgUp PgDn scroll · 1-9 pick · Enter send · t type · c copy prompt · x cancel · ? keys · q quit</Text>;
 }

@@ -2,6 +2,7 @@ import {Box} from 'ink';
 import TextInput from 'ink-text-input';
 import React from 'react';
 import type {Line} from '../pane-lines.js';
+import type {AnswerDraft} from '../use-app-state.js';
 import {ScrollPane} from './scroll-pane.js';
 import {Text} from './text.js';
 
@@ -11,16 +12,23 @@ type Props = {
 	lines: Line[];
 	offset: number;
 	pendingCount: number;
-	editing?: {id: string; text: string};
+	editing?: AnswerDraft;
 	onEdit: (text: string) => void;
 	onSubmit: (text: string) => void;
 };
 
 export function QuestionsPane({focused, height, lines, offset, pendingCount, editing, onEdit, onSubmit}: Props): React.JSX.Element {
+	const errors = answerErrorLines(editing);
 	const input = editing ? (
-		<Box>
-			<Text color="cyan">{`answer ${editing.id} › `}</Text>
-			<TextInput value={editing.text} onChange={onEdit} onSubmit={onSubmit} />
+		<Box flexDirection="column">
+			<Box>
+				<Text color="cyan">{`answer ${editing.id} › `}</Text>
+				<TextInput value={editing.text} onChange={onEdit} onSubmit={onSubmit} />
+				{editing.sending ? <Text dimColor>{'  saving…'}</Text> : null}
+			</Box>
+			{errors.map((line, index) => (
+				<Text key={index} color="red" wrap="truncate-end">{line}</Text>
+			))}
 		</Box>
 	) : undefined;
 	return (
@@ -32,6 +40,25 @@ export function QuestionsPane({focused, height, lines, offset, pendingCount, edi
 			offset={offset}
 			mark={pendingCount > 0 ? {text: 'the consumer is waiting for you', color: 'yellow'} : undefined}
 			footer={input}
+			footerLines={answerLineRows(editing)}
 		/>
 	);
+}
+
+/** At most this many lines of a refusal (one per schema error) under the answer line. */
+const maxErrorLines = 3;
+
+function answerErrorLines(editing: AnswerDraft | undefined): string[] {
+	if (!editing?.error) {
+		return [];
+	}
+
+	const lines = editing.error.split('\n');
+	const more = lines.length - maxErrorLines;
+	return more > 0 ? [...lines.slice(0, maxErrorLines - 1).map(line => `✗ ${line}`), `✗ … and ${more + 1} more`] : lines.map(line => `✗ ${line}`);
+}
+
+/** Rows the answer line takes in the pane: the line itself and the refusal under it. */
+export function answerLineRows(editing: AnswerDraft | undefined): number {
+	return editing ? 1 + answerErrorLines(editing).length : 0;
 }

@@ -14,14 +14,16 @@ type Props = {
 	mark?: Line;
 	/** Rendered below the lines, inside the border (the answer input). */
 	footer?: React.ReactNode;
+	/** Rows the footer takes (default 1). */
+	footerLines?: number;
 };
 
 /** Rows a pane spends on its border and title. */
 export const paneChrome = 3;
 
 /** A bordered pane with a title that shows `height - paneChrome` of its lines from `offset`. */
-export function ScrollPane({title, focused, height, width, lines, offset, mark, footer}: Props): React.JSX.Element {
-	const visible = Math.max(0, height - paneChrome - (footer ? 1 : 0));
+export function ScrollPane({title, focused, height, width, lines, offset, mark, footer, footerLines = 1}: Props): React.JSX.Element {
+	const visible = Math.max(0, height - paneChrome - (footer ? footerLines : 0));
 	const shown = lines.slice(offset, offset + visible);
 	const position = lines.length > visible ? ` ${offset + 1}-${Math.min(lines.length, offset + visible)}/${lines.length}` : '';
 	return (
