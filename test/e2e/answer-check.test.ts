@@ -45,12 +45,13 @@ test('a typed answer that breaks the question\'s schema is refused under the ans
 	tmux.sendKeys('-l', 'two');
 	await tmux.waitForScreen('answer q1 › two');
 	tmux.sendKeys('Enter');
-	const refused = await tmux.waitForScreen('✗ /: must be integer');
+	const refused = await tmux.waitForScreen('/: must be integer');
 	// Under the line where it was typed, with the draft still in it.
 	const lines = refused.split('\n');
 	const answerLine = lines.findIndex(line => line.includes('answer q1 › two'));
 	expect(answerLine).toBeGreaterThan(-1);
-	expect(lines[answerLine + 1]).toContain('✗ /: must be integer');
+	expect(lines[answerLine + 1]).toContain('✗ q1: the answer does not match the question\'s schema:');
+	expect(lines[answerLine + 2]).toContain('/: must be integer');
 	expect(answers()).toBeUndefined();
 	// One key at a time, each drawn before the next, as a person types.
 	for (const shown of ['tw', 't', '']) {
@@ -61,7 +62,7 @@ test('a typed answer that breaks the question\'s schema is refused under the ans
 	tmux.sendKeys('0');
 	await tmux.waitForScreen(/answer q1 › 0\s/);
 	tmux.sendKeys('Enter');
-	await tmux.waitForScreen('✗ /: must be >= 1');
+	await tmux.waitForScreen('/: must be >= 1');
 	expect(answers()).toBeUndefined();
 	tmux.sendKeys('BSpace');
 	await tmux.waitForScreen(/answer q1 › \s/);
