@@ -160,6 +160,7 @@ export const launchMatrix: Record<LaunchTool, LaunchRow> = {
 			environment: {GEMINI_CLI_TRUST_WORKSPACE: 'true'},
 		}),
 		streamSince: geminiSince.streamJson,
+		buildResume: (context, sessionId) => [...launchMatrix.gemini.build(context).args, '-r', sessionId],
 	},
 	cursor: {
 		tool: 'cursor',
@@ -173,6 +174,7 @@ export const launchMatrix: Record<LaunchTool, LaunchRow> = {
 		checked: {version: '2026.09.16 (docs only)', source: 'https://cursor.com/docs/cli/headless and https://cursor.com/docs/cli/reference/parameters (not installable here)'},
 		floor: {version: '0.0.0', reason: ''},
 		build: ({prompt, workspace}) => ({args: ['-p', prompt, '--force', '--trust', '--workspace', workspace, '--output-format', 'stream-json']}),
+		buildResume: (context, sessionId) => [...launchMatrix.cursor.build(context).args, '--resume', sessionId],
 	},
 	copilot: {
 		tool: 'copilot',
@@ -201,6 +203,7 @@ export const launchMatrix: Record<LaunchTool, LaunchRow> = {
 		floor: {version: '1.0.0', reason: 'run --format json (in 1.0.0, not in 0.5.29)'},
 		// It runs in the workspace; --dir came after 1.0.0, so it is not passed.
 		build: ({prompt}) => ({args: ['run', '--format', 'json', prompt]}),
+		buildResume: ({prompt}, sessionId) => ['run', '--format', 'json', '-s', sessionId, prompt],
 	},
 	qwen: {
 		tool: 'qwen',
@@ -215,6 +218,7 @@ export const launchMatrix: Record<LaunchTool, LaunchRow> = {
 		checked: {version: '0.15.10', source: '`qwen --help` of @qwen-code/qwen-code 0.24.4 (reports 0.15.10), 0.5.0 and 0.1.3 from npm; github.com/QwenLM/qwen-code'},
 		floor: {version: '0.1.3', reason: '--approval-mode auto-edit and --allowed-tools (in 0.1.3, the oldest on npm)'},
 		streamSince: qwenStreamSince,
+		buildResume: (context, sessionId) => [...launchMatrix.qwen.build(context).args, '-r', sessionId],
 		build: ({prompt, node, version}) => ({args: ['-p', prompt, '--approval-mode', 'auto-edit', '--allowed-tools', `run_shell_command(${shellQuote(node)})`, ...(atLeast(version, qwenStreamSince) ? ['-o', 'stream-json'] : [])]}),
 	},
 	amp: {

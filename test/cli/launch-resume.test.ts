@@ -71,6 +71,38 @@ describe('a launched tool that asks and exits is resumed with the answer', () =>
 		}, 45_000);
 	}
 
+	// The other rows that can resume, through their fakes: the resumed argv carries the row's resume flag and the session the stream named.
+	for (const [tool, flag] of [['gemini', '-r'], ['cursor', '--resume'], ['qwen', '-r'], ['opencode', '-s']] as const) {
+		test(tool, async () => {
+			const {folder, workspace, argsLog, env} = await setUp();
+			const running = startCli(['wait', workspace, '--tool', tool, '--launch', '--json'], {cwd: folder, env: {...env, FAKE_ASK: 'q1'}});
+			const binary = tool === 'cursor' ? 'agent' : tool;
+			await running.waitFor(`${binary} exited while q1 is open; answering will resume its session`, 'stderr', 20_000);
+			const firstArgs = fs.readFileSync(argsLog, 'utf8').split('\0');
+			expect(firstArgs).not.toContain(flag);
+			const answered = await runCli(['answer', workspace, 'q1', 'Only open tickets'], {cwd: folder});
+			expect(answered.code, answered.stderr).toBe(0);
+			const {code, stdout, stderr} = await running.result;
+			expect(code, stderr).toBe(0);
+			const summary = JSON.parse(stdout) as {state: string; result: string};
+			expect(JSON.parse(fs.readFileSync(summary.result, 'utf8'))).toEqual({summary: 'Only open tickets'});
+			const resumedArgs = fs.readFileSync(argsLog, 'utf8').split('\0');
+			const sessionId = resumedArgs[resumedArgs.indexOf(flag) + 1];
+			expect(stderr).toContain(`resuming ${binary} session ${sessionId}`);
+			expect(resumedArgs.some(word => word.startsWith('The answer to q1 is: Only open tickets\n'))).toBe(true);
+		}, 45_000);
+	}
+
+	test('a tool whose row has no resume form (copilot) that asks and exits still fails the hand-off', async () => {
+		const {folder, workspace, env} = await setUp();
+		const {code, stdout, stderr} = await runCli(['wait', workspace, '--tool', 'copilot', '--launch', '--json'], {cwd: folder, env: {...env, FAKE_ASK: 'q1'}});
+		expect(code, stderr).toBe(1);
+		expect(stderr).not.toContain('answering will resume');
+		const summary = JSON.parse(stdout) as {state: string; errors: string[]};
+		expect(summary.state).toBe('failed');
+		expect(summary.errors.join('\n')).toContain('the launched consumer (copilot) exited with code 0');
+	}, 30_000);
+
 	test('a tool that exits with no open question still fails the hand-off', async () => {
 		const {folder, workspace, env} = await setUp();
 		const {code, stdout} = await runCli(['wait', workspace, '--tool', 'claude', '--launch', '--json'], {cwd: folder, env: {...env, FAKE_EXIT_AFTER: 'claim', FAKE_EXIT_CODE: '0'}});
