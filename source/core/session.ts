@@ -170,12 +170,14 @@ export class HandoffSession implements SessionSource {
 		}
 
 		// An agent that asked and stopped: the answer resumes its session, so the hand-off waits for the person.
-		const open = snapshot.questions.find(question => question.answer === undefined);
+		// An answer it never picked up (given while it was ending) counts as open too: it resumes at once.
+		const open = snapshot.questions.find(question => question.answer === undefined) ?? snapshot.questions.find(question => !question.receipt);
 		const sessionId = this.execution.session_id;
 		if (this.resumer && open && typeof sessionId === 'string' && sessionId !== '') {
 			const tool = launchMatrix[exit.tool].binary;
 			this.parked = {questionId: open.id, sessionId, tool};
 			this.addOutput([{message: `${tool} exited while ${open.id} is open; answering will resume its session`, source: 'handoff'}]);
+			await this.resumeOnAnswer(snapshot);
 			return;
 		}
 

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import {fileURLToPath} from 'node:url';
 import {describe, expect, test} from 'vitest';
-import {runCli, startCli, useTempDirectories} from '../helpers/cli.js';
+import {runCli, startCli, useTempDirectories, waitUntil} from '../helpers/cli.js';
 
 const tempDirectory = useTempDirectories();
 const fakes = fileURLToPath(new URL('../fixtures/fake-clis', import.meta.url));
@@ -92,6 +92,18 @@ describe('a launched tool that asks and exits is resumed with the answer', () =>
 			expect(resumedArgs.some(word => word.startsWith('The answer to q1 is: Only open tickets\n'))).toBe(true);
 		}, 45_000);
 	}
+
+	test('an answer given before the tool ended, which it never picked up, resumes it as soon as it ends', async () => {
+		const {folder, workspace, argsLog, env} = await setUp();
+		const running = startCli(['wait', workspace, '--tool', 'claude', '--launch', '--json'], {cwd: folder, env: {...env, FAKE_ASK: 'q1', FAKE_ASK_EXIT_AFTER_ANSWER: '1'}});
+		await waitUntil(() => fs.existsSync(path.join(workspace, 'shared/questions.json')) && fs.readFileSync(path.join(workspace, 'shared/questions.json'), 'utf8').includes('"q1"'), 20_000, 'the question');
+		const answered = await runCli(['answer', workspace, 'q1', 'Only open tickets'], {cwd: folder});
+		expect(answered.code, answered.stderr).toBe(0);
+		const {code, stdout, stderr} = await running.result;
+		expect(code, stderr).toBe(0);
+		expect(JSON.parse(fs.readFileSync((JSON.parse(stdout) as {result: string}).result, 'utf8'))).toEqual({summary: 'Only open tickets'});
+		expect(fs.readFileSync(argsLog, 'utf8').split('\0')).toContain('-r');
+	}, 45_000);
 
 	test('a tool whose row has no resume form (copilot) that asks and exits still fails the hand-off', async () => {
 		const {folder, workspace, env} = await setUp();
