@@ -1,5 +1,5 @@
 import {buildPrompt} from '../core/prompt.js';
-import {checkToolVersion, isLaunchTool, launchMatrix, launchTools, planLaunch, type LaunchTool} from '../core/launch-matrix.js';
+import {checkToolVersion, isLaunchTool, launchMatrix, launchTools, planLaunch, planResume, resumePrompt, type LaunchTool} from '../core/launch-matrix.js';
 import {isExecutableOnPath, readToolVersion, startLaunchedTool} from '../core/launched-tool.js';
 import type {HandoffSession} from '../core/session.js';
 import {usageError} from './io.js';
@@ -29,8 +29,16 @@ export async function launchInto(session: HandoffSession, request: LaunchRequest
 	const row = launchMatrix[request.tool];
 	const prompt = [buildPrompt({workspace}), ...(row.promptNote ? [row.promptNote] : [])].join('\n');
 	const inputs = Object.entries(manifest.inputs).filter(([key]) => key !== 'instructions' && key !== 'schema').map(([, file]) => file);
-	const plan = planLaunch(request.tool, request.versionOutput, {prompt, workspace, node: process.execPath, inputs});
-	const launched = await startLaunchedTool(plan, session, environment);
+	const context = {workspace, node: process.execPath, inputs};
+	const plan = planLaunch(request.tool, request.versionOutput, {...context, prompt});
+	let launched = await startLaunchedTool(plan, session, environment);
+	// The session decides when (the tool ended while a question is open, and the question got its answer); this is how.
+	session.allowResume(async ({sessionId, questionId, answer}) => {
+		const resumed = planResume(plan, context, sessionId, resumePrompt(questionId, answer, workspace, prompt));
+		if (resumed) {
+			launched = await startLaunchedTool(resumed, session, environment);
+		}
+	}, request.tool);
 	return () => {
 		launched.stop();
 	};

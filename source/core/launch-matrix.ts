@@ -77,6 +77,8 @@ export type LaunchRow = {
 	/** The first version with the stream flag, when older versions are started without it. */
 	streamSince?: string;
 	build(context: LaunchContext): {args: string[]; environment?: Record<string, string>; promptFile?: string};
+	/** The command line that resumes session `sessionId` with a new prompt, with the first launch's permissions (rows without it are not resumed). */
+	buildResume?(context: LaunchContext, sessionId: string): string[];
 };
 
 const v = (text: string): ToolVersion => parseVersion(text)!;
@@ -98,6 +100,11 @@ const geminiSince = {skipTrust: '0.39.1', streamJson: '0.12.0'};
 /** The first Qwen Code version on npm whose --help offers -o stream-json (0.1.3 does not). */
 const qwenStreamSince = '0.5.0';
 
+/** Claude's flags after the prompt, the same for a first launch and a resume. */
+const claudeFlags = (node: string): string[] => ['--permission-mode', 'acceptEdits', '--allowedTools', `Bash(${shellQuote(node)}:*)`, `Bash(${shellQuote(node)} *)`, '--output-format', 'stream-json', '--verbose'];
+/** Codex exec's options, the same for a first launch and a resume. */
+const codexFlags = (workspace: string): string[] => ['-s', 'workspace-write', '--skip-git-repo-check', '-C', workspace, '--json'];
+
 export const launchMatrix: Record<LaunchTool, LaunchRow> = {
 	claude: {
 		tool: 'claude',
@@ -113,7 +120,8 @@ export const launchMatrix: Record<LaunchTool, LaunchRow> = {
 		floor: {version: '1.0.15', reason: '--permission-mode (in the 1.0.15 bundle, not in 1.0.11)'},
 		// The prompt comes straight after -p: --allowedTools takes every following word up to the next flag.
 		// Both rule forms: "Bash(x:*)" is the one older versions know, "Bash(x *)" the one --help shows today; neither is rejected.
-		build: ({prompt, node}) => ({args: ['-p', prompt, '--permission-mode', 'acceptEdits', '--allowedTools', `Bash(${shellQuote(node)}:*)`, `Bash(${shellQuote(node)} *)`, '--output-format', 'stream-json', '--verbose']}),
+		build: ({prompt, node}) => ({args: ['-p', prompt, ...claudeFlags(node)]}),
+		buildResume: ({prompt, node}, sessionId) => ['-p', prompt, '-r', sessionId, ...claudeFlags(node)],
 	},
 	codex: {
 		tool: 'codex',
@@ -126,7 +134,9 @@ export const launchMatrix: Record<LaunchTool, LaunchRow> = {
 		prompt: 'argument',
 		checked: {version: '0.169.0', source: '`codex exec --help` of @openai/codex 0.169.0 from npm; github.com/openai/codex PR #20133 (--full-auto deprecated, 0.128), PR #4525 (--json thread/item events)'},
 		floor: {version: '0.44.0', reason: '--json with thread and item events (openai/codex#4525)'},
-		build: ({prompt, workspace}) => ({args: ['exec', '-s', 'workspace-write', '--skip-git-repo-check', '-C', workspace, '--json', prompt]}),
+		build: ({prompt, workspace}) => ({args: ['exec', ...codexFlags(workspace), prompt]}),
+		// exec's own options go before the subcommand, where clap takes them in every version; `exec resume` itself takes the id and the prompt.
+		buildResume: ({prompt, workspace}, sessionId) => ['exec', ...codexFlags(workspace), 'resume', sessionId, prompt],
 	},
 	gemini: {
 		tool: 'gemini',
@@ -150,6 +160,7 @@ export const launchMatrix: Record<LaunchTool, LaunchRow> = {
 			environment: {GEMINI_CLI_TRUST_WORKSPACE: 'true'},
 		}),
 		streamSince: geminiSince.streamJson,
+		buildResume: (context, sessionId) => [...launchMatrix.gemini.build(context).args, '-r', sessionId],
 	},
 	cursor: {
 		tool: 'cursor',
@@ -163,6 +174,7 @@ export const launchMatrix: Record<LaunchTool, LaunchRow> = {
 		checked: {version: '2026.09.16 (docs only)', source: 'https://cursor.com/docs/cli/headless and https://cursor.com/docs/cli/reference/parameters (not installable here)'},
 		floor: {version: '0.0.0', reason: ''},
 		build: ({prompt, workspace}) => ({args: ['-p', prompt, '--force', '--trust', '--workspace', workspace, '--output-format', 'stream-json']}),
+		buildResume: (context, sessionId) => [...launchMatrix.cursor.build(context).args, '--resume', sessionId],
 	},
 	copilot: {
 		tool: 'copilot',
@@ -191,6 +203,7 @@ export const launchMatrix: Record<LaunchTool, LaunchRow> = {
 		floor: {version: '1.0.0', reason: 'run --format json (in 1.0.0, not in 0.5.29)'},
 		// It runs in the workspace; --dir came after 1.0.0, so it is not passed.
 		build: ({prompt}) => ({args: ['run', '--format', 'json', prompt]}),
+		buildResume: ({prompt}, sessionId) => ['run', '--format', 'json', '-s', sessionId, prompt],
 	},
 	qwen: {
 		tool: 'qwen',
@@ -205,6 +218,7 @@ export const launchMatrix: Record<LaunchTool, LaunchRow> = {
 		checked: {version: '0.15.10', source: '`qwen --help` of @qwen-code/qwen-code 0.24.4 (reports 0.15.10), 0.5.0 and 0.1.3 from npm; github.com/QwenLM/qwen-code'},
 		floor: {version: '0.1.3', reason: '--approval-mode auto-edit and --allowed-tools (in 0.1.3, the oldest on npm)'},
 		streamSince: qwenStreamSince,
+		buildResume: (context, sessionId) => [...launchMatrix.qwen.build(context).args, '-r', sessionId],
 		build: ({prompt, node, version}) => ({args: ['-p', prompt, '--approval-mode', 'auto-edit', '--allowed-tools', `run_shell_command(${shellQuote(node)})`, ...(atLeast(version, qwenStreamSince) ? ['-o', 'stream-json'] : [])]}),
 	},
 	amp: {
@@ -276,6 +290,25 @@ export function planLaunch(tool: LaunchTool, versionOutput: string, context: Omi
 		prompt: context.prompt,
 		version,
 	};
+}
+
+/** Whether handoff can resume a session of `tool` with an answer. */
+export function canResume(tool: LaunchTool): boolean {
+	return launchMatrix[tool].buildResume !== undefined;
+}
+
+/**
+The plan that resumes `first`'s session `sessionId` with `prompt`, with the same permissions, folder and environment as the first launch; undefined for a tool the matrix cannot resume.
+*/
+export function planResume(first: LaunchPlan, context: Omit<LaunchContext, 'version' | 'prompt'>, sessionId: string, prompt: string): LaunchPlan | undefined {
+	const row = launchMatrix[first.tool];
+	const args = row.buildResume?.({...context, prompt, version: first.version}, sessionId);
+	return args ? {...first, args, prompt, promptFile: undefined} : undefined;
+}
+
+/** The prompt a resumed session gets: the answer, then the way back into the hand-off. */
+export function resumePrompt(questionId: string, answer: string, workspace: string, handoffPrompt: string): string {
+	return `The answer to ${questionId} is: ${answer}\nCarry on with the hand-off in ${workspace}: ${handoffPrompt}`;
 }
 
 /** The matrix as the readme's Markdown table (test/core/launch-matrix.test.ts keeps the readme equal to it). */

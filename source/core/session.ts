@@ -21,7 +21,11 @@ import {removeStaleTemporaryFiles} from './temporary-files.js';
 import {isoTimestamp} from './time.js';
 import {WorkspacePresence} from './workspace-presence.js';
 import {describeExit, type ConsumerExit} from './launched-tool.js';
+import {canResume, launchMatrix, type LaunchTool} from './launch-matrix.js';
 import type {Metadata} from './metadata.js';
+
+/** What resumes a launched tool's session: its id, and the question and answer the resumed prompt carries. */
+export type ResumeRequest = {sessionId: string; questionId: string; answer: string};
 
 export type SessionOptions = SnapshotOptions & {
 	resultsDirectory?: string;
@@ -76,6 +80,10 @@ export class HandoffSession implements SessionSource {
 	private execution: NonNullable<Metadata['execution']> = {};
 	/** Set once a launched consumer has ended: a result rejected after that has nobody left to fix it. */
 	private launchedExit: ConsumerExit | undefined;
+	/** How to resume the launched tool's session with an answer, when its row can (set by the launcher). */
+	private resumer: ((resume: ResumeRequest) => Promise<void>) | undefined;
+	/** The open question a launched tool ended on: its answer resumes the tool's session. */
+	private parked: {questionId: string; sessionId: string; tool: string} | undefined;
 	private resolveFinished!: (outcome: Outcome) => void;
 
 	private constructor(
@@ -142,6 +150,13 @@ export class HandoffSession implements SessionSource {
 		this.execution = {...this.execution, ...execution};
 	}
 
+	/** Lets a launched tool that ends while a question is open be resumed with the answer instead of failing the hand-off. */
+	allowResume(resumer: (resume: ResumeRequest) => Promise<void>, tool: LaunchTool): void {
+		if (canResume(tool)) {
+			this.resumer = resumer;
+		}
+	}
+
 	/**
 	A launched consumer ended. If it had already signalled (.done or .error), its own signal decides. If another live consumer holds the claim, the hand-off carries on with it. Otherwise the hand-off fails now, with the exit code and stderr tail, instead of waiting for the deadline.
 	*/
@@ -151,6 +166,18 @@ export class HandoffSession implements SessionSource {
 		const {snapshot} = this.state;
 		this.launchedExit = exit;
 		if (this.settled || this.closed || !snapshot || snapshot.signals.done || snapshot.signals.error || terminalStates.has(snapshot.state)) {
+			return;
+		}
+
+		// An agent that asked and stopped: the answer resumes its session, so the hand-off waits for the person.
+		// An answer it never picked up (given while it was ending) counts as open too: it resumes at once.
+		const open = snapshot.questions.find(question => question.answer === undefined) ?? snapshot.questions.find(question => !question.receipt);
+		const sessionId = this.execution.session_id;
+		if (this.resumer && open && typeof sessionId === 'string' && sessionId !== '') {
+			const tool = launchMatrix[exit.tool].binary;
+			this.parked = {questionId: open.id, sessionId, tool};
+			this.addOutput([{message: `${tool} exited while ${open.id} is open; answering will resume its session`, source: 'handoff'}]);
+			await this.resumeOnAnswer(snapshot);
 			return;
 		}
 
@@ -254,7 +281,23 @@ export class HandoffSession implements SessionSource {
 			setTimeout(() => this.refreshing.schedule(), settleMs / 4).unref();
 		}
 
+		await this.resumeOnAnswer(snapshot);
+
 		await this.react(snapshot);
+	}
+
+	/** Resumes the parked tool's session once its open question has an answer (from the app or `handoff answer`). */
+	private async resumeOnAnswer(snapshot: WorkspaceSnapshot): Promise<void> {
+		const {parked, resumer} = this;
+		const answer = parked && snapshot.questions.find(question => question.id === parked.questionId)?.answer;
+		if (!parked || !resumer || !answer || this.settled || this.closed) {
+			return;
+		}
+
+		this.parked = undefined;
+		this.launchedExit = undefined;
+		this.addOutput([{message: `${parked.questionId} is answered; resuming ${parked.tool} session ${parked.sessionId}`, source: 'handoff'}]);
+		await resumer({sessionId: parked.sessionId, questionId: parked.questionId, answer: answer.answer});
 	}
 
 	private async react(snapshot: WorkspaceSnapshot): Promise<void> {
