@@ -39,9 +39,14 @@ describe('every tool of the launch matrix completes a hand-off through its fake,
 			expect(JSON.parse(fs.readFileSync(summary.result, 'utf8'))).toEqual({summary: 'done by a fake CLI'});
 			// The fake ran the claim and progress commands the instructions gave (aider wrote the same files by hand).
 			expect(fs.readFileSync(path.join(summary.archive, 'shared/progress.txt'), 'utf8')).toMatch(/^\[\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\] Reading the spec$/m);
-			const metadata = JSON.parse(fs.readFileSync(path.join(summary.archive, 'output/metadata.json'), 'utf8')) as {execution?: {tool?: string; version?: string}};
+			const metadata = JSON.parse(fs.readFileSync(path.join(summary.archive, 'output/metadata.json'), 'utf8')) as {execution?: Record<string, unknown>};
 			const stream = launchMatrix[tool].stream?.format;
 			expect(metadata.execution).toMatchObject({tool: stream ? executionToolName(stream) : tool, version: expect.stringMatching(/^\d+\.\d+\.\d+$/) as unknown});
+			if (tool === 'claude') {
+				// What its stream says of the session reaches metadata.json too: the model and session id. (Tokens and cost come in the stream's last event, after the tool ran the done step: not recorded yet.)
+				expect(metadata.execution).toMatchObject({model: 'claude-sonnet-4-5-20250929', session_id: expect.stringMatching(/^[\da-f-]{36}$/) as unknown});
+			}
+
 			// Its output is shown among the progress lines, under its binary's name.
 			expect(stderr).toContain(`${launchMatrix[tool].binary}: `);
 		}, 30_000);
