@@ -4,6 +4,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import {afterEach} from 'vitest';
+import {createHandoff} from '../../source/core/create.js';
+import type {Manifest} from '../../source/core/manifest.js';
 
 /**
 Call at the top of a test file: returns a maker of real temp folders (fs.mkdtemp under os.tmpdir()) that are removed after each test. The path is made real, as workspaces are when they are opened.
@@ -150,3 +152,15 @@ export const resultSchema = {
 	required: ['state_machines'],
 	properties: {state_machines: {type: 'array', items: {type: 'object', required: ['entity'], properties: {entity: {type: 'string'}}}}},
 };
+
+/** A workspace as `handoff new` makes it (result `output/analysis.json` against resultSchema), in a fresh base folder. */
+export async function newTestHandoff(base: string, task: string): Promise<{workspace: string; manifest: Manifest}> {
+	return createHandoff({
+		baseDirectory: base,
+		task,
+		inputs: [],
+		schemaText: JSON.stringify(resultSchema),
+		resultPath: 'output/analysis.json',
+		command: [process.execPath, 'dist/cli.js'],
+	});
+}

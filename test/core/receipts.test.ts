@@ -1,13 +1,12 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import {beforeEach, describe, expect, test} from 'vitest';
-import {createHandoff} from '../../source/core/create.js';
 import type {Manifest} from '../../source/core/manifest.js';
 import {layout} from '../../source/core/paths.js';
 import {askQuestions} from '../../source/core/consumer.js';
 import {addAnswer} from '../../source/core/questions.js';
 import {SnapshotReader, settleMs} from '../../source/core/snapshot-reader.js';
-import {resultSchema, useTempDirectories} from './helpers.js';
+import {newTestHandoff, useTempDirectories} from './helpers.js';
 
 const temporaryDirectory = useTempDirectories();
 let base: string;
@@ -15,14 +14,7 @@ let workspace: string;
 let manifest: Manifest;
 beforeEach(async () => {
 	base = await temporaryDirectory();
-	({workspace, manifest} = await createHandoff({
-		baseDirectory: base,
-		task: 'receipts',
-		inputs: [],
-		schemaText: JSON.stringify(resultSchema),
-		resultPath: 'output/analysis.json',
-		command: [process.execPath, 'dist/cli.js'],
-	}));
+	({workspace, manifest} = await newTestHandoff(base, 'receipts'));
 	await askQuestions(workspace, [{text: 'Edit profiles?', options: ['Yes', 'No']}, {text: 'Which colour?'}]);
 });
 

@@ -8,7 +8,7 @@ import {layout} from '../../source/core/paths.js';
 import {SnapshotReader, settleMs} from '../../source/core/snapshot-reader.js';
 import type {WorkspaceSnapshot} from '../../source/core/snapshot.js';
 import {partialLines} from '../../source/ui/pane-lines.js';
-import {deadPid, resultSchema, useTempDirectories} from './helpers.js';
+import {deadPid, newTestHandoff, useTempDirectories} from './helpers.js';
 
 const temporaryDirectory = useTempDirectories();
 let base: string;
@@ -16,14 +16,7 @@ let workspace: string;
 let manifest: Manifest;
 beforeEach(async () => {
 	base = await temporaryDirectory();
-	({workspace, manifest} = await createHandoff({
-		baseDirectory: base,
-		task: 'snapshot',
-		inputs: [],
-		schemaText: JSON.stringify(resultSchema),
-		resultPath: 'output/analysis.json',
-		command: [process.execPath, 'dist/cli.js'],
-	}));
+	({workspace, manifest} = await newTestHandoff(base, 'snapshot'));
 });
 
 const write = (relativePath: string, content: string | Buffer): void => {

@@ -2,13 +2,12 @@ import fs from 'node:fs';
 import path from 'node:path';
 import {beforeEach, describe, expect, test} from 'vitest';
 import {archiveWorkspace} from '../../source/core/archive.js';
-import {createHandoff} from '../../source/core/create.js';
 import type {Manifest} from '../../source/core/manifest.js';
 import {layout} from '../../source/core/paths.js';
 import {ensureProducerStateDirectory} from '../../source/core/producer-state.js';
 import {HandoffSession} from '../../source/core/session.js';
 import {removeStaleTemporaryFiles} from '../../source/core/temporary-files.js';
-import {deadPid, exited, regularFiles, resultSchema, startNode, useTempDirectories} from './helpers.js';
+import {deadPid, exited, newTestHandoff, regularFiles, startNode, useTempDirectories} from './helpers.js';
 
 const temporaryDirectory = useTempDirectories();
 let base: string;
@@ -16,14 +15,7 @@ let workspace: string;
 let manifest: Manifest;
 beforeEach(async () => {
 	base = await temporaryDirectory();
-	({workspace, manifest} = await createHandoff({
-		baseDirectory: base,
-		task: 'temporary',
-		inputs: [],
-		schemaText: JSON.stringify(resultSchema),
-		resultPath: 'output/analysis.json',
-		command: [process.execPath, 'dist/cli.js'],
-	}));
+	({workspace, manifest} = await newTestHandoff(base, 'temporary'));
 });
 
 const plant = (relativePath: string, content = '', ageMs = 0): string => {
