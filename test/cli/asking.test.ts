@@ -1,9 +1,8 @@
-import {spawn} from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import {describe, expect, test} from 'vitest';
 import {shellQuote} from '../../source/core/instructions.js';
-import {childEnvironment, cliPath, newWorkspace, runCli, startCli, useTempDirectories, type CliResult} from '../helpers/cli.js';
+import {cliPath, newWorkspace, runCli, runShellLine, startCli, useTempDirectories, type CliResult} from '../helpers/cli.js';
 
 /**
 Asking and waiting, through the built CLI: idempotent asking, the bounded `await` (exit 75 and the command to run again), heartbeats, receipts, and answers checked before they are saved. HANDOFF_HEARTBEAT_MS sets the heartbeat interval (15 s by default) so a test sees several in a second or two.
@@ -17,20 +16,7 @@ const receiptsOf = (workspace: string): Array<{id: string; read_at: string}> => 
 
 /** Runs a shell command line as written (the line `await` prints to run again). */
 async function runShell(line: string): Promise<CliResult> {
-	const child = spawn('sh', ['-c', line], {stdio: ['ignore', 'pipe', 'pipe'], env: childEnvironment(), cwd: '/'});
-	let stdout = '';
-	let stderr = '';
-	child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
-		stdout += chunk;
-	});
-	child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
-		stderr += chunk;
-	});
-	return new Promise(resolve => {
-		child.on('close', (code, signal) => {
-			resolve({code, signal, stdout, stderr});
-		});
-	});
+	return runShellLine(line);
 }
 
 describe('asking is idempotent', () => {

@@ -1,11 +1,11 @@
-import {execFile, spawn} from 'node:child_process';
+import {execFile} from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import {promisify} from 'node:util';
 import {expect, test} from 'vitest';
 import {promptTools} from '../../source/core/prompt.js';
 import {toolLimits} from '../../source/core/tool-limits.js';
-import {childEnvironment, cliPath, runCli, schemaFixture, startCli, useTempDirectories, waitUntil} from '../helpers/cli.js';
+import {childEnvironment, cliPath, runCli, runShellLine, schemaFixture, startCli, useTempDirectories, waitUntil} from '../helpers/cli.js';
 
 const execFileAsync = promisify(execFile);
 const tempDirectory = useTempDirectories();
@@ -74,20 +74,7 @@ test('a consumer that only reads input/instructions.md and runs exactly its comm
 
 /** Runs a command line as an agent's shell tool does: from another folder, with nothing on PATH but the basics, and no terminal (a session of its own). */
 async function runAsAgent(command: string): Promise<{code: number | null; stdout: string; stderr: string}> {
-	const child = spawn('sh', ['-c', command], {cwd: '/', env: childEnvironment({PATH: '/usr/bin:/bin'}), detached: true, stdio: ['ignore', 'pipe', 'pipe']});
-	let stdout = '';
-	let stderr = '';
-	child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
-		stdout += chunk;
-	});
-	child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
-		stderr += chunk;
-	});
-	return new Promise(resolve => {
-		child.on('close', code => {
-			resolve({code, stdout, stderr});
-		});
-	});
+	return runShellLine(command, {PATH: '/usr/bin:/bin'});
 }
 
 test('every --tool has a row in the limits table, and the table is the one docs/protocol.md shows', () => {

@@ -158,6 +158,26 @@ export function useTempDirectories(): () => string {
 	};
 }
 
+/** Runs a shell command line as written, from `/` in a session of its own (no terminal), as an agent's shell tool would: for the commands the instructions and hints print. */
+export async function runShellLine(line: string, env: NodeJS.ProcessEnv = {}): Promise<CliResult> {
+	const child = spawn('sh', ['-c', line], {cwd: '/', env: childEnvironment(env), detached: true, stdio: ['ignore', 'pipe', 'pipe']});
+	runningChildren.add(child);
+	let stdout = '';
+	let stderr = '';
+	child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+		stdout += chunk;
+	});
+	child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+		stderr += chunk;
+	});
+	return new Promise(resolve => {
+		child.on('close', (code, signal) => {
+			runningChildren.delete(child);
+			resolve({code, signal, stdout, stderr});
+		});
+	});
+}
+
 /** Runs the CLI in a new session (setsid): no controlling terminal, as in CI or a cron job. */
 export async function runDetached(args: string[], options: {cwd: string; env?: NodeJS.ProcessEnv; onStderr?: (stderr: string) => void}): Promise<CliResult> {
 	const child = spawn(process.execPath, [cliPath, ...args], {cwd: options.cwd, detached: true, stdio: ['ignore', 'pipe', 'pipe'], env: childEnvironment(options.env)});
