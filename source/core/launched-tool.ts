@@ -80,6 +80,8 @@ export type LaunchTarget = {
 	addOutput(lines: Array<{message: string; source?: string}>): void;
 	recordExecution(execution: Record<string, unknown>): void;
 	consumerExited(exit: ConsumerExit): Promise<void>;
+	/** The tool is running; `exited` resolves once its process and output have ended (before consumerExited is called). */
+	toolStarted(exited: Promise<void>): void;
 };
 
 export type LaunchedTool = {
@@ -147,6 +149,11 @@ export async function startLaunchedTool(plan: LaunchPlan, target: LaunchTarget, 
 	target.recordExecution({tool: plan.streamFormat ? executionToolName(plan.streamFormat) : plan.tool, version: plan.version.text});
 
 	let startError: string | undefined;
+	target.toolStarted(new Promise<void>(resolve => {
+		child.on('close', () => {
+			resolve();
+		});
+	}));
 	const ended = new Promise<void>(resolve => {
 		child.on('error', error => {
 			startError = error.message;

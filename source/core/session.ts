@@ -39,6 +39,8 @@ export type SessionOptions = SnapshotOptions & {
 
 /** Re-derive time-based states (stalled, timed out, elapsed) once a second; file changes come from events, not from this. */
 const clockMs = 1000;
+/** How long a valid result waits for a launched tool that is still running to end and send its last event (tokens, cost). */
+const launchedReportGraceMs = 5000;
 
 
 /**
@@ -82,6 +84,8 @@ export class HandoffSession implements SessionSource {
 	private launchedExit: ConsumerExit | undefined;
 	/** How to resume the launched tool's session with an answer, when its row can (set by the launcher). */
 	private resumer: ((resume: ResumeRequest) => Promise<void>) | undefined;
+	/** Resolves when the launched tool now running has ended: its stream's last event carries tokens and cost. */
+	private launchedRunning: Promise<void> | undefined;
 	/** The open question a launched tool ended on: its answer resumes the tool's session. */
 	private parked: {questionId: string; sessionId: string; tool: string} | undefined;
 	private resolveFinished!: (outcome: Outcome) => void;
@@ -148,6 +152,15 @@ export class HandoffSession implements SessionSource {
 	/** Keeps what a launched tool said about its run; it goes into output/metadata.json under `execution`. */
 	recordExecution(execution: Record<string, unknown>): void {
 		this.execution = {...this.execution, ...execution};
+	}
+
+	toolStarted(exited: Promise<void>): void {
+		this.launchedRunning = exited;
+		exited.then(() => {
+			if (this.launchedRunning === exited) {
+				this.launchedRunning = undefined;
+			}
+		}, () => undefined);
 	}
 
 	/** Lets a launched tool that ends while a question is open be resumed with the answer instead of failing the hand-off. */
@@ -378,6 +391,13 @@ export class HandoffSession implements SessionSource {
 		}
 
 		try {
+			// A launched tool reports its tokens and cost in the last event of its stream, after the done step: give it a moment to end.
+			if (this.launchedRunning) {
+				const grace = new AbortController();
+				await Promise.race([this.launchedRunning, delay(launchedReportGraceMs, undefined, {signal: grace.signal}).catch(() => undefined)]);
+				grace.abort();
+			}
+
 			await this.flushProgress();
 			// status.txt is only informational here: a shared/ the consumer swapped for a link must not block a valid result.
 			await writeStatus(workspace, 'COMPLETE').catch(ignoreExpected);

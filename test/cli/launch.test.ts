@@ -43,8 +43,9 @@ describe('every tool of the launch matrix completes a hand-off through its fake,
 			const stream = launchMatrix[tool].stream?.format;
 			expect(metadata.execution).toMatchObject({tool: stream ? executionToolName(stream) : tool, version: expect.stringMatching(/^\d+\.\d+\.\d+$/) as unknown});
 			if (tool === 'claude') {
-				// What its stream says of the session reaches metadata.json too: the model and session id. (Tokens and cost come in the stream's last event, after the tool ran the done step: not recorded yet.)
-				expect(metadata.execution).toMatchObject({model: 'claude-sonnet-4-5-20250929', session_id: expect.stringMatching(/^[\da-f-]{36}$/) as unknown});
+				// What its stream says of the session reaches metadata.json too: the model and session id, and the tokens and cost
+				// that come in the stream's last event, after the tool ran the done step (the fake's result event: 340 output tokens, $0.0123).
+				expect(metadata.execution).toMatchObject({model: 'claude-sonnet-4-5-20250929', session_id: expect.stringMatching(/^[\da-f-]{36}$/) as unknown, output_tokens: 340, cost_usd: 0.0123});
 			}
 
 			// Its output is shown among the progress lines, under its binary's name.
