@@ -73,6 +73,8 @@ export type LaunchRow = {
 	promptNote?: string;
 	/** The version and source this row was checked against. */
 	checked: {version: string; source: string};
+	/** The version run end to end by `npm run test:agents` (test/agents: the real CLI against a scripted model), when it is. */
+	testedEndToEnd?: string;
 	floor: VersionFloor;
 	/** The first version with the stream flag, when older versions are started without it. */
 	streamSince?: string;
@@ -133,6 +135,7 @@ export const launchMatrix: Record<LaunchTool, LaunchRow> = {
 		resume: 'codex exec resume ID PROMPT',
 		prompt: 'argument',
 		checked: {version: '0.169.0', source: '`codex exec --help` of @openai/codex 0.169.0 from npm; github.com/openai/codex PR #20133 (--full-auto deprecated, 0.128), PR #4525 (--json thread/item events)'},
+		testedEndToEnd: '0.169.0',
 		floor: {version: '0.44.0', reason: '--json with thread and item events (openai/codex#4525)'},
 		build: ({prompt, workspace}) => ({args: ['exec', ...codexFlags(workspace), prompt]}),
 		// exec's own options go before the subcommand, where clap takes them in every version; `exec resume` itself takes the id and the prompt.
@@ -149,6 +152,7 @@ export const launchMatrix: Record<LaunchTool, LaunchRow> = {
 		resume: 'gemini -p PROMPT -r ID',
 		prompt: 'argument',
 		checked: {version: '0.61.0', source: '`gemini --help` of @google/gemini-cli 0.61.0 and of every version from 0.1.20 to 0.40.0 we could install from npm; exit 55 and its message in the 0.61.0 bundle (FatalUntrustedWorkspaceError)'},
+		testedEndToEnd: '0.61.0',
 		floor: {version: '0.8.2', reason: '--allowed-tools (absent in 0.1.20, present in 0.8.2)'},
 		build: ({prompt, node, version}) => ({
 			args: [
@@ -326,7 +330,7 @@ export function launchMatrixTable(): string {
 			row.stream ? `${row.stream.flag} (${row.stream.format})` : 'plain text',
 			[row.sessionId, row.resume].filter(Boolean).join('; '),
 			row.prompt,
-			`${row.checked.version}, floor ${row.floor.version}: ${row.checked.source}`,
+			`${row.checked.version}, floor ${row.floor.version}: ${row.checked.source}${row.testedEndToEnd ? `; tested end to end: ${row.testedEndToEnd} (npm run test:agents)` : ''}`,
 		].map(text => cell(text)).join(' | ');
 	});
 	return [

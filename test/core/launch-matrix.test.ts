@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import {describe, expect, test} from 'vitest';
+import pinnedAgentClis from '../agents/agent-clis.json' with {type: 'json'};
 import {checkToolVersion, launchMatrix, launchMatrixTable, launchTools, parseVersion, planLaunch} from '../../source/core/launch-matrix.js';
 
 const context = {prompt: 'Read /ws/input/instructions.md and follow it exactly.', workspace: '/ws', node: '/usr/bin/node', inputs: ['input/SPEC.md']};
@@ -74,6 +75,11 @@ describe('the launch matrix', () => {
 	])('reads the version in %j', (output, version) => {
 		expect(parseVersion(output)?.text).toBe(version);
 	});
+});
+
+test('the versions the matrix says were tested end to end are the ones the agent tests pin', () => {
+	const tested = Object.fromEntries(launchTools.filter(tool => launchMatrix[tool].testedEndToEnd).map(tool => [tool, launchMatrix[tool].testedEndToEnd]));
+	expect(tested).toEqual({codex: pinnedAgentClis.codex.version, gemini: pinnedAgentClis.gemini.version});
 });
 
 test('the readme holds the launch matrix as it is in the code', () => {
