@@ -145,7 +145,7 @@ export const launchMatrix: Record<LaunchTool, LaunchRow> = {
 		tool: 'gemini',
 		binary: 'gemini',
 		command: 'gemini -p PROMPT',
-		permissions: '--approval-mode auto_edit --allowed-tools "run_shell_command(<node>)" (never --yolo); --skip-trust from 0.39.1, GEMINI_CLI_TRUST_WORKSPACE=true always',
+		permissions: '--approval-mode auto_edit --allowed-tools "run_shell_command(<node>)" --allowed-tools "run_shell_command(sleep)" (never --yolo); --skip-trust from 0.39.1, GEMINI_CLI_TRUST_WORKSPACE=true always',
 		extraDirectory: '--include-directories DIR',
 		stream: {flag: '-o stream-json (from 0.12.0; plain text before)', format: 'gemini-stream-json'},
 		sessionId: '--session-id UUID',
@@ -157,6 +157,10 @@ export const launchMatrix: Record<LaunchTool, LaunchRow> = {
 		build: ({prompt, node, version}) => ({
 			args: [
 				'-p', prompt, '--approval-mode', 'auto_edit', '--allowed-tools', `run_shell_command(${shellQuote(node)})`,
+				// The plain-file way waits between looks at answers.json with `sleep 20` (instructions, step 5), and headless
+				// Gemini refuses every command without a rule ("Tool execution denied by policy.", 0.61.0). One rule per flag:
+				// from 0.61.0 a second word after --allowed-tools is taken for a positional prompt.
+				'--allowed-tools', 'run_shell_command(sleep)',
 				...(atLeast(version, geminiSince.streamJson) ? ['-o', 'stream-json'] : []),
 				// Folders are untrusted by default from 0.39.1, the first version with --skip-trust; the variable works in every version.
 				...(atLeast(version, geminiSince.skipTrust) ? ['--skip-trust'] : []),

@@ -51,6 +51,8 @@ describe('the launch matrix', () => {
 		expect(plan.streamFormat).toBe(stream ? 'gemini-stream-json' : undefined);
 		expect(plan.environment).toEqual({GEMINI_CLI_TRUST_WORKSPACE: 'true'});
 		expect(plan.args).toEqual(expect.arrayContaining(['--approval-mode', 'auto_edit']));
+		// The handoff commands and the plain-file way's `sleep 20`, each rule after a flag of its own.
+		expect(plan.args.flatMap((word, index) => word === '--allowed-tools' ? [plan.args[index + 1]] : [])).toEqual(['run_shell_command(/usr/bin/node)', 'run_shell_command(sleep)']);
 	});
 
 	test('aider: the prompt in a file, instructions and inputs read-only, no git', () => {
