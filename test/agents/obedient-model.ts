@@ -179,9 +179,15 @@ export function createObedientModel(scenario: Scenario): ObedientModel {
 				yield * shell(progress.replace(/"[^"]*"$/, '"Read the inputs; drafting the result"'), 'report progress, in my own words');
 			}
 
-			const publish = commandOf(step(/partial/i));
-			if (publish && /`-`[^.]*stdin/.test(step(/partial/i)!)) {
+			const partialStep = step(/partial/i);
+			const publish = commandOf(partialStep);
+			// The file the step says to write first (where the tool may not pipe into a command).
+			const draft = /a file first, e\.g\. `([^`]+)`/.exec(partialStep ?? '')?.[1];
+			if (publish && /`-`[^.]*stdin/.test(partialStep!)) {
 				yield * shell(`printf '%s\\n' ${shellWord(JSON.stringify(partial))} | ${publish.replace(/ FILE$/, ' -')}`, 'share a partial result through stdin');
+			} else if (publish && draft) {
+				yield * writeFile(inWorkspace(draft), JSON.stringify(partial, null, 2), 'write the partial result to a file first, as the instructions say');
+				yield * shell(publish.replace(/ FILE$/, ` ${shellWord(inWorkspace(draft))}`), 'share the partial result from that file');
 			}
 
 			const askStep = step(/^Ask/i);
