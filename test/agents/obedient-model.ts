@@ -157,7 +157,11 @@ export function createObedientModel(scenario: Scenario): ObedientModel {
 
 		const inWorkspace = (relative: string) => relative.startsWith('/') ? relative : `${workspace}/${relative}`;
 		const inputs = [...(step(/^Read the inputs/i) ?? '').matchAll(/`([^`]+)`/g)].map(match => inWorkspace(match[1]!));
-		if (inputs.length > 0) {
+		if (scenario.fileTools) {
+			for (const file of inputs) {
+				yield * readFile(file, 'read an input step 1 names');
+			}
+		} else if (inputs.length > 0) {
 			yield * shell(`cat ${inputs.map(file => shellWord(file)).join(' ')}`, 'read the inputs step 1 names');
 		}
 
