@@ -294,7 +294,7 @@ describe.skipIf(gemini.missing !== undefined || !hasTmux)(`handoff run --tool ge
 		expect(run.exitCode, run.story()).toBe(0);
 		const lines = geminiLines(run);
 		// Each tool call as one short line: the file read, then the handoff commands, with the workspace shortened to ".".
-		for (const expected of [/^read input\/instructions\.md$/, /^\$ node \S+ --workspace \. claim$/, /^\$ node \S+ --workspace \. progress /, /^\$ node \S+ --workspace \. partial /, /^\$ node \S+ --workspace \. ask /, /^\$ node \S+ --workspace \. await \S+ --for 240$/, /^\$ node \S+ --workspace \. done$/, /^done: \d+ tool calls, [\d.]+ s$/, /^exited with code 0$/]) {
+		for (const expected of [/^read input\/instructions\.md$/, /^read input\/schema\.json$/, /^\$ node \S+ --workspace \. claim$/, /^write draft\.json$/, /^\$ node \S+ --workspace \. progress /, /^\$ node \S+ --workspace \. partial /, /^\$ node \S+ --workspace \. ask /, /^\$ node \S+ --workspace \. await \S+ --for 240$/, /^\$ node \S+ --workspace \. done$/, /^done: \d+ tool calls, [\d.]+ s$/, /^exited with code 0$/]) {
 			expect(lines.some(line => expected.test(line)), `${String(expected)} among\n${lines.join('\n')}`).toBe(true);
 		}
 
