@@ -179,11 +179,16 @@ async function runHandoff(scenario: Scenario, {makeModel = createObedientModel, 
 	const story = (): string => `${server.story()}\n--- last screen ---\n${screens.at(-1) ?? ''}`;
 	tmux.start(`sh ${shellQuote(script)}`, {cwd: project, columns: 160, rows: 50});
 	const waitFor = async (what: string, check: (screen: string) => boolean, timeoutMs: number): Promise<void> => {
-		await waitUntil(() => check(look()) || fs.existsSync(exitFile), timeoutMs, what).catch((error: Error) => {
+		// A hand-off that ended (the app then waits for a key) or a handoff that exited will not get there.
+		const ended = (screen: string): boolean => screen.includes('The hand-off has ended') || fs.existsSync(exitFile);
+		await waitUntil(() => {
+			const screen = look();
+			return check(screen) || ended(screen);
+		}, timeoutMs, what).catch((error: Error) => {
 			throw new Error(`${error.message}\n${story()}`);
 		});
-		if (fs.existsSync(exitFile) && !check(screens.at(-1)!)) {
-			throw new Error(`handoff ended (exit ${fs.readFileSync(exitFile, 'utf8').trim()}) before ${what}\n${story()}`);
+		if (!check(screens.at(-1)!)) {
+			throw new Error(`the hand-off ended before ${what}\n${story()}`);
 		}
 	};
 
