@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import {afterEach, describe, expect, test} from 'vitest';
 import {shellQuote} from '../../source/core/instructions.js';
-import {cliPath, makeTempDirectory, waitUntil} from '../helpers/cli.js';
+import {cliPath, makeTempDirectory, runCli, waitUntil} from '../helpers/cli.js';
 import {Tmux} from '../helpers/tmux.js';
 import {findAgentCli} from './agent-clis.js';
 import {foreignGeminiVariables, geminiEnvironment, startGeminiServer, type GeminiServer} from './gemini-server.js';
@@ -106,6 +106,28 @@ describe.skipIf(gemini.missing !== undefined)(`the real Gemini CLI ${gemini.vers
 		const events = result.stdout.split('\n').filter(Boolean).map(line => JSON.parse(line) as {type: string; tool_name?: string; content?: string});
 		expect(events.filter(event => event.type === 'tool_use').map(event => event.tool_name)).toEqual(['run_shell_command', 'write_file', 'read_file', 'run_shell_command', 'run_shell_command']);
 		expect(events.filter(event => event.type === 'message' && event.content === 'Done.')).toHaveLength(1);
+	});
+
+	test('a flag the real gemini rejects fails the hand-off at once, naming its complaint (not the 40 lines of usage after it)', async () => {
+		const folder = temporaryFolder();
+		const project = path.join(folder, 'project');
+		const bin = path.join(folder, 'bin');
+		fs.mkdirSync(project);
+		fs.mkdirSync(bin);
+		// Our launch line with one word the real parser does not know (--version, read first, goes through as it is).
+		fs.writeFileSync(path.join(bin, 'gemini'), `#!/bin/sh\n[ "$1" = --version ] && exec ${shellQuote(gemini.binary!)} "$@"\nexec ${shellQuote(gemini.binary!)} "$@" --not-a-gemini-flag\n`, {mode: 0o755});
+		const server = await startServer(fixedModel([]));
+		const environment = {...geminiEnvironment(path.join(folder, 'home'), server.baseUrl), PATH: `${bin}${path.delimiter}${process.env.PATH ?? ''}`};
+		const created = await runCli(['new', '--task', 'rejected', '--tool', 'gemini'], {cwd: project, env: environment});
+		expect(created.code, created.stderr).toBe(0);
+		const started = Date.now();
+		const waited = await runCli(['wait', created.stdout.trim(), '--tool', 'gemini', '--launch', '--json'], {cwd: project, env: environment});
+		expect(waited.code, waited.stderr).toBe(1);
+		expect(Date.now() - started).toBeLessThan(60_000);
+		const summary = JSON.parse(waited.stdout) as {state: string; errors: string[]};
+		expect(summary.state).toBe('failed');
+		expect(summary.errors.join('\n')).toMatch(/the launched consumer \(gemini\) exited with code 1 before the hand-off was done; stderr tail: Unknown arguments?: not-a-gemini-flag/);
+		expect(server.requests).toEqual([]);
 	});
 });
 
