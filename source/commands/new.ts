@@ -14,6 +14,7 @@ export type NewFlags = {
 	dir?: string;
 	json: boolean;
 	tool?: string;
+	mcp?: boolean;
 };
 
 export function parseInputFlags(values: string[]): Array<{name: string; file: string}> {
@@ -53,6 +54,7 @@ export function newWorkspaceOptions(context: CommandContext<NewFlags>, command: 
 		maxRetries: flags.retries,
 		command,
 		tool: flags.tool,
+		mcp: flags.mcp,
 	};
 }
 

@@ -19,13 +19,12 @@ import {readAnswerEntries} from './questions.js';
 import {loadResultSchema, readInputText, schemaErrorLines} from './result.js';
 import {defaultMaxBytes, formatBytes, parseJson, writeFileAtomic} from './safe-io.js';
 import {compileSchema, describeErrors, formatSchemaError} from './schema-validator.js';
+import {mcpAwaitSeconds} from './tool-limits.js';
 import {checkWorkspace, locateWorkspace} from './workspace.js';
 
-/**
-How long `await_answer` waits at most, and by default. Codex gives an MCP tool call 60 s unless `tool_timeout_sec` says otherwise (https://developers.openai.com/codex/config-reference), Gemini CLI 10 minutes, Claude Code longer still: 45 s stays well under the shortest with room for a slow start, and 30 s by default leaves the agent time to work between waits.
-*/
-export const awaitMaxSeconds = 45;
-export const awaitDefaultSeconds = 30;
+/** await_answer's bounds (the reasons are in tool-limits.ts). */
+const awaitDefaultSeconds = mcpAwaitSeconds.default;
+const awaitMaxSeconds = mcpAwaitSeconds.max;
 /** How often a waiting await_answer reports progress to a client that asked for it (a progress token), which some clients take as a sign of life. */
 const progressEveryMs = 10_000;
 
