@@ -254,6 +254,10 @@ export function createHandoffMcpServer(options: McpServerOptions): McpServer {
 				forMs,
 				signal: context.signal,
 				heartbeatMs: progressEveryMs,
+				onWaiting() {
+					// On stderr, which clients keep as the server's log: the protocol owns stdout.
+					options.stderr.write(`handoff mcp: waiting up to ${seconds} s for an answer to ${id}\n`);
+				},
 				onHeartbeat: context.progress && (waitedMs => context.progress!(waitedMs, forMs)),
 			});
 			if (outcome.kind === 'ended') {

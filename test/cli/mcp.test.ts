@@ -1,0 +1,260 @@
+import {spawnSync} from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import {fileURLToPath} from 'node:url';
+import {describe, expect, test} from 'vitest';
+import {mcpRegistration, mcpServersJson} from '../../source/core/mcp-setup.js';
+import {cliPath, newWorkspace, runCli, runDetached, useTempDirectories, waitUntil} from '../helpers/cli.js';
+import {connectMcp} from '../helpers/mcp.js';
+
+const tempDirectory = useTempDirectories();
+const readJson = (file: string): unknown => JSON.parse(fs.readFileSync(file, 'utf8'));
+const isAlive = (pid: number | null | undefined): boolean => {
+	try {
+		process.kill(pid!, 0);
+		return true;
+	} catch {
+		return false;
+	}
+};
+
+describe('a bad call is a tool error and the server stays up', () => {
+	test('malformed arguments name each field by its JSON path; an unknown tool is named', async () => {
+		expect.hasAssertions();
+		const {workspace} = await newWorkspace([], tempDirectory());
+		const mcp = await connectMcp(['--workspace', workspace]);
+		const cases: Array<[string, Record<string, unknown>, string]> = [
+			['report_progress', {}, 'Invalid arguments for report_progress: /message: missing required field "message"'],
+			['report_progress', {message: 5}, '/message: must be string'],
+			['report_progress', {message: ''}, '/message: must NOT have fewer than 1 characters'],
+			['ask_question', {text: 'Which?', options: 'Yes'}, '/options: must be array'],
+			['await_answer', {id: 'q1', wait_seconds: 600}, '/wait_seconds: must be <= 45'],
+			['await_answer', {id: 'q1', wait_seconds: -1}, '/wait_seconds: must be >= 0'],
+			['get_task', {extra: 1}, '/extra: unexpected field "extra"'],
+			['get_task', {workspace: 42}, '/workspace: must be string'],
+			['fail', {}, '/reason: missing required field "reason"'],
+			['delete_everything', {}, 'Unknown tool "delete_everything"; the tools are get_task, claim,'],
+			// Well-formed, but refused by the protocol: a question nobody asked.
+			['await_answer', {id: 'nobody-asked'}, 'No question with id "nobody-asked"'],
+		];
+		for (const [name, args, message] of cases) {
+			const result = await mcp.call(name, args);
+			expect(result.isError, `${name} ${JSON.stringify(args)}`).toBe(true);
+			expect(result.text).toContain(message);
+		}
+
+		// Nothing was written by any of them, and the server still serves.
+		expect(fs.existsSync(path.join(workspace, 'shared/progress.txt'))).toBe(false);
+		expect(fs.existsSync(path.join(workspace, '.error'))).toBe(false);
+		expect(isAlive(mcp.transport.pid)).toBe(true);
+		expect((await mcp.call('claim')).isError).toBeFalsy();
+		expect(mcp.stderr()).not.toContain('internal error');
+	});
+
+	test('a workspace removed mid-session: each call is a tool error, a wait under way ends with why, and another workspace is still served', async () => {
+		expect.hasAssertions();
+		const {workspace} = await newWorkspace([], tempDirectory());
+		const {workspace: other} = await newWorkspace([], tempDirectory());
+		const mcp = await connectMcp(['--workspace', workspace]);
+		await mcp.call('claim');
+		await mcp.call('ask_question', {text: 'Which region?', id: 'region'});
+		const waiting = mcp.call('await_answer', {id: 'region', wait_seconds: 40});
+		// The server says on stderr (its log) when the wait is under way.
+		await waitUntil(() => mcp.stderr().includes('handoff mcp: waiting up to 40 s for an answer to region'), 10_000, 'the wait to start');
+		const removedAt = Date.now();
+		// Moved away first, so it is gone at once, then deleted.
+		const moved = `${workspace}.gone`;
+		fs.renameSync(workspace, moved);
+		fs.rmSync(moved, {recursive: true, force: true});
+		const ended = await waiting;
+		expect(ended.isError).toBe(true);
+		expect(ended.text).toContain('the workspace was removed; no answer to region will come');
+		expect(Date.now() - removedAt).toBeLessThan(10_000);
+		for (const name of ['get_task', 'claim', 'report_progress', 'submit_result']) {
+			const result = await mcp.call(name, name === 'report_progress' ? {message: 'still here?'} : {});
+			expect(result.isError, name).toBe(true);
+			expect(result.text).toContain('does not exist');
+		}
+
+		expect(fs.existsSync(workspace)).toBe(false);
+		expect(isAlive(mcp.transport.pid)).toBe(true);
+		const listed = await mcp.client.listTools();
+		expect(listed.tools.length).toBe(8);
+		// A call may name its workspace: the same server serves another hand-off.
+		const otherTask = await mcp.call('get_task', {workspace: other});
+		expect(otherTask.isError).toBeFalsy();
+		expect(JSON.parse(otherTask.text)).toMatchObject({workspace: fs.realpathSync(other), task: 'analyze-spec'});
+		expect(mcp.stderr()).not.toContain('internal error');
+	});
+
+	test('started outside any workspace it serves anyway, and says where to point it', async () => {
+		expect.hasAssertions();
+		const mcp = await connectMcp([], {cwd: tempDirectory()});
+		const result = await mcp.call('get_task');
+		expect(result.isError).toBe(true);
+		expect(result.text).toContain('No hand-off workspace here');
+		expect(isAlive(mcp.transport.pid)).toBe(true);
+	});
+});
+
+test('fail ends the hand-off with the reason; a later await says it has ended', async () => {
+	expect.hasAssertions();
+	const {workspace} = await newWorkspace([], tempDirectory());
+	const mcp = await connectMcp([], {env: {HANDOFF_WORKSPACE: workspace, HANDOFF_TOOL: 'mcp-client'}});
+	await mcp.call('claim');
+	await mcp.call('ask_question', {text: 'Which region?', id: 'region'});
+	const failed = await mcp.call('fail', {reason: 'the spec is empty'});
+	expect(failed.isError).toBeFalsy();
+	expect(fs.readFileSync(path.join(workspace, '.error'), 'utf8')).toContain('the spec is empty');
+	expect(fs.readFileSync(path.join(workspace, 'shared/status.txt'), 'utf8')).toContain('FAILED');
+	expect(readJson(path.join(workspace, 'output/metadata.json'))).toMatchObject({status: 'failed', execution: {tool: 'mcp-client'}});
+	const after = await mcp.call('await_answer', {id: 'region', wait_seconds: 5});
+	expect(after.isError).toBe(true);
+	expect(after.text).toContain('this hand-off has failed');
+});
+
+test('submit_result without a result checks the file the agent wrote itself', async () => {
+	expect.hasAssertions();
+	const {workspace} = await newWorkspace([], tempDirectory());
+	const mcp = await connectMcp(['--workspace', workspace]);
+	const missing = await mcp.call('submit_result');
+	expect(missing.isError).toBe(true);
+	expect(missing.text).toContain('output/analysis.json: is missing');
+	fs.writeFileSync(path.join(workspace, 'output/analysis.json'), '{"state_machines": [{"entity": "Ticket"}]}');
+	const valid = await mcp.call('submit_result');
+	expect(valid.isError).toBeFalsy();
+	expect(fs.existsSync(path.join(workspace, '.done'))).toBe(true);
+});
+
+test('pointed at a pipeline run folder, it serves the stage that is current, following the run from stage to stage', async () => {
+	expect.hasAssertions();
+	const project = tempDirectory();
+	fs.writeFileSync(path.join(project, 'SPEC.md'), '# Spec\n');
+	fs.writeFileSync(path.join(project, 'pipeline.json'), JSON.stringify({
+		name: 'two',
+		stages: [
+			{name: 'analysis', task: 'analyze-spec', inputs: {spec: 'SPEC.md'}, result: 'output/analysis.json'},
+			{name: 'dsl', task: 'generate-dsl', inputs: {analysis: {stage: 'analysis', path: 'output/analysis.json'}}, result: 'output/app.json'},
+		],
+	}));
+	const running = runDetached(['pipeline', 'run', 'pipeline.json', '--no-clipboard', '--timeout', '60'], {cwd: project});
+	const pipelines = path.join(project, '.handoff/pipelines');
+	const run = (await waitUntil((): string | undefined => (fs.existsSync(pipelines) ? fs.readdirSync(pipelines).map(name => path.join(pipelines, name))[0] : undefined), 10_000, 'the run folder'))!;
+	const mcp = await connectMcp(['--workspace', run]);
+	const serving = async (task: string): Promise<void> => {
+		await waitUntil(async () => {
+			const result = await mcp.call('get_task');
+			return !result.isError && (JSON.parse(result.text) as {task: string}).task === task;
+		}, 20_000, `the stage with task ${task}`);
+	};
+
+	await serving('analyze-spec');
+	await mcp.call('claim');
+	expect((await mcp.call('submit_result', {result: {entities: ['Ticket']}})).isError).toBeFalsy();
+	await serving('generate-dsl');
+	const task = JSON.parse((await mcp.call('get_task')).text) as {workspace: string; inputs: {analysis: string}};
+	expect(task.workspace).toBe(path.join(fs.realpathSync(run), 'stage-2-dsl'));
+	expect(readJson(task.inputs.analysis)).toEqual({entities: ['Ticket']});
+	expect((await mcp.call('claim')).isError).toBeFalsy();
+	expect((await mcp.call('submit_result', {result: {app: 'ok'}})).isError).toBeFalsy();
+	const result = await running;
+	expect(result.code, result.stderr).toBe(0);
+	expect(JSON.parse(result.stdout)).toMatchObject({state: 'complete'});
+	// Between and after stages the run has none waiting: a tool error that says so.
+	const after = await mcp.call('get_task');
+	expect(after.isError).toBe(true);
+	expect(after.text).toContain('No hand-off stage of this pipeline run is waiting for a consumer now (analysis: complete, dsl: complete)');
+}, 60_000);
+
+describe('run --mcp', () => {
+	test('new --mcp writes the steps as tool calls with the workspace to pass, and keeps the commands as the fallback', async () => {
+		expect.hasAssertions();
+		const {workspace} = await newWorkspace(['--tool', 'claude', '--mcp'], tempDirectory());
+		const instructions = fs.readFileSync(path.join(workspace, 'input/instructions.md'), 'utf8');
+		expect(instructions).toContain(`pass \`"workspace": ${JSON.stringify(workspace)}\` to each of them`);
+		expect(instructions).toContain('`mcp__handoff__get_task`');
+		for (const tool of ['get_task', 'claim', 'report_progress', 'publish_partial', 'ask_question', 'await_answer', 'submit_result', 'fail']) {
+			expect(instructions).toContain(`\`${tool}\``);
+		}
+
+		expect(instructions).toContain('When it is pending, call `await_answer` again');
+		expect(instructions).toContain(`${process.execPath} ${cliPath} --workspace ${workspace} done`);
+	});
+
+	test('the prompt names the tools and the workspace, and shows the one-line registration for the --tool', async () => {
+		expect.hasAssertions();
+		const project = tempDirectory();
+		fs.writeFileSync(path.join(project, 'schema.json'), '{"type": "object"}');
+		// No terminal: the prompt goes to stderr; the hand-off times out at once.
+		const {stderr} = await runDetached(['run', '--task', 't', '--schema', 'schema.json', '--tool', 'codex', '--mcp', '--timeout', '1'], {cwd: project});
+		expect(stderr).toContain('Use the tools of the MCP server "handoff" (get_task first), passing "workspace": "');
+		expect(stderr).toContain(`register it once with: codex mcp add handoff -- ${process.execPath} ${cliPath} mcp`);
+	});
+
+	test('the registration for claude, codex, gemini and cursor, as the readme shows it', () => {
+		const command = ['node', '/path/to/handoff/dist/cli.js'];
+		expect(mcpRegistration('claude', command)).toBe('claude mcp add --scope user handoff -- node /path/to/handoff/dist/cli.js mcp');
+		expect(mcpRegistration('codex', command)).toBe('codex mcp add handoff -- node /path/to/handoff/dist/cli.js mcp');
+		expect(mcpRegistration('gemini', command)).toBe('gemini mcp add --scope user handoff node /path/to/handoff/dist/cli.js mcp');
+		expect(mcpServersJson(command)).toEqual({mcpServers: {handoff: {command: 'node', args: ['/path/to/handoff/dist/cli.js', 'mcp']}}});
+		const readme = fs.readFileSync(new URL('../../readme.md', import.meta.url), 'utf8');
+		for (const tool of ['claude', 'codex', 'gemini']) {
+			expect(readme).toContain(mcpRegistration(tool, command));
+		}
+
+		expect(readme).toContain('~/.cursor/mcp.json');
+		expect(readme).toContain(JSON.stringify(mcpServersJson(command), null, 2));
+	});
+});
+
+const fakes = fileURLToPath(new URL('../fixtures/fake-clis', import.meta.url));
+const withFakes = (extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv => ({PATH: `${fakes}${path.delimiter}${process.env.PATH}`, ...extra});
+const insideGit = (folder: string): boolean => spawnSync('git', ['rev-parse', '--is-inside-work-tree'], {cwd: folder, stdio: 'ignore'}).status === 0;
+
+describe('--launch --mcp hands the server to the launched tool for that run only', () => {
+	const outsideGit = !insideGit(tempDirectory());
+	for (const tool of ['claude', 'codex']) {
+		test.skipIf(!outsideGit)(`${tool}: its fake does the hand-off as an MCP client; the person's configuration is untouched`, async () => {
+			expect.hasAssertions();
+			const project = tempDirectory();
+			const home = tempDirectory();
+			const argsLog = path.join(project, 'args');
+			fs.writeFileSync(path.join(project, 'SPEC.md'), '# Spec\n');
+			fs.writeFileSync(path.join(project, 'schema.json'), JSON.stringify({type: 'object', required: ['summary'], properties: {summary: {type: 'string'}}}));
+			const {code, stdout, stderr} = await runDetached(['run', '--task', 'launched', '--input', 'spec=SPEC.md', '--schema', 'schema.json', '--tool', tool, '--mcp', '--launch', '--timeout', '60'], {cwd: project, env: withFakes({HOME: home, FAKE_ARGS_LOG: argsLog})});
+			expect(code, stderr).toBe(0);
+			const summary = JSON.parse(stdout) as {state: string; archive: string; result: string};
+			expect(summary.state).toBe('complete');
+			// Written through submit_result, claimed and reported through the tools.
+			expect(readJson(summary.result)).toEqual({summary: 'done by a fake CLI over MCP'});
+			expect(fs.readFileSync(path.join(summary.archive, 'shared/progress.txt'), 'utf8')).toMatch(/\] Reading the spec$/m);
+			// Each step a call of the server's tools, as the tool's own event stream shows it.
+			expect(stderr).toContain(tool === 'claude' ? 'claude: mcp__handoff__claim' : 'codex: tool handoff/claim');
+			expect(stderr).toContain(tool === 'claude' ? 'claude: mcp__handoff__submit_result' : 'codex: tool handoff/submit_result');
+			expect(fs.readFileSync(path.join(summary.archive, 'input/instructions.md'), 'utf8')).toContain('with the handoff MCP tools');
+			const args = fs.readFileSync(argsLog, 'utf8').split('\0');
+			const workspace = path.join(path.dirname(path.dirname(summary.archive)), 'workspaces', path.basename(summary.archive));
+			const server = {command: process.execPath, args: [cliPath, 'mcp', '--workspace', workspace]};
+			if (tool === 'claude') {
+				const config = JSON.parse(args[args.indexOf('--mcp-config') + 1]!) as unknown;
+				expect(config).toEqual({mcpServers: {handoff: {...server, env: {HANDOFF_TOOL: 'claude'}}}});
+				expect(args.slice(args.indexOf('--allowedTools'))).toContain('mcp__handoff');
+			} else {
+				expect(args).toContain(`mcp_servers.handoff.command=${JSON.stringify(server.command)}`);
+				expect(args).toContain(`mcp_servers.handoff.args=${JSON.stringify(server.args)}`);
+			}
+
+			// Nothing was registered: no configuration file was written in the person's home.
+			expect(fs.readdirSync(home)).toEqual([]);
+		}, 30_000);
+	}
+
+	test('a tool that reads MCP servers only from its configuration is refused with what to do instead', async () => {
+		expect.hasAssertions();
+		const project = tempDirectory();
+		const {code, stderr} = await runCli(['run', '--task', 't', '--tool', 'gemini', '--mcp', '--launch'], {cwd: project, env: withFakes()});
+		expect(code).toBe(2);
+		expect(stderr).toContain('--launch --mcp: handoff can hand its MCP server to claude and codex for one run only; gemini reads it only from its configuration');
+		expect(fs.existsSync(path.join(project, '.handoff'))).toBe(false);
+	});
+});
