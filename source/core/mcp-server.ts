@@ -25,8 +25,11 @@ import {checkWorkspace, locateWorkspace} from './workspace.js';
 /** await_answer's bounds (the reasons are in tool-limits.ts). */
 const awaitDefaultSeconds = mcpAwaitSeconds.default;
 const awaitMaxSeconds = mcpAwaitSeconds.max;
-/** How often a waiting await_answer reports progress to a client that asked for it (a progress token), which some clients take as a sign of life. */
-const progressEveryMs = 10_000;
+/** How often a waiting await_answer reports progress to a client that asked for it (a progress token), which some clients take as a sign of life (HANDOFF_HEARTBEAT_MS, as for `handoff await`). */
+function progressEveryMs(environment: NodeJS.ProcessEnv): number {
+	const given = Number(environment.HANDOFF_HEARTBEAT_MS);
+	return given > 0 ? given : 10_000;
+}
 
 export type McpServerOptions = {
 	/** --workspace or HANDOFF_WORKSPACE: a workspace or a pipeline run folder. */
@@ -253,7 +256,7 @@ export function createHandoffMcpServer(options: McpServerOptions): McpServer {
 			const outcome = await awaitAnswers(workspace, [id], {
 				forMs,
 				signal: context.signal,
-				heartbeatMs: progressEveryMs,
+				heartbeatMs: progressEveryMs(options.environment),
 				onWaiting() {
 					// On stderr, which clients keep as the server's log: the protocol owns stdout.
 					options.stderr.write(`handoff mcp: waiting up to ${seconds} s for an answer to ${id}\n`);

@@ -258,3 +258,36 @@ describe('--launch --mcp hands the server to the launched tool for that run only
 		expect(fs.existsSync(path.join(project, '.handoff'))).toBe(false);
 	});
 });
+
+test('a waiting await_answer reports progress to a client that asks for it', async () => {
+	expect.hasAssertions();
+	const {workspace} = await newWorkspace([], tempDirectory());
+	const mcp = await connectMcp(['--workspace', workspace], {env: {HANDOFF_HEARTBEAT_MS: '300'}});
+	await mcp.call('ask_question', {text: 'Which region?', id: 'region'});
+	const reports: Array<{progress: number; total?: number}> = [];
+	const result = await mcp.client.callTool({name: 'await_answer', arguments: {id: 'region', wait_seconds: 2}}, undefined, {
+		onprogress(progress) {
+			reports.push(progress);
+		},
+	});
+	expect(result.isError).toBeFalsy();
+	expect(reports.length).toBeGreaterThanOrEqual(2);
+	expect(reports.every(report => report.total === 2)).toBe(true);
+});
+
+test('the same question asked at once by many calls from two servers is one question', async () => {
+	expect.hasAssertions();
+	const {workspace} = await newWorkspace([], tempDirectory());
+	const sessions = [await connectMcp(['--workspace', workspace]), await connectMcp(['--workspace', workspace])];
+	const trials = process.env.HANDOFF_SLOW_TESTS === '1' ? 20 : 4;
+	for (let trial = 0; trial < trials; trial++) {
+		const question = {text: `Question ${trial}?`, options: ['Yes', 'No']};
+		const results = await Promise.all(sessions.flatMap(session => Array.from({length: 5}, async () => session.call('ask_question', question))));
+		const ids = new Set(results.map(result => (JSON.parse(result.text) as {id: string}).id));
+		expect(ids.size).toBe(1);
+		expect(results.filter(result => (JSON.parse(result.text) as {created: boolean}).created)).toHaveLength(1);
+	}
+
+	const {questions} = readJson(path.join(workspace, 'shared/questions.json')) as {questions: Array<{text: string}>};
+	expect(questions.map(question => question.text)).toEqual(Array.from({length: trials}, (_, trial) => `Question ${trial}?`));
+}, 60_000);
