@@ -4,7 +4,7 @@ import path from 'node:path';
 import {fileURLToPath} from 'node:url';
 import {describe, expect, test} from 'vitest';
 import {mcpRegistration, mcpServersJson} from '../../source/core/mcp-setup.js';
-import {cliPath, newWorkspace, runCli, runDetached, useTempDirectories, waitUntil} from '../helpers/cli.js';
+import {cliPath, newWorkspace, runCli, runDetached, runShellLine, useTempDirectories, waitUntil} from '../helpers/cli.js';
 import {connectMcp} from '../helpers/mcp.js';
 
 const tempDirectory = useTempDirectories();
@@ -291,3 +291,25 @@ test('the same question asked at once by many calls from two servers is one ques
 	const {questions} = readJson(path.join(workspace, 'shared/questions.json')) as {questions: Array<{text: string}>};
 	expect(questions.map(question => question.text)).toEqual(Array.from({length: trials}, (_, trial) => `Question ${trial}?`));
 }, 60_000);
+
+test('only handoff mcp loads the MCP SDK: a consumer command and run --mcp do not pay for it', async () => {
+	expect.hasAssertions();
+	const project = tempDirectory();
+	const {workspace} = await newWorkspace([], project);
+	const trace = fileURLToPath(new URL('../fixtures/trace-imports.mjs', import.meta.url));
+	const traced = async (args: string[], name: string): Promise<string> => {
+		const file = path.join(project, `${name}.trace`);
+		await runShellLine([process.execPath, '--import', trace, cliPath, ...args].map(word => `'${word}'`).join(' '), {TRACE_IMPORTS_FILE: file});
+		return fs.readFileSync(file, 'utf8');
+	};
+
+	const progress = await traced(['progress', 'Reading', '--workspace', workspace], 'progress');
+	expect(progress).toContain('/dist/commands/progress.js');
+	expect(progress).not.toContain('@modelcontextprotocol');
+	const run = await traced(['run', '--task', 't', '--tool', 'claude', '--mcp', '--timeout', '1', '--no-clipboard', '--dir', path.join(project, 'runs')], 'run');
+	expect(run).toContain('/dist/core/mcp-setup.js');
+	expect(run).not.toContain('@modelcontextprotocol');
+	// The control: the server itself does load it (it ends when its stdin, closed here, ends).
+	const mcp = await traced(['mcp', '--workspace', workspace], 'mcp');
+	expect(mcp).toContain('@modelcontextprotocol/sdk');
+}, 30_000);
