@@ -336,8 +336,12 @@ export async function serveMcp(options: McpServerOptions & {stdin: NodeJS.Readab
 		mcp.server.onclose = resolve;
 	});
 	// The SDK's stdio transport does not notice the end of stdin; the client closing it is the end of the session.
-	options.stdin.once('end', () => {
+	const end = (): void => {
 		mcp.close().catch(() => undefined);
-	});
+	};
+
+	options.stdin.once('end', end);
+	// A client gone without closing our stdin (EPIPE on stdout) ends the session too, not the process with a crash report.
+	options.stdout.on('error', end);
 	await closed;
 }

@@ -4,7 +4,7 @@ import path from 'node:path';
 import {fileURLToPath} from 'node:url';
 import {describe, expect, test} from 'vitest';
 import {mcpRegistration, mcpServersJson} from '../../source/core/mcp-setup.js';
-import {cliPath, newWorkspace, runCli, runDetached, runShellLine, useTempDirectories, waitUntil} from '../helpers/cli.js';
+import {cliPath, newWorkspace, runCli, runDetached, runShellLine, startCli, useTempDirectories, waitUntil} from '../helpers/cli.js';
 import {connectMcp} from '../helpers/mcp.js';
 
 const tempDirectory = useTempDirectories();
@@ -313,3 +313,51 @@ test('only handoff mcp loads the MCP SDK: a consumer command and run --mcp do no
 	const mcp = await traced(['mcp', '--workspace', workspace], 'mcp');
 	expect(mcp).toContain('@modelcontextprotocol/sdk');
 }, 30_000);
+
+test('lines that are not JSON-RPC, and a call whose arguments are not an object, leave the server answering', async () => {
+	expect.hasAssertions();
+	const {workspace} = await newWorkspace([], tempDirectory());
+	const server = startCli(['mcp', '--workspace', workspace], {keepStdin: true});
+	const send = (message: unknown): void => {
+		server.child.stdin!.write(`${typeof message === 'string' ? message : JSON.stringify(message)}\n`);
+	};
+
+	const response = async (id: number): Promise<{result?: {isError?: boolean; content?: Array<{text: string}>}; error?: {code: number; message: string}}> => {
+		await server.waitFor(new RegExp(`"id":${id}[,}]`), 'stdout');
+		const line = server.stdout().split('\n').find(candidate => candidate.includes(`"id":${id},`) || candidate.includes(`"id":${id}}`))!;
+		return JSON.parse(line) as never;
+	};
+
+	send('this is not JSON');
+	send('{"jsonrpc": "2.0", "id": "broken"');
+	send({jsonrpc: '2.0', id: 1, method: 'initialize', params: {protocolVersion: '2025-06-18', capabilities: {}, clientInfo: {name: 'raw', version: '1'}}});
+	expect((await response(1)).result).toBeDefined();
+	send({jsonrpc: '2.0', method: 'notifications/initialized'});
+	send({jsonrpc: '2.0', id: 2, method: 'tools/call', params: {name: 'report_progress', arguments: 'Reading the spec'}});
+	// Not a tools/call by the MCP schema (arguments must be an object): the SDK answers with a JSON-RPC error, before any tool runs.
+	const refused = await response(2);
+	expect(refused.result).toBeUndefined();
+	expect(refused.error?.message).toContain('"arguments"');
+	send({jsonrpc: '2.0', id: 3, method: 'tools/call', params: {name: 'report_progress', arguments: {message: 'Reading the spec'}}});
+	expect((await response(3)).result?.isError).toBeFalsy();
+	expect(fs.readFileSync(path.join(workspace, 'shared/progress.txt'), 'utf8')).toContain('Reading the spec');
+	// Every line on stdout is a JSON-RPC message.
+	for (const line of server.stdout().split('\n').filter(Boolean)) {
+		expect(JSON.parse(line)).toMatchObject({jsonrpc: '2.0'});
+	}
+
+	server.child.stdin!.end();
+	expect((await server.result).code).toBe(0);
+});
+
+test('a client gone without closing stdin (its end of stdout closed) ends the server quietly', async () => {
+	expect.hasAssertions();
+	const {workspace} = await newWorkspace([], tempDirectory());
+	const server = startCli(['mcp', '--workspace', workspace], {keepStdin: true});
+	server.child.stdout!.destroy();
+	const request = {jsonrpc: '2.0', id: 1, method: 'initialize', params: {protocolVersion: '2025-06-18', capabilities: {}, clientInfo: {name: 'raw', version: '1'}}};
+	server.child.stdin!.write(`${JSON.stringify(request)}\n`);
+	const {code, stderr} = await server.result;
+	expect(stderr).not.toContain('internal error');
+	expect(code).toBe(0);
+});
