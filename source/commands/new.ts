@@ -43,6 +43,10 @@ export function newWorkspaceOptions(context: CommandContext<NewFlags>, command: 
 		throw usageError(`--tool must be one of ${promptTools.join(', ')}`);
 	}
 
+	if (flags.mcp && flags.tool === 'aider') {
+		throw usageError('--mcp: aider loads no MCP servers; without --mcp it gets the plain-file steps');
+	}
+
 	return {
 		baseDirectory: resolveBaseDirectory(flags.dir, context.environment, context.cwd),
 		task: flags.task,

@@ -112,7 +112,10 @@ async function watchToSummary(workspace: string, context: CommandContext<ScreenF
 		return result.detail;
 	};
 
-	let promptNotice = flags.clipboard && options.copyPrompt ? await copyPrompt(buildPrompt({workspace, tool, ...mcpPrompt(flags.mcp, tool)})) : undefined;
+	const {registration} = mcpPrompt(flags.mcp, tool);
+	// With --mcp and a prompt to paste, the screen also says how to register the server: the person does that before starting the tool.
+	const withRegistration = (notice: string | undefined): string | undefined => (registration && options.copyPrompt ? [`Register handoff's MCP server once: ${registration}`, notice].filter(Boolean).join(' · ') : notice);
+	let promptNotice = withRegistration(flags.clipboard && options.copyPrompt ? await copyPrompt(buildPrompt({workspace, tool, ...mcpPrompt(flags.mcp, tool)})) : undefined);
 	let quit!: () => void;
 	const quitting = new Promise<undefined>(resolve => {
 		quit = () => resolve(undefined);
@@ -188,7 +191,9 @@ async function watchToSummary(workspace: string, context: CommandContext<ScreenF
 			}
 
 			case 'copy': {
-				copyPrompt(buildPrompt({workspace, tool, ...mcpPrompt(flags.mcp, tool)})).then(showNotice, reportFailure('The prompt was not copied'));
+				copyPrompt(buildPrompt({workspace, tool, ...mcpPrompt(flags.mcp, tool)})).then(notice => {
+					showNotice(withRegistration(notice)!);
+				}, reportFailure('The prompt was not copied'));
 				break;
 			}
 

@@ -361,3 +361,27 @@ test('a client gone without closing stdin (its end of stdout closed) ends the se
 	expect(stderr).not.toContain('internal error');
 	expect(code).toBe(0);
 });
+
+test('aider, which has no MCP, is refused --mcp and keeps the plain-file way', async () => {
+	expect.hasAssertions();
+	const project = tempDirectory();
+	const {code, stderr} = await runCli(['new', '--task', 't', '--tool', 'aider', '--mcp'], {cwd: project});
+	expect(code).toBe(2);
+	expect(stderr).toContain('--mcp: aider loads no MCP servers');
+	expect(fs.existsSync(path.join(project, '.handoff'))).toBe(false);
+});
+
+test('text that a shell would need quoted for reaches the files exactly through the tools', async () => {
+	expect.hasAssertions();
+	const {workspace} = await newWorkspace([], tempDirectory());
+	const mcp = await connectMcp(['--workspace', workspace]);
+	const tricky = 'It\'s "quoted" $(touch /tmp/pwned-by-handoff-test) `id` $HOME \\ ; & | > *';
+	await mcp.call('report_progress', {message: tricky});
+	const asked = JSON.parse((await mcp.call('ask_question', {text: tricky, options: ['a\'b', '"c"', '$(d)']})).text) as {id: string};
+	expect(fs.readFileSync(path.join(workspace, 'shared/progress.txt'), 'utf8')).toContain(`] ${tricky}\n`);
+	expect(readJson(path.join(workspace, 'shared/questions.json'))).toMatchObject({questions: [{id: asked.id, text: tricky, options: ['a\'b', '"c"', '$(d)']}]});
+	expect(fs.existsSync('/tmp/pwned-by-handoff-test')).toBe(false);
+	// Several lines are several progress lines, each stamped, as with the command.
+	await mcp.call('report_progress', {message: 'first line\nsecond line'});
+	expect(fs.readFileSync(path.join(workspace, 'shared/progress.txt'), 'utf8')).toMatch(/^\[[^\]]+\] first line\n\[[^\]]+\] second line\n$/m);
+});

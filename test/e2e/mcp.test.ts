@@ -110,3 +110,22 @@ test('a whole hand-off through the MCP tools, driven by the SDK\'s client, with 
 	expect(gone.isError).toBe(true);
 	expect(gone.text).toContain('does not exist');
 }, 90_000);
+
+test('run --tool claude --mcp shows on the screen how to register the server, before the person starts the tool', async () => {
+	expect.hasAssertions();
+	const project = tempDirectory();
+	fs.writeFileSync(path.join(project, 'schema.json'), '{"type": "object"}');
+	const tmux = new Tmux();
+	cleanups.push(() => {
+		tmux.kill();
+	});
+	tmux.start(`"${process.execPath}" "${cliPath}" run --task registered --schema schema.json --tool claude --mcp --timeout 60`, {columns: 200, cwd: project});
+	await tmux.waitForScreen(`Register handoff's MCP server once: claude mcp add --scope user handoff -- ${process.execPath} ${cliPath} mcp`);
+	tmux.sendKeys('q');
+	const workspaces = path.join(project, '.handoff/workspaces');
+	const [name] = fs.readdirSync(workspaces).filter(entry => !entry.startsWith('.'));
+	// The prompt saved for pasting names the tools and the workspace, and the registration too.
+	const prompt = fs.readFileSync(path.join(workspaces, name!, 'input/prompt.txt'), 'utf8');
+	expect(prompt).toContain(`Use the tools of the MCP server "handoff" (get_task first), passing "workspace": ${JSON.stringify(path.join(fs.realpathSync(workspaces), name!))} to each.`);
+	expect(prompt).toContain('register it once with: claude mcp add --scope user handoff --');
+});
