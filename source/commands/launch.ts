@@ -1,4 +1,6 @@
+import path from 'node:path';
 import {buildPrompt} from '../core/prompt.js';
+import {makePrivateDirectory, writeFileAtomic} from '../core/safe-io.js';
 import {checkToolVersion, isLaunchTool, launchMatrix, launchTools, planLaunch, planResume, resumePrompt, type LaunchTool} from '../core/launch-matrix.js';
 import {isExecutableOnPath, readToolVersion, startLaunchedTool} from '../core/launched-tool.js';
 import {canLaunchWithMcp, mcpLaunchArgs, mcpLaunchTools} from '../core/mcp-setup.js';
@@ -16,7 +18,7 @@ export async function checkLaunch(tool: string | undefined, environment: NodeJS.
 	}
 
 	if (mcp && !canLaunchWithMcp(tool)) {
-		throw usageError(`--launch --mcp: handoff can hand its MCP server to ${mcpLaunchTools.join(' and ')} for one run only; ${tool} reads it only from its configuration. Register it once (handoff run --tool ${tool} --mcp shows how) and paste the prompt, or --launch without --mcp`);
+		throw usageError(`--launch --mcp: handoff can hand its MCP server to ${mcpLaunchTools.join(', ')} for one run only; ${tool} reads it only from its configuration. Register it once (handoff run --tool ${tool} --mcp shows how) and paste the prompt, or --launch without --mcp`);
 	}
 
 	const {binary} = launchMatrix[tool];
@@ -37,6 +39,13 @@ export async function launchInto(session: HandoffSession, request: LaunchRequest
 	const prompt = [buildPrompt({workspace, mcp: Boolean(mcp)}), ...(row.promptNote ? [row.promptNote] : [])].join('\n');
 	const inputs = Object.entries(manifest.inputs).filter(([key]) => key !== 'instructions' && key !== 'schema').map(([, file]) => file);
 	const context = {workspace, node: process.execPath, inputs, ...(mcp ? {mcp} : {})};
+	// Settings the tool reads from the folder it runs in (gemini): inside the workspace, so they go with it.
+	for (const file of mcp?.files ?? []) {
+		const target = path.join(workspace, file.path);
+		await makePrivateDirectory(path.dirname(target));
+		await writeFileAtomic(target, file.content);
+	}
+
 	const plan = planLaunch(request.tool, request.versionOutput, {...context, prompt});
 	let launched = await startLaunchedTool(plan, session, environment);
 	// The session decides when (the tool ended while a question is open, and the question got its answer); this is how.

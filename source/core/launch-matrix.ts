@@ -30,8 +30,8 @@ export type LaunchContext = {
 	/** The workspace-relative input files (for tools that only see files they are given). */
 	inputs: string[];
 	version: ToolVersion;
-	/** handoff's MCP server for this run only (`--mcp`, claude and codex): the flags that pass it, and the permission rule claude needs for its tools (mcp-setup.ts). */
-	mcp?: {args: string[]; allowedTools?: string};
+	/** handoff's MCP server for this run only (`--mcp`: claude, codex, gemini): the flags that pass it, the permission rule claude needs for its tools, and the settings files gemini reads from the workspace (mcp-setup.ts). */
+	mcp?: {args: string[]; allowedTools?: string; files?: Array<{path: string; content: string}>};
 };
 
 /** A command that is ready to start: binary, arguments, extra environment, and where the prompt file goes (aider). */

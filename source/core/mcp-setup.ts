@@ -58,9 +58,10 @@ export function mcpRegistration(tool: string, command: string[]): string {
 }
 
 /** The tools that `--launch --mcp` can hand the server for one run only, without touching the person's configuration. */
-export const mcpLaunchTools = ['claude', 'codex'] as const;
+export const mcpLaunchTools = ['claude', 'codex', 'gemini'] as const;
+export type McpLaunchTool = (typeof mcpLaunchTools)[number];
 
-export function canLaunchWithMcp(tool: string): tool is (typeof mcpLaunchTools)[number] {
+export function canLaunchWithMcp(tool: string): tool is McpLaunchTool {
 	return (mcpLaunchTools as readonly string[]).includes(tool);
 }
 
@@ -68,11 +69,17 @@ export function canLaunchWithMcp(tool: string): tool is (typeof mcpLaunchTools)[
 The flags that give a launched tool handoff's server for this run only:
 - claude: `--mcp-config JSON` (a file or a JSON string, https://docs.claude.com/en/docs/claude-code/cli-reference), and `mcp__handoff` in --allowedTools, since print mode denies a tool nobody allowed (https://docs.claude.com/en/docs/claude-code/iam: `mcp__server` allows every tool of that server);
 - codex: `-c mcp_servers.handoff.command=...` and `-c mcp_servers.handoff.args=[...]`, values in TOML (`codex exec --help`: "-c key=value ... parsed as TOML"; https://developers.openai.com/codex/config-reference). JSON strings and arrays of strings are valid TOML.
+- gemini: no flag takes a server (`gemini --help` of 0.61.0 has only --allowed-mcp-server-names), but it reads the project settings `.gemini/settings.json` of the folder it runs in (https://geminicli.com/docs/get-started/configuration/), and a launched tool runs in the workspace: so the server goes there, in the hand-off's own folder, with `trust: true`, which lets its tools run without a confirmation headless mode cannot ask for (https://geminicli.com/docs/tools/mcp-server/).
 */
-export function mcpLaunchArgs(tool: 'claude' | 'codex', command: string[], workspace: string): {args: string[]; allowedTools?: string} {
+export function mcpLaunchArgs(tool: McpLaunchTool, command: string[], workspace: string): {args: string[]; allowedTools?: string; files?: Array<{path: string; content: string}>} {
 	const environment = {HANDOFF_TOOL: tool};
 	if (tool === 'claude') {
 		return {args: ['--mcp-config', JSON.stringify(mcpServersJson(command, workspace, environment))], allowedTools: `mcp__${mcpServerName}`};
+	}
+
+	if (tool === 'gemini') {
+		const settings = {mcpServers: {[mcpServerName]: {...mcpServerCommand(command, workspace), env: environment, trust: true}}};
+		return {args: [], files: [{path: geminiProjectSettings, content: `${JSON.stringify(settings, null, 2)}\n`}]};
 	}
 
 	const server = mcpServerCommand(command, workspace);
@@ -84,6 +91,9 @@ export function mcpLaunchArgs(tool: 'claude' | 'codex', command: string[], works
 		],
 	};
 }
+
+/** Gemini CLI's project settings file, relative to the folder it runs in. */
+export const geminiProjectSettings = '.gemini/settings.json';
 
 function tomlInlineTable(values: Record<string, string>): string {
 	return `{${Object.entries(values).map(([key, value]) => `${key} = ${JSON.stringify(value)}`).join(', ')}}`;

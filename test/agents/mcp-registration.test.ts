@@ -59,3 +59,19 @@ test.skipIf(gemini.missing !== undefined)(`gemini takes the registration line ha
 	const listed = shell('gemini mcp list', environment, geminiHome);
 	expect(listed.stdout + listed.stderr).toMatch(/handoff: .* \(stdio\) - Connected/);
 });
+
+test.skipIf(gemini.missing !== undefined)(`gemini loads the server --launch --mcp puts in the workspace's project settings, and connects to it${gemini.missing ? ` (skipped: ${gemini.missing})` : ''}`, () => {
+	const workspace = home();
+	const geminiHome = home();
+	const {args, files} = mcpLaunchArgs('gemini', command, workspace);
+	expect(args).toEqual([]);
+	for (const file of files!) {
+		fs.mkdirSync(path.dirname(path.join(workspace, file.path)), {recursive: true});
+		fs.writeFileSync(path.join(workspace, file.path), file.content);
+	}
+
+	// An empty home: the server can only come from the workspace's own settings. Trusted as --launch trusts it.
+	const listed = shell('gemini mcp list', {HOME: geminiHome, GEMINI_CLI_TRUST_WORKSPACE: 'true'}, workspace);
+	expect(listed.stdout + listed.stderr).toMatch(/handoff: .* \(stdio\) - Connected/);
+	expect(fs.existsSync(path.join(geminiHome, '.gemini/settings.json'))).toBe(false);
+});

@@ -213,7 +213,7 @@ const insideGit = (folder: string): boolean => spawnSync('git', ['rev-parse', '-
 
 describe('--launch --mcp hands the server to the launched tool for that run only', () => {
 	const outsideGit = !insideGit(tempDirectory());
-	for (const tool of ['claude', 'codex']) {
+	for (const tool of ['claude', 'codex', 'gemini']) {
 		test.skipIf(!outsideGit)(`${tool}: its fake does the hand-off as an MCP client; the person's configuration is untouched`, async () => {
 			expect.hasAssertions();
 			const project = tempDirectory();
@@ -221,7 +221,8 @@ describe('--launch --mcp hands the server to the launched tool for that run only
 			const argsLog = path.join(project, 'args');
 			fs.writeFileSync(path.join(project, 'SPEC.md'), '# Spec\n');
 			fs.writeFileSync(path.join(project, 'schema.json'), JSON.stringify({type: 'object', required: ['summary'], properties: {summary: {type: 'string'}}}));
-			const {code, stdout, stderr} = await runDetached(['run', '--task', 'launched', '--input', 'spec=SPEC.md', '--schema', 'schema.json', '--tool', tool, '--mcp', '--launch', '--timeout', '60'], {cwd: project, env: withFakes({HOME: home, FAKE_ARGS_LOG: argsLog})});
+			// --keep: the workspace stays, to show what was put in it for the launch.
+			const {code, stdout, stderr} = await runDetached(['run', '--task', 'launched', '--input', 'spec=SPEC.md', '--schema', 'schema.json', '--tool', tool, '--mcp', '--launch', '--timeout', '60', '--keep'], {cwd: project, env: withFakes({HOME: home, FAKE_ARGS_LOG: argsLog})});
 			expect(code, stderr).toBe(0);
 			const summary = JSON.parse(stdout) as {state: string; archive: string; result: string};
 			expect(summary.state).toBe('complete');
@@ -229,8 +230,9 @@ describe('--launch --mcp hands the server to the launched tool for that run only
 			expect(readJson(summary.result)).toEqual({summary: 'done by a fake CLI over MCP'});
 			expect(fs.readFileSync(path.join(summary.archive, 'shared/progress.txt'), 'utf8')).toMatch(/\] Reading the spec$/m);
 			// Each step a call of the server's tools, as the tool's own event stream shows it.
-			expect(stderr).toContain(tool === 'claude' ? 'claude: mcp__handoff__claim' : 'codex: tool handoff/claim');
-			expect(stderr).toContain(tool === 'claude' ? 'claude: mcp__handoff__submit_result' : 'codex: tool handoff/submit_result');
+			const shownAs = {claude: 'claude: mcp__handoff__', codex: 'codex: tool handoff/', gemini: 'gemini: mcp_handoff_'}[tool]!;
+			expect(stderr).toContain(`${shownAs}claim`);
+			expect(stderr).toContain(`${shownAs}submit_result`);
 			expect(fs.readFileSync(path.join(summary.archive, 'input/instructions.md'), 'utf8')).toContain('with the handoff MCP tools');
 			const args = fs.readFileSync(argsLog, 'utf8').split('\0');
 			const workspace = path.join(path.dirname(path.dirname(summary.archive)), 'workspaces', path.basename(summary.archive));
@@ -239,9 +241,13 @@ describe('--launch --mcp hands the server to the launched tool for that run only
 				const config = JSON.parse(args[args.indexOf('--mcp-config') + 1]!) as unknown;
 				expect(config).toEqual({mcpServers: {handoff: {...server, env: {HANDOFF_TOOL: 'claude'}}}});
 				expect(args.slice(args.indexOf('--allowedTools'))).toContain('mcp__handoff');
-			} else {
+			} else if (tool === 'codex') {
 				expect(args).toContain(`mcp_servers.handoff.command=${JSON.stringify(server.command)}`);
 				expect(args).toContain(`mcp_servers.handoff.args=${JSON.stringify(server.args)}`);
+			} else {
+				// Gemini has no flag for it: the project settings of the folder it runs in, the workspace, with trust for headless calls.
+				expect(readJson(path.join(workspace, '.gemini/settings.json'))).toEqual({mcpServers: {handoff: {...server, env: {HANDOFF_TOOL: 'gemini'}, trust: true}}});
+				expect(args.join(' ')).not.toContain('mcp');
 			}
 
 			// Nothing was registered: no configuration file was written in the person's home.
@@ -252,9 +258,9 @@ describe('--launch --mcp hands the server to the launched tool for that run only
 	test('a tool that reads MCP servers only from its configuration is refused with what to do instead', async () => {
 		expect.hasAssertions();
 		const project = tempDirectory();
-		const {code, stderr} = await runCli(['run', '--task', 't', '--tool', 'gemini', '--mcp', '--launch'], {cwd: project, env: withFakes()});
+		const {code, stderr} = await runCli(['run', '--task', 't', '--tool', 'copilot', '--mcp', '--launch'], {cwd: project, env: withFakes()});
 		expect(code).toBe(2);
-		expect(stderr).toContain('--launch --mcp: handoff can hand its MCP server to claude and codex for one run only; gemini reads it only from its configuration');
+		expect(stderr).toContain('--launch --mcp: handoff can hand its MCP server to claude, codex, gemini for one run only; copilot reads it only from its configuration');
 		expect(fs.existsSync(path.join(project, '.handoff'))).toBe(false);
 	});
 });
