@@ -191,6 +191,8 @@ export function createHandoffMcpServer(options: McpServerOptions): McpServer {
 		instructions: `Tools for a hand-off task: call get_task first, then claim, report_progress as you work, ask_question and await_answer (call again while "pending") when something is unclear, and submit_result until it says the result is valid; fail if you cannot finish. Pass the workspace the prompt names to each tool. ${mcpToolNames.join(', ')}.`,
 	});
 
+	// Who claims and finishes: --tool or HANDOFF_TOOL, else the client's own name from the MCP handshake (claude-code, codex-mcp-client, ...).
+	const who = (): ConsumerIdentity => ({...options.who, tool: options.who.tool ?? mcp.server.getClientVersion()?.name});
 	const handlers: Record<McpToolName, (workspace: string, input: Record<string, unknown>, context: CallContext) => Promise<CallToolResult>> = {
 		async get_task(workspace) {
 			const manifest = await readManifest(workspace);
@@ -216,7 +218,7 @@ export function createHandoffMcpServer(options: McpServerOptions): McpServer {
 				return text(`You claimed ${workspace} already; carry on.`);
 			}
 
-			const {claimedAt} = await claimTask(workspace, options.who);
+			const {claimedAt} = await claimTask(workspace, who());
 			claimed.add(workspace);
 			return text(`Claimed ${workspace} at ${claimedAt}.`);
 		},
@@ -284,7 +286,7 @@ export function createHandoffMcpServer(options: McpServerOptions): McpServer {
 				await writeFileAtomic(resolveInsideReal(workspace, manifest.result.path, 'the result path'), content);
 			}
 
-			const outcome = await completeTask(workspace, options.who);
+			const outcome = await completeTask(workspace, who());
 			if (!outcome.valid) {
 				const count = outcome.errors.length;
 				return toolError([`The result is not valid yet; nothing was signalled. Fix ${count === 1 ? 'this error' : `these ${count} errors`} (each names the field by its JSON path) and call submit_result again:`, ...outcome.errors.map(error => `  ${error}`)].join('\n'), {valid: false, errors: outcome.errors});
@@ -293,7 +295,7 @@ export function createHandoffMcpServer(options: McpServerOptions): McpServer {
 			return json({valid: true, file: outcome.file, status: 'complete', next: 'the hand-off is complete: stop'});
 		},
 		async fail(workspace, input) {
-			await failTask(workspace, input.reason as string, options.who);
+			await failTask(workspace, input.reason as string, who());
 			return text(`Signalled failure in ${workspace}. Stop working on this hand-off.`);
 		},
 	};

@@ -391,3 +391,13 @@ test('text that a shell would need quoted for reaches the files exactly through 
 	await mcp.call('report_progress', {message: 'first line\nsecond line'});
 	expect(fs.readFileSync(path.join(workspace, 'shared/progress.txt'), 'utf8')).toMatch(/^\[[^\]]+\] first line\n\[[^\]]+\] second line\n$/m);
 });
+
+test('without --tool or HANDOFF_TOOL, the claim and metadata name the client from the MCP handshake', async () => {
+	expect.hasAssertions();
+	const {workspace} = await newWorkspace([], tempDirectory());
+	const mcp = await connectMcp(['--workspace', workspace]);
+	await mcp.call('claim');
+	expect(readJson(path.join(workspace, '.lock'))).toMatchObject({tool: 'handoff-test'});
+	await mcp.call('submit_result', {result: {state_machines: []}});
+	expect(readJson(path.join(workspace, 'output/metadata.json'))).toMatchObject({status: 'complete', execution: {tool: 'handoff-test'}});
+});
