@@ -24,6 +24,9 @@ export type InstructionsOptions = {
 	mcp?: boolean;
 };
 
+/** Where the protocol starts in input/instructions.md, after the producer's task (get_task of `handoff mcp` returns what comes before). */
+export const protocolHeading = '## How to hand back your work';
+
 /** The task text used when the producer gives none. */
 export function defaultTaskText(manifest: Manifest): string {
 	const inputs = Object.entries(manifest.inputs).filter(([key]) => key !== 'instructions' && key !== 'schema');
@@ -63,7 +66,7 @@ ${(options.taskText ?? defaultTaskText(manifest)).trim()}
 
 ---
 
-## How to hand back your work (handoff protocol ${manifest.version})
+${protocolHeading} (handoff protocol ${manifest.version})
 
 Workspace: \`${workspace}\`
 Every path below is relative to it. Read and write only inside it.${timeout}
@@ -134,7 +137,7 @@ The protocol as calls of handoff's MCP tools (`handoff mcp`), for a CLI that has
 function mcpSteps({workspace, handoff, result, inputs, timeout, retries, tool, version}: {workspace: string; handoff: string; result: string; inputs: Array<[string, string]>; timeout: string; retries: string; tool?: string; version: string}): string {
 	const {id, text, options} = exampleQuestion;
 	const names = tool === 'claude' ? ' (in Claude Code: `mcp__handoff__get_task` and so on)' : '';
-	return `## How to hand back your work (handoff protocol ${version}), with the handoff MCP tools
+	return `${protocolHeading} (handoff protocol ${version}), with the handoff MCP tools
 
 Workspace: \`${workspace}\`
 Every path below is relative to it. Read and write only inside it.${timeout}
@@ -151,7 +154,7 @@ Use the tools of the MCP server \`handoff\`${names}, and pass \`"workspace": ${J
 
 If the result is rejected after you finish, \`get_task\` shows why (\`rejected\`, also in \`${layout.rejection}\`): fix the result and hand it back again as in step 6. ${retries}
 
-Without the handoff tools (the server is not loaded in this session), the same steps are commands: \`${handoff} claim\`, \`${handoff} progress "..."\`, \`${handoff} ask "..." --id ID\` then \`${handoff} await ID --for 50\` (exit 75: still open, run it again), \`${handoff} done\`, \`${handoff} fail "..."\`.
+Without the handoff tools (the server is not loaded in this session), the same steps are commands: \`${handoff} claim\`, \`${handoff} progress "..."\`, \`${handoff} ask "..." --id ID\` then \`${handoff} await ID --for ${toolLimit(tool).awaitSeconds ?? 50}\` (exit 75: still open, run it again), \`${handoff} done\`, \`${handoff} fail "..."\`.
 `;
 }
 

@@ -10,6 +10,7 @@ import {StdioServerTransport} from '@modelcontextprotocol/sdk/server/stdio.js';
 import {CallToolRequestSchema, ListToolsRequestSchema, type CallToolResult, type Tool} from '@modelcontextprotocol/sdk/types.js';
 import type {ValidateFunction} from 'ajv';
 import {askQuestions, awaitAnswers, claimTask, completeTask, failTask, publishPartial, recordReceipts, reportProgress, type ConsumerIdentity} from './consumer.js';
+import {protocolHeading} from './instructions.js';
 import {HandoffError, crashReport, describeError, exitCode, isExpectedError} from './errors.js';
 import {readManifest} from './manifest.js';
 import {mcpServerName, mcpToolNames, type McpToolName} from './mcp-setup.js';
@@ -174,8 +175,14 @@ async function currentStage(run: string): Promise<string> {
 
 /** The task part of input/instructions.md: what comes before the protocol (which the tools replace). */
 function taskSection(instructions: string): string {
-	const end = instructions.search(/^---\n\n## How to hand back your work/m);
+	const end = instructions.indexOf(`\n---\n\n${protocolHeading}`);
 	return (end === -1 ? instructions : instructions.slice(0, end)).trim();
+}
+
+/** A workspace as this server claimed it: its folder's identity, so a stage folder made anew at the same path (a pipeline resumed) is a new claim. */
+async function folderIdentity(workspace: string): Promise<string> {
+	const stat = await fsp.stat(workspace);
+	return `${stat.dev}:${stat.ino}`;
 }
 
 type CallContext = {
@@ -214,12 +221,13 @@ export function createHandoffMcpServer(options: McpServerOptions): McpServer {
 			});
 		},
 		async claim(workspace) {
-			if (claimed.has(workspace)) {
+			const identity = await folderIdentity(workspace);
+			if (claimed.has(identity)) {
 				return text(`You claimed ${workspace} already; carry on.`);
 			}
 
 			const {claimedAt} = await claimTask(workspace, who());
-			claimed.add(workspace);
+			claimed.add(identity);
 			return text(`Claimed ${workspace} at ${claimedAt}.`);
 		},
 		async report_progress(workspace, input) {

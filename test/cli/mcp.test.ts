@@ -401,3 +401,18 @@ test('without --tool or HANDOFF_TOOL, the claim and metadata name the client fro
 	await mcp.call('submit_result', {result: {state_machines: []}});
 	expect(readJson(path.join(workspace, 'output/metadata.json'))).toMatchObject({status: 'complete', execution: {tool: 'handoff-test'}});
 });
+
+test('a workspace made anew at the same path (a pipeline stage run again) is claimed anew, not taken as claimed', async () => {
+	expect.hasAssertions();
+	const {workspace} = await newWorkspace([], tempDirectory());
+	const fresh = `${workspace}.fresh`;
+	fs.cpSync(workspace, fresh, {recursive: true});
+	const mcp = await connectMcp(['--workspace', workspace]);
+	expect((await mcp.call('claim')).text).toContain('Claimed');
+	expect((await mcp.call('claim')).text).toContain('already');
+	fs.rmSync(workspace, {recursive: true});
+	fs.renameSync(fresh, workspace);
+	expect(fs.existsSync(path.join(workspace, '.lock'))).toBe(false);
+	expect((await mcp.call('claim')).text).toContain('Claimed');
+	expect(fs.existsSync(path.join(workspace, '.lock'))).toBe(true);
+});
