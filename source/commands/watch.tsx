@@ -4,6 +4,8 @@ import React from 'react';
 import {App, type AnswerRefusal, type StageLine} from '../app.js';
 import {finishInterruptedArchive} from '../core/archive.js';
 import {abortingSignal, describeError, errorStack, type EndingSignal} from '../core/errors.js';
+import {cliCommand} from '../core/instructions.js';
+import {mcpRegistration} from '../core/mcp-setup.js';
 import {layout} from '../core/paths.js';
 import {checkAnswer} from '../core/questions.js';
 import {buildPrompt, isPromptTool, promptTools, type PromptTool} from '../core/prompt.js';
@@ -27,7 +29,14 @@ export type ScreenFlags = WatchFlags & {
 	stay: boolean;
 	/** The prompt variant. */
 	tool?: string;
+	/** The prompt says to use handoff's MCP tools, and how to register the server (--mcp). */
+	mcp?: boolean;
 };
+
+/** With --mcp: the prompt names the MCP tools and the one-line registration for the --tool (a launched tool gets the server for its run instead). */
+function mcpPrompt(mcp: boolean | undefined, tool: PromptTool): {mcp?: boolean; registration?: string} {
+	return mcp ? {mcp, registration: mcpRegistration(tool, cliCommand())} : {};
+}
 
 export function promptTool(value: string | undefined): PromptTool {
 	if (value === undefined) {
@@ -91,7 +100,7 @@ async function watchToSummary(workspace: string, context: CommandContext<ScreenF
 	if (terminal.kind === 'none') {
 		printLine(context.stderr, 'handoff: no terminal; following the hand-off as plain lines');
 		if (options.copyPrompt) {
-			printLine(context.stderr, `handoff: paste this into your LLM CLI:\n${buildPrompt({workspace, tool})}`, {multiline: true});
+			printLine(context.stderr, `handoff: paste this into your LLM CLI:\n${buildPrompt({workspace, tool, ...mcpPrompt(flags.mcp, tool)})}`, {multiline: true});
 		}
 
 		return runHeadless(workspace, sessionOptions(flags, context.cwd), context.stderr, session, launch, options.abort);
@@ -103,7 +112,10 @@ async function watchToSummary(workspace: string, context: CommandContext<ScreenF
 		return result.detail;
 	};
 
-	let promptNotice = flags.clipboard && options.copyPrompt ? await copyPrompt(buildPrompt({workspace, tool})) : undefined;
+	const {registration} = mcpPrompt(flags.mcp, tool);
+	// With --mcp and a prompt to paste, the screen also says how to register the server: the person does that before starting the tool.
+	const withRegistration = (notice: string | undefined): string | undefined => (registration && options.copyPrompt ? [`Register handoff's MCP server once: ${registration}`, notice].filter(Boolean).join(' · ') : notice);
+	let promptNotice = withRegistration(flags.clipboard && options.copyPrompt ? await copyPrompt(buildPrompt({workspace, tool, ...mcpPrompt(flags.mcp, tool)})) : undefined);
 	let quit!: () => void;
 	const quitting = new Promise<undefined>(resolve => {
 		quit = () => resolve(undefined);
@@ -179,7 +191,9 @@ async function watchToSummary(workspace: string, context: CommandContext<ScreenF
 			}
 
 			case 'copy': {
-				copyPrompt(buildPrompt({workspace, tool})).then(showNotice, reportFailure('The prompt was not copied'));
+				copyPrompt(buildPrompt({workspace, tool, ...mcpPrompt(flags.mcp, tool)})).then(notice => {
+					showNotice(withRegistration(notice)!);
+				}, reportFailure('The prompt was not copied'));
 				break;
 			}
 
