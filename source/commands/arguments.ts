@@ -19,7 +19,8 @@ export type Flags<Specs extends Record<string, FlagSpec>> = {[Name in keyof Spec
 
 export type CommandLine<Specs extends Record<string, FlagSpec>> =
 	| {kind: 'command'; input: string[]; flags: Flags<Specs>}
-	| {kind: 'help' | 'version'}
+	| {kind: 'help'}
+	| {kind: 'version'}
 	/** Flags we do not know, as written (`--bogus`, `-x`). */
 	| {kind: 'unknown flags'; flags: string[]}
 	| {kind: 'usage error'; message: string};
