@@ -3,15 +3,16 @@ import {render} from 'ink';
 import React from 'react';
 import {App, type AnswerRefusal, type StageLine} from '../app.js';
 import {finishInterruptedArchive} from '../core/archive.js';
+import {isArchiveFolder} from '../core/archive-record.js';
 import {abortingSignal, describeError, errorStack, type EndingSignal} from '../core/errors.js';
 import {layout} from '../core/paths.js';
 import {checkAnswer} from '../core/questions.js';
 import {buildPrompt, isPromptTool, promptTools, type PromptTool} from '../core/prompt.js';
 import {HandoffSession} from '../core/session.js';
 import type {Outcome} from '../core/snapshot.js';
-import {interruptedBy, summarize, summaryLines, type Summary} from '../core/summary.js';
+import {interruptedBy, summarize, summaryLines, type ResumeHint, type Summary} from '../core/summary.js';
 import {checkWorkspace} from '../core/workspace.js';
-import {copyText} from '../terminal/clipboard.js';
+import {copyText, savePromptOnly} from '../terminal/clipboard.js';
 import {enterAlternateScreen, installRestoreHandlers} from '../terminal/screen.js';
 import {chooseTerminal} from '../terminal/tty.js';
 import {CrashBoundary} from '../ui/components/crash-boundary.js';
@@ -57,11 +58,13 @@ export type ShowOptions = {
 	stages?: StageLine[];
 	/** Ends the watch, as a signal would, when aborted with the signal's name (a pipeline run that is ending). */
 	abort?: AbortSignal;
+	/** What a quit suggests running next (default: watch this workspace again); null when the caller prints its own. */
+	resumeHint?: ResumeHint | null;
 };
 
 export async function showHandoff(workspace: string, context: CommandContext<ScreenFlags>, options: ShowOptions): Promise<number> {
 	const finish = (summary: Summary): number => {
-		for (const line of summaryLines(summary)) {
+		for (const line of summaryLines(summary, options.resumeHint)) {
 			printLine(context.stderr, line);
 		}
 
@@ -88,22 +91,30 @@ async function watchToSummary(workspace: string, context: CommandContext<ScreenF
 	// Everything that can be wrong with the workspace is reported here, before the screen opens (exit 2).
 	const session = await HandoffSession.open(checkWorkspace(workspace), sessionOptions(flags, context.cwd));
 	const terminal = chooseTerminal({stdin: process.stdin, stdout: process.stdout, env: context.environment});
+	// The prompt is always saved to input/prompt.txt, copied or not (--no-clipboard, watch, a resumed pipeline stage): the person can always find it.
+	const promptFile = path.join(workspace, layout.input, 'prompt.txt');
+	const copying = flags.clipboard && options.copyPrompt;
 	if (terminal.kind === 'none') {
 		printLine(context.stderr, 'handoff: no terminal; following the hand-off as plain lines');
 		if (options.copyPrompt) {
 			printLine(context.stderr, `handoff: paste this into your LLM CLI:\n${buildPrompt({workspace, tool})}`, {multiline: true});
 		}
 
+		printLine(context.stderr, `handoff: ${(await savePromptOnly(buildPrompt({workspace, tool}), promptFile)).detail}`);
 		return runHeadless(workspace, sessionOptions(flags, context.cwd), context.stderr, session, launch, options.abort);
 	}
 
-	const promptFile = path.join(workspace, layout.input, 'prompt.txt');
 	const copyPrompt = async (text: string): Promise<string> => {
 		const result = await copyText(text, {stream: terminal.stdout, env: context.environment, promptFile});
 		return result.detail;
 	};
 
-	let promptNotice = flags.clipboard && options.copyPrompt ? await copyPrompt(buildPrompt({workspace, tool})) : undefined;
+	const savePrompt = async (text: string): Promise<string> => {
+		const result = await savePromptOnly(text, promptFile);
+		return result.method === 'file' ? `${result.detail}; c copies it` : result.detail;
+	};
+
+	let promptNotice = await (copying ? copyPrompt : savePrompt)(buildPrompt({workspace, tool}));
 	let quit!: () => void;
 	const quitting = new Promise<undefined>(resolve => {
 		quit = () => resolve(undefined);
@@ -239,9 +250,9 @@ async function watchToSummary(workspace: string, context: CommandContext<ScreenF
 		let lastRetry: Outcome | undefined;
 		session.subscribe(() => {
 			const current = session.getState().outcome;
-			if (current?.kind === 'retrying' && current !== lastRetry && flags.clipboard) {
+			if (current?.kind === 'retrying' && current !== lastRetry) {
 				lastRetry = current;
-				copyPrompt(buildPrompt({workspace, tool, retry: {errorsFile: layout.rejection}})).then(notice => {
+				(flags.clipboard ? copyPrompt : savePrompt)(buildPrompt({workspace, tool, retry: {errorsFile: layout.rejection}})).then(notice => {
 					showNotice(`Fix-up prompt: ${notice}`);
 				}, reportFailure('The fix-up prompt was not copied'));
 			}
@@ -292,5 +303,11 @@ export async function watchCommand(context: CommandContext<ScreenFlags>): Promis
 		throw usageError('Usage: handoff watch <workspace>');
 	}
 
-	return showHandoff(path.resolve(context.cwd, workspace), context, {copyPrompt: false});
+	const target = path.resolve(context.cwd, workspace);
+	// An archive is shown read only: watching it as a workspace would rewrite its status and metadata.
+	if (await isArchiveFolder(target)) {
+		return (await import('./show-archive.js')).showArchive(target, context);
+	}
+
+	return showHandoff(target, context, {copyPrompt: false});
 }
