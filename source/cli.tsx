@@ -49,7 +49,9 @@ const cli = meow(
 	  --tool            The consumer's tool: claude, codex, gemini, cursor, copilot, opencode, qwen,
 	                    amp, aider or generic; picks the prompt, the --launch tool and, with new too,
 	                    the instructions' wait steps  [Default: generic]
-	  --no-clipboard    Do not copy the hand-off prompt
+	  --no-clipboard    Do not copy the hand-off prompt (it is still saved to input/prompt.txt)
+	  --no-notify       No desktop notification (OSC 9 and 777, notify-send) when a question arrives
+	                    or the hand-off ends; the bell still rings
 	  --launch          Start the --tool's non-interactive form on the prompt, in the workspace, and show
 	                    its events (claude -p, codex exec, gemini -p, agent -p, copilot -p, opencode run,
 	                    qwen -p, amp -x, aider --message-file); its version is checked first. Also for
@@ -145,6 +147,7 @@ const cli = meow(
 			force: {type: 'boolean', default: false},
 			clipboard: {type: 'boolean', default: true},
 			stay: {type: 'boolean', default: false},
+			notify: {type: 'boolean', default: true},
 			launch: {type: 'boolean', default: false},
 			prune: {type: 'number'},
 			yes: {type: 'boolean', default: false},

@@ -13,6 +13,7 @@ import type {Outcome} from '../core/snapshot.js';
 import {interruptedBy, summarize, summaryLines, type ResumeHint, type Summary} from '../core/summary.js';
 import {checkWorkspace} from '../core/workspace.js';
 import {copyText, savePromptOnly} from '../terminal/clipboard.js';
+import {notify, type Notification} from '../terminal/notify.js';
 import {enterAlternateScreen, installRestoreHandlers} from '../terminal/screen.js';
 import {chooseTerminal} from '../terminal/tty.js';
 import {CrashBoundary} from '../ui/components/crash-boundary.js';
@@ -26,6 +27,8 @@ export type ScreenFlags = WatchFlags & {
 	launch?: boolean;
 	clipboard: boolean;
 	stay: boolean;
+	/** A desktop notification (OSC 9/777, notify-send) besides the bell; --no-notify turns it off. */
+	notify?: boolean;
 	/** The prompt variant. */
 	tool?: string;
 };
@@ -150,6 +153,12 @@ async function watchToSummary(workspace: string, context: CommandContext<ScreenF
 		onAbort();
 	}
 
+	const notifyPerson = (notification: Notification): void => {
+		if (flags.notify !== false) {
+			notify(notification, {stream: terminal.stdout, env: context.environment});
+		}
+	};
+
 	const showNotice = (notice: string): void => {
 		promptNotice = notice;
 		instance?.rerender(view());
@@ -246,6 +255,18 @@ async function watchToSummary(workspace: string, context: CommandContext<ScreenF
 			// Ink's default 30 fps put a new progress line on screen after ~56 ms (p50, npm run bench); 60 fps halves that.
 			maxFps: 60,
 		});
+		// A question nobody was told of yet gets a notification, as it gets the bell.
+		const notified = new Set<string>();
+		session.subscribe(() => {
+			const fresh = session.getState().snapshot?.questions.filter(question => !question.answer && !notified.has(question.id)) ?? [];
+			for (const question of fresh) {
+				notified.add(question.id);
+			}
+
+			if (fresh.length > 0) {
+				notifyPerson({title: fresh.length === 1 ? 'handoff: a question' : `handoff: ${fresh.length} questions`, body: `${session.manifest.task}: ${fresh[0]!.text}`});
+			}
+		});
 		// A rejected result gets a fix-up prompt on the clipboard, once per rejection.
 		let lastRetry: Outcome | undefined;
 		session.subscribe(() => {
@@ -258,6 +279,11 @@ async function watchToSummary(workspace: string, context: CommandContext<ScreenF
 			}
 		});
 		outcome = await Promise.race([session.finished, quitting]);
+		const ending = outcome && endingNotification(outcome, session.manifest.task);
+		if (ending) {
+			notifyPerson(ending);
+		}
+
 		if (outcome && outcome.kind !== 'canceled' && !drawingError) {
 			// Let the person see the final screen: briefly on success, until a key otherwise or with --stay.
 			await (outcome.kind === 'complete' && !flags.stay ? Promise.race([delay(completeLingerMs), quitting]) : quitting);
@@ -288,6 +314,26 @@ async function watchToSummary(workspace: string, context: CommandContext<ScreenF
 	}
 
 	return interruptedBy(summarize(outcome, workspace, session.manifest.task), endingSignal);
+}
+
+/** The notification for the end of a hand-off; none for a cancel, which the person did themselves. */
+function endingNotification(outcome: Outcome, task: string): Notification | undefined {
+	switch (outcome.kind) {
+		case 'complete': {
+			return {title: 'handoff: complete', body: `${task}: the result is valid and archived`};
+		}
+
+		case 'failed':
+		case 'timed-out':
+		case 'internal-error': {
+			const word = outcome.kind === 'failed' ? 'failed' : outcome.kind === 'timed-out' ? 'timed out' : 'stopped by an error';
+			return {title: `handoff: ${word}`, body: `${task}${outcome.errors[0] ? `: ${outcome.errors[0]}` : ''}`};
+		}
+
+		default: {
+			return undefined;
+		}
+	}
 }
 
 async function delay(milliseconds: number): Promise<void> {
