@@ -90,10 +90,13 @@ export function ArchiveView({record, onIntent}: {record: ArchiveRecord; onIntent
 				<Text dimColor>{` · archive (read only) · ${record.task} · ${record.path}`}</Text>
 			</Text>
 			<Box flexDirection="column" flexGrow={1} overflowY="hidden" borderStyle="round" borderColor="gray" paddingX={1}>
+				{/* Rows that do not fit are cut at the bottom, never squeezed into each other. */}
 				{lines.slice(offset, offset + height).map((line, index) => (
-					<Text key={offset + index} wrap="wrap" color={line.color} dimColor={line.dim} bold={line.bold}>
-						{line.text === '' ? ' ' : line.text}
-					</Text>
+					<Box key={offset + index} flexShrink={0}>
+						<Text wrap="wrap" color={line.color} dimColor={line.dim} bold={line.bold}>
+							{line.text === '' ? ' ' : line.text}
+						</Text>
+					</Box>
 				))}
 			</Box>
 			<Text dimColor wrap="truncate-end">{`q quit · ↑↓ PgUp PgDn scroll · line ${Math.min(offset + 1, lines.length)}/${lines.length}`}</Text>
