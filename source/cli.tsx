@@ -86,6 +86,8 @@ const cli = meow(
 	  --dir             Where workspaces and archives live  [Default: $HANDOFF_DIR or ./.handoff]
 	  --force           With answer: replace an earlier answer
 	  --prune           With ls: delete archives older than this many days (asks first)
+	  --ended           With ls --prune: also delete ended workspaces (failed, canceled, timed out)
+	                    created longer ago than that
 	  --yes             With ls --prune: do not ask
 	  --json            With new and ls: print JSON
 
@@ -151,6 +153,7 @@ const cli = meow(
 			launch: {type: 'boolean', default: false},
 			prune: {type: 'number'},
 			yes: {type: 'boolean', default: false},
+			ended: {type: 'boolean', default: false},
 			scenario: {type: 'string', default: 'happy'},
 		},
 	},
@@ -176,10 +179,9 @@ const commands: Record<string, () => Promise<number>> = {
 	wait: async () => (await import('./commands/wait.js')).waitCommand(context),
 	answer: async () => (await import('./commands/answer.js')).answerCommand(context),
 	ls: async () => (await import('./commands/ls.js')).lsCommand(context, async entry => {
-		// Enter in the list: watch a workspace, resume a pipeline run, or say where an archive is.
+		// Enter in the list: watch a workspace, resume a pipeline run, or view an archive (read only).
 		if (entry.kind === 'archive') {
-			printLine(process.stdout, entry.path);
-			return 0;
+			return (await import('./commands/show-archive.js')).showArchive(entry.path, context);
 		}
 
 		const next = {...context, input: entry.kind === 'pipeline' ? ['resume', entry.path] : [entry.path]};

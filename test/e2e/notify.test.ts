@@ -53,7 +53,7 @@ test.skipIf(!hasTmux)('a question arriving sends OSC 777 and OSC 9 through tmux 
 	expect(asked.code).toBe(0);
 	const raw = await waitUntil(() => {
 		const text = recorded();
-		return text.includes(`${esc}${esc}]9;`) ? text : undefined;
+		return text.includes(`${esc}${esc}]9;`) ? text : '';
 	}, 15_000, 'the notification on the pane');
 	const body = 'analyze-spec: Should admins␇ see, deleted tickets?';
 	// Recorded as latin1: the ␇ (U+2407) is its UTF-8 bytes.
@@ -70,7 +70,7 @@ test.skipIf(!hasTmux)('a question arriving sends OSC 777 and OSC 9 through tmux 
 	expect((await runCli(['done', '--workspace', workspace])).code).toBe(0);
 	const ended = await waitUntil(() => {
 		const text = recorded();
-		return text.includes('handoff: complete;') ? text : undefined;
+		return text.includes('handoff: complete;') ? text : '';
 	}, 15_000, 'the end notification');
 	expect(ended).toContain(passthrough(`${esc}]777;notify;handoff: complete;analyze-spec: the result is valid and archived${bel}`));
 	// Every notification's payload is plain text.
