@@ -16,12 +16,13 @@ const cli = meow(
 	Producer commands
 	  run                          Create a workspace, copy the hand-off prompt, and watch it full screen
 	  watch <workspace>            Open the screen on an existing workspace (also to come back after quitting)
+	                               or a read-only view of an archive
 	  new                          Create a workspace and print its path
 	  wait <workspace>             Watch a workspace without a screen; archive it on .done
 	  answer <workspace> <id> <answer>
 	                               Answer a question (a number picks that option)
 	  ls                           List workspaces, pipeline runs and archives, newest first
-	                               (full screen on a terminal: Enter opens one)
+	                               (full screen on a terminal: Enter opens one, q comes back)
 	  pipeline run <file>          Run a multi-stage pipeline (hand-off and command stages)
 	  pipeline resume <run>        Continue a pipeline run from its first stage that is not complete
 

@@ -28,7 +28,7 @@ export function notificationText(text: string, maxLength: number): string {
 }
 
 /**
-Which notification sequences the terminal understands: OSC 9 (iTerm2, WezTerm, Ghostty, kitty), OSC 777 (foot, urxvt, VTE terminals such as GNOME Terminal, Ghostty, WezTerm). Where the terminal is known, only its own, so no terminal shows the notification twice; elsewhere (in tmux the outer terminal is unknown) both, as a terminal ignores an OSC it does not know.
+Which notification sequences the terminal understands: OSC 9 (iTerm2, WezTerm, Ghostty), OSC 777 (foot, urxvt, VTE terminals such as GNOME Terminal, Ghostty, WezTerm). Where the terminal is known, only its own, so no terminal shows the notification twice; elsewhere (in tmux the outer terminal is unknown) both, as a terminal ignores an OSC it does not know.
 */
 export function notificationKinds(env: NodeJS.ProcessEnv): Array<9 | 777> {
 	if (env.TMUX || env.STY) {
@@ -36,7 +36,7 @@ export function notificationKinds(env: NodeJS.ProcessEnv): Array<9 | 777> {
 	}
 
 	const program = env.TERM_PROGRAM;
-	if (program === 'iTerm.app' || program === 'WezTerm' || program === 'ghostty' || env.TERM === 'xterm-kitty') {
+	if (program === 'iTerm.app' || program === 'WezTerm' || program === 'ghostty') {
 		return [9];
 	}
 
