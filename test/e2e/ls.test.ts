@@ -29,7 +29,7 @@ function inTerminal(command: string, cwd: string, size: {columns: number; rows: 
 	});
 	const exitFile = path.join(cwd, 'exit-code');
 	tmux.start(`sh -c '${command}; echo $? > ${exitFile}; sleep 30'`, {cwd, ...size});
-	return {tmux, exitCode: async () => waitUntil(() => fs.existsSync(exitFile) && fs.readFileSync(exitFile, 'utf8').trim(), 20_000, 'the exit code')};
+	return {tmux, exitCode: async () => waitUntil(() => (fs.existsSync(exitFile) ? fs.readFileSync(exitFile, 'utf8').trim() : ''), 20_000, 'the exit code')};
 }
 
 /** Two workspaces of the same task and an archive of a third, in `directory`. */
