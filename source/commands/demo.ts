@@ -39,7 +39,7 @@ export async function demoCommand(context: CommandContext<ScreenFlags & {dir?: s
 	});
 	try {
 		// Its consumer goes with it, so watching this workspace again would wait for nobody: a quit suggests a fresh demo, in the same folder from anywhere.
-		const again = ['demo', ...(scenario === 'happy' ? [] : ['--scenario', scenario]), '--dir', baseDirectory];
+		const again = ['demo', ...(scenario === 'happy' ? [] : ['--scenario', scenario]), ...(context.flags.tool ? ['--tool', context.flags.tool] : []), '--dir', baseDirectory];
 		return await showHandoff(workspace, context, {copyPrompt: true, resumeHint: {label: 'run the demo again with', args: again, command}});
 	} finally {
 		consumer.kill();
