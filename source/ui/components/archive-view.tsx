@@ -1,5 +1,5 @@
 import {Box, useInput} from 'ink';
-import React, {useState} from 'react';
+import React, {useMemo, useState} from 'react';
 import type {ArchiveRecord, ArchivedText} from '../../core/archive-record.js';
 import type {Line} from '../pane-lines.js';
 import {useTerminalSize} from '../hooks/use-terminal-size.js';
@@ -54,13 +54,16 @@ export function archiveLines(record: ArchiveRecord): Line[] {
 */
 export function ArchiveView({record, onIntent}: {record: ArchiveRecord; onIntent: (intent: ArchiveViewIntent) => void}): React.JSX.Element {
 	const {columns, rows} = useTerminalSize();
-	const lines = archiveLines(record);
+	// A result can be megabytes: split once, not on every key.
+	const lines = useMemo(() => archiveLines(record), [record]);
 	// Ink 6 redraws the whole screen when the frame is as tall as the terminal: stay one row short.
 	const height = Math.max(3, rows - 1);
-	const page = Math.max(1, height - 3);
+	// Rows for lines: all but the title, the footer and the border's two.
+	const page = Math.max(1, height - 4);
 	const [offset, setOffset] = useState(0);
+	// The last page stays full: scrolling stops where the last line is at the bottom (a wrapped line takes more rows; then it is nearer the top).
 	const scrollTo = (next: number): void => {
-		setOffset(Math.max(0, Math.min(lines.length - 1, next)));
+		setOffset(Math.max(0, Math.min(lines.length - page, next)));
 	};
 
 	useInput((input, key) => {
