@@ -13,7 +13,7 @@ import type {Outcome} from '../core/snapshot.js';
 import {interruptedBy, summarize, summaryLines, type ResumeHint, type Summary} from '../core/summary.js';
 import {checkWorkspace} from '../core/workspace.js';
 import {copyText, savePromptOnly} from '../terminal/clipboard.js';
-import {notify, type Notification} from '../terminal/notify.js';
+import {notify, QuestionAnnouncer, type Notification} from '../terminal/notify.js';
 import {enterAlternateScreen, installRestoreHandlers} from '../terminal/screen.js';
 import {chooseTerminal} from '../terminal/tty.js';
 import {CrashBoundary} from '../ui/components/crash-boundary.js';
@@ -159,6 +159,7 @@ async function watchToSummary(workspace: string, context: CommandContext<ScreenF
 		}
 	};
 
+	const announcer = new QuestionAnnouncer(notifyPerson, session.manifest.task);
 	const showNotice = (notice: string): void => {
 		promptNotice = notice;
 		instance?.rerender(view());
@@ -263,9 +264,7 @@ async function watchToSummary(workspace: string, context: CommandContext<ScreenF
 				notified.add(question.id);
 			}
 
-			if (fresh.length > 0) {
-				notifyPerson({title: fresh.length === 1 ? 'handoff: a question' : `handoff: ${fresh.length} questions`, body: `${session.manifest.task}: ${fresh[0]!.text}`});
-			}
+			announcer.add(fresh.map(question => question.text));
 		});
 		// A rejected result gets a fix-up prompt on the clipboard, once per rejection.
 		let lastRetry: Outcome | undefined;
@@ -289,6 +288,7 @@ async function watchToSummary(workspace: string, context: CommandContext<ScreenF
 			await (outcome.kind === 'complete' && !flags.stay ? Promise.race([delay(completeLingerMs), quitting]) : quitting);
 		}
 	} finally {
+		announcer.close();
 		stopTool();
 		instance?.unmount();
 		restore();

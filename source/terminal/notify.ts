@@ -89,3 +89,53 @@ export function notify(notification: Notification, options: NotifyOptions): void
 		child.unref();
 	}
 }
+
+/**
+Announces new questions at most once per interval: those arriving sooner are gathered into the next notification ("handoff: 7 questions"), so a consumer that asks a hundred questions in a row makes two notifications, not a hundred.
+*/
+export class QuestionAnnouncer {
+	private gathered: string[] = [];
+	private lastSent = Number.NEGATIVE_INFINITY;
+	private timer: NodeJS.Timeout | undefined;
+
+	constructor(private readonly send: (notification: Notification) => void, private readonly task: string, private readonly intervalMs = 5000) {}
+
+	/** The texts of questions that just arrived. */
+	add(texts: string[]): void {
+		this.gathered.push(...texts);
+		if (this.timer !== undefined || this.gathered.length === 0) {
+			return;
+		}
+
+		const wait = this.lastSent + this.intervalMs - Date.now();
+		if (wait <= 0) {
+			this.flush();
+			return;
+		}
+
+		this.timer = setTimeout(() => {
+			this.timer = undefined;
+			this.flush();
+		}, wait);
+		// A gathered notification never keeps the process alive.
+		this.timer.unref();
+	}
+
+	/** Drops what is gathered: the screen is closing. */
+	close(): void {
+		clearTimeout(this.timer);
+		this.timer = undefined;
+		this.gathered = [];
+	}
+
+	private flush(): void {
+		const [first, ...rest] = this.gathered;
+		if (first === undefined) {
+			return;
+		}
+
+		this.gathered = [];
+		this.lastSent = Date.now();
+		this.send({title: rest.length === 0 ? 'handoff: a question' : `handoff: ${rest.length + 1} questions`, body: `${this.task}: ${first}`});
+	}
+}

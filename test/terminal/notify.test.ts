@@ -1,8 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import {PassThrough} from 'node:stream';
-import {describe, expect, test} from 'vitest';
-import {notificationKinds, notificationSequence, notificationText, notify} from '../../source/terminal/notify.js';
+import {describe, expect, test, vi} from 'vitest';
+import {QuestionAnnouncer, notificationKinds, notificationSequence, notificationText, notify, type Notification} from '../../source/terminal/notify.js';
 import {waitUntil} from '../helpers/cli.js';
 import {fuzzText, hostileText, seededRandom, terminalControls} from '../helpers/hostile.js';
 import {temporaryDirectory} from './helpers.js';
@@ -89,5 +89,37 @@ describe('notification sequences', () => {
 		expect(args[1]).toBe('handoff: a question');
 		expect(args[2]).toContain('WORD');
 		expect(args.join('')).not.toMatch(terminalControls);
+	});
+});
+
+describe('QuestionAnnouncer', () => {
+	test('a hundred questions in a row make two notifications: the first at once, the rest gathered after the interval', () => {
+		vi.useFakeTimers();
+		try {
+			const sent: Notification[] = [];
+			const announcer = new QuestionAnnouncer(notification => sent.push(notification), 'analyze-spec', 5000);
+			for (let index = 1; index <= 100; index++) {
+				announcer.add([`Question ${index}?`]);
+				vi.advanceTimersByTime(10);
+			}
+
+			expect(sent).toEqual([{title: 'handoff: a question', body: 'analyze-spec: Question 1?'}]);
+			vi.advanceTimersByTime(5000);
+			expect(sent).toHaveLength(2);
+			expect(sent[1]).toEqual({title: 'handoff: 99 questions', body: 'analyze-spec: Question 2?'});
+			// After a quiet interval the next one goes at once; nothing is left to send.
+			vi.advanceTimersByTime(60_000);
+			announcer.add([]);
+			expect(sent).toHaveLength(2);
+			announcer.add(['Later?']);
+			expect(sent.at(-1)).toEqual({title: 'handoff: a question', body: 'analyze-spec: Later?'});
+			// Closing drops what is gathered.
+			announcer.add(['Dropped?']);
+			announcer.close();
+			vi.advanceTimersByTime(60_000);
+			expect(sent).toHaveLength(3);
+		} finally {
+			vi.useRealTimers();
+		}
 	});
 });
