@@ -31,6 +31,7 @@ Removes one listed archive or ended workspace with the safe remover (removal.ts:
 export async function removePrunable(entry: ListEntry): Promise<void> {
 	if (entry.kind === 'archive') {
 		await removeTree(entry.path);
+		await finishRemovals(entry.path);
 		return;
 	}
 

@@ -106,7 +106,7 @@ export function ListApp({entries, directory, onIntent, initialPath}: {entries: L
 			})}
 			<Box flexGrow={1} />
 			{detail === '' ? null : <Box flexShrink={0} height={detailRows}><Text dimColor wrap="wrap">{[...detail].slice(0, detailRows * columns).join('')}</Text></Box>}
-			<Text dimColor wrap="truncate-end">↑↓ choose · Enter open (watch a workspace, resume a pipeline run, view an archive) · q quit</Text>
+			<Text dimColor wrap="truncate-end">q quit · ↑↓ choose · Enter open (watch a workspace, resume a pipeline run, view an archive)</Text>
 		</Box>
 	);
 }

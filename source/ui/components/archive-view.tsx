@@ -29,7 +29,8 @@ export function archiveLines(record: ArchiveRecord): Line[] {
 		: {text: `? [${question.id}] ${question.text} · never answered`, dim: true});
 	return [
 		{text: `● ${record.state ?? 'state unknown'}`, bold: true, color: stateColors[record.state ?? ''] ?? 'yellow'},
-		{text: `archived ${record.archivedAt ?? '(time unknown)'}${record.workspace ? ` from ${record.workspace}` : ''}`, dim: true},
+		{text: `archived ${record.archivedAt ?? '(time unknown)'} to ${record.path}`, dim: true},
+		...(record.workspace ? [{text: `from ${record.workspace}`, dim: true}] : []),
 		record.altered.length === 0
 			? {text: '✓ every file matches archive.json', color: 'green'}
 			: {text: `! ${record.altered.length} file${record.altered.length === 1 ? '' : 's'} no longer match archive.json: ${record.altered.join(', ')}`, color: 'red'},
