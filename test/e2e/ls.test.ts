@@ -75,6 +75,22 @@ test('q in a workspace opened from the list goes back to the list (the same entr
 	expect(fs.existsSync(archive)).toBe(true);
 });
 
+test('a signal while a workspace opened from the list is watched ends ls with its exit code, not back in the list', async () => {
+	const directory = project();
+	await listed(directory);
+	const pidFile = path.join(directory, 'ls.pid');
+	// The inner shell records its pid, then becomes ls (exec), so the pid is ls's own.
+	fs.writeFileSync(path.join(directory, 'ls.sh'), `echo $$ > ls.pid\nexec "${process.execPath}" "${cliPath}" ls\n`);
+	const {tmux, exitCode} = inTerminal('sh ls.sh', directory, {columns: 120, rows: 30});
+	await tmux.waitForScreen('3 in ');
+	tmux.sendKeys('Down');
+	await tmux.waitForScreen(/▸ not started/);
+	tmux.sendKeys('Enter');
+	await tmux.waitForScreen('Questions');
+	process.kill(Number(fs.readFileSync(pidFile, 'utf8')), 'SIGTERM');
+	expect(await exitCode()).toBe('143');
+});
+
 test.each([[120, 30], [80, 24], [60, 20], [40, 12]])('at %ix%i the columns fit the width and same-task rows differ by their path', async (columns, rows) => {
 	const directory = project();
 	const {workspaces} = await listed(directory);
