@@ -79,8 +79,9 @@ export function notify(notification: Notification, options: NotifyOptions): void
 	}
 
 	if (hasDesktopSession(options.env)) {
-		// Arguments, not a shell line; the text is safe, and notify-send's markup is at worst shown as typed.
-		const child = spawn('notify-send', ['--app-name=handoff', notificationText(notification.title, maxTitleLength), notificationText(notification.body, maxBodyLength)], {
+		// Arguments, not a shell line. Many notification servers read the body as markup (links, images): angle brackets become look-alikes, so a question cannot add any.
+		const withoutMarkup = (text: string): string => text.replaceAll('<', '‹').replaceAll('>', '›');
+		const child = spawn('notify-send', ['--app-name=handoff', withoutMarkup(notificationText(notification.title, maxTitleLength)), withoutMarkup(notificationText(notification.body, maxBodyLength))], {
 			env: options.env,
 			stdio: 'ignore',
 			timeout: notifySendTimeoutMs,

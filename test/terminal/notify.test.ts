@@ -82,12 +82,16 @@ describe('notification sequences', () => {
 		expect(written(false, {})).toBe('');
 		expect(payloads(written(true, {}))).toHaveLength(2);
 		expect(fs.existsSync(record)).toBe(false);
-		written(true, {PATH: `${directory}:${process.env.PATH ?? ''}`, DISPLAY: ':0'});
+		const stream = Object.assign(new PassThrough(), {isTTY: true});
+		notify({title: 'handoff: a question', body: `t: ${hostileText('WORD')} <a href="https://evil.example">click</a>`}, {stream, env: {PATH: `${directory}:${process.env.PATH ?? ''}`, DISPLAY: ':0'}});
 		await waitUntil(() => fs.existsSync(record), 10_000, 'notify-send to run');
 		const args = fs.readFileSync(record, 'utf8').split('\n');
 		expect(args[0]).toBe('--app-name=handoff');
 		expect(args[1]).toBe('handoff: a question');
 		expect(args[2]).toContain('WORD');
+		// No markup reaches the notification server.
+		expect(args[2]).toContain('‹a href="https://evil.example"›click‹/a›');
+		expect(args.join('')).not.toMatch(/[<>]/);
 		expect(args.join('')).not.toMatch(terminalControls);
 	});
 });
