@@ -36,6 +36,8 @@ const cli = meow(
 	  await <id>...                Wait for the answers, at most --for seconds; print them
 	  done                         Check the result against the schema, then signal .done
 	  fail <message>               Signal failure with a reason
+	  mcp                          Serve these steps as MCP tools over stdio, for a CLI that loads MCP
+	                               servers (--workspace: a workspace, or a pipeline run's current stage)
 
 	Options for run and new
 	  --task            Task name (required)
@@ -57,6 +59,8 @@ const cli = meow(
 	                    its events (claude -p, codex exec, gemini -p, agent -p, copilot -p, opencode run,
 	                    qwen -p, amp -x, aider --message-file); its version is checked first. Also for
 	                    wait, and "launch": true in a pipeline stage
+	  --mcp             The prompt and instructions use handoff's MCP tools (handoff mcp); run shows the
+	                    --tool's one-line registration, and --launch passes the server for that run only
 	  --stay            Keep the screen open after completion
 	  --scenario        With demo: happy, invalid, fail or timeout  [Default: happy]
 	  (and every option of wait)
@@ -152,6 +156,7 @@ const cli = meow(
 			stay: {type: 'boolean', default: false},
 			notify: {type: 'boolean', default: true},
 			launch: {type: 'boolean', default: false},
+			mcp: {type: 'boolean', default: false},
 			prune: {type: 'number'},
 			yes: {type: 'boolean', default: false},
 			ended: {type: 'boolean', default: false},
@@ -197,6 +202,7 @@ const commands: Record<string, () => Promise<number>> = {
 	await: async () => (await import('./commands/await.js')).awaitCommand(context, self),
 	done: async () => (await import('./commands/done.js')).doneCommand(context),
 	fail: async () => (await import('./commands/fail.js')).failCommand(context),
+	mcp: async () => (await import('./commands/mcp.js')).mcpCommand(context),
 	pipeline: async () => (await import('./commands/pipeline.js')).pipelineCommand(context, self),
 };
 

@@ -5,6 +5,8 @@ import {App, type AnswerRefusal, type StageLine} from '../app.js';
 import {finishInterruptedArchive} from '../core/archive.js';
 import {isArchiveFolder} from '../core/archive-record.js';
 import {abortingSignal, describeError, errorStack, type EndingSignal} from '../core/errors.js';
+import {cliCommand} from '../core/instructions.js';
+import {mcpRegistration} from '../core/mcp-setup.js';
 import {layout} from '../core/paths.js';
 import {checkAnswer} from '../core/questions.js';
 import {buildPrompt, isPromptTool, promptTools, type PromptTool} from '../core/prompt.js';
@@ -31,7 +33,14 @@ export type ScreenFlags = WatchFlags & {
 	notify?: boolean;
 	/** The prompt variant. */
 	tool?: string;
+	/** The prompt says to use handoff's MCP tools, and how to register the server (--mcp). */
+	mcp?: boolean;
 };
+
+/** With --mcp: the prompt names the MCP tools and the one-line registration for the --tool (a launched tool gets the server for its run instead). */
+function mcpPrompt(mcp: boolean | undefined, tool: PromptTool): {mcp?: boolean; registration?: string} {
+	return mcp ? {mcp, registration: mcpRegistration(tool, cliCommand())} : {};
+}
 
 export function promptTool(value: string | undefined): PromptTool {
 	if (value === undefined) {
@@ -100,10 +109,10 @@ async function watchToSummary(workspace: string, context: CommandContext<ScreenF
 	if (terminal.kind === 'none') {
 		printLine(context.stderr, 'handoff: no terminal; following the hand-off as plain lines');
 		if (options.copyPrompt) {
-			printLine(context.stderr, `handoff: paste this into your LLM CLI:\n${buildPrompt({workspace, tool})}`, {multiline: true});
+			printLine(context.stderr, `handoff: paste this into your LLM CLI:\n${buildPrompt({workspace, tool, ...mcpPrompt(flags.mcp, tool)})}`, {multiline: true});
 		}
 
-		printLine(context.stderr, `handoff: ${(await savePromptOnly(buildPrompt({workspace, tool}), promptFile)).detail}`);
+		printLine(context.stderr, `handoff: ${(await savePromptOnly(buildPrompt({workspace, tool, ...mcpPrompt(flags.mcp, tool)}), promptFile)).detail}`);
 		return runHeadless(workspace, sessionOptions(flags, context.cwd), context.stderr, session, launch, options.abort);
 	}
 
@@ -112,12 +121,15 @@ async function watchToSummary(workspace: string, context: CommandContext<ScreenF
 		return result.detail;
 	};
 
+	const {registration} = mcpPrompt(flags.mcp, tool);
+	// With --mcp and a prompt to paste, the screen also says how to register the server: the person does that before starting the tool.
+	const withRegistration = (notice: string | undefined): string | undefined => (registration && options.copyPrompt ? [`Register handoff's MCP server once: ${registration}`, notice].filter(Boolean).join(' · ') : notice);
 	const savePrompt = async (text: string): Promise<string> => {
 		const result = await savePromptOnly(text, promptFile);
 		return result.method === 'file' ? `${result.detail}; c copies it` : result.detail;
 	};
 
-	let promptNotice = await (copying ? copyPrompt : savePrompt)(buildPrompt({workspace, tool}));
+	let promptNotice = withRegistration(await (copying ? copyPrompt : savePrompt)(buildPrompt({workspace, tool, ...mcpPrompt(flags.mcp, tool)})));
 	let quit!: () => void;
 	const quitting = new Promise<undefined>(resolve => {
 		quit = () => resolve(undefined);
@@ -200,7 +212,9 @@ async function watchToSummary(workspace: string, context: CommandContext<ScreenF
 			}
 
 			case 'copy': {
-				copyPrompt(buildPrompt({workspace, tool})).then(showNotice, reportFailure('The prompt was not copied'));
+				copyPrompt(buildPrompt({workspace, tool, ...mcpPrompt(flags.mcp, tool)})).then(notice => {
+					showNotice(withRegistration(notice)!);
+				}, reportFailure('The prompt was not copied'));
 				break;
 			}
 

@@ -20,6 +20,8 @@ export type CliOptions = {
 	prefix?: string[];
 	/** In a new session and process group of its own (no controlling terminal), so the test can signal the CLI alone. */
 	detached?: boolean;
+	/** Leave stdin open for the test to write to (and end). */
+	keepStdin?: boolean;
 };
 
 /** The environment for a child: this one without HANDOFF_* and CI, plus `extra`. */
@@ -80,7 +82,9 @@ export function startCli(args: string[], options: CliOptions = {}): RunningCli {
 			waiter();
 		}
 	});
-	if (options.input === undefined) {
+	if (options.keepStdin) {
+		// The test writes and ends it.
+	} else if (options.input === undefined) {
 		child.stdin.end();
 	} else {
 		child.stdin.end(options.input);
