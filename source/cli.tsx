@@ -15,12 +15,13 @@ const helpText = `
 	Producer commands
 	  run                          Create a workspace, copy the hand-off prompt, and watch it full screen
 	  watch <workspace>            Open the screen on an existing workspace (also to come back after quitting)
+	                               or a read-only view of an archive
 	  new                          Create a workspace and print its path
 	  wait <workspace>             Watch a workspace without a screen; archive it on .done
 	  answer <workspace> <id> <answer>
 	                               Answer a question (a number picks that option)
 	  ls                           List workspaces, pipeline runs and archives, newest first
-	                               (full screen on a terminal: Enter opens one)
+	                               (full screen on a terminal: Enter opens one, q comes back)
 	  pipeline run <file>          Run a multi-stage pipeline (hand-off and command stages)
 	  pipeline resume <run>        Continue a pipeline run from its first stage that is not complete
 
@@ -50,7 +51,9 @@ const helpText = `
 	  --tool            The consumer's tool: claude, codex, gemini, cursor, copilot, opencode, qwen,
 	                    amp, aider or generic; picks the prompt, the --launch tool and, with new too,
 	                    the instructions' wait steps  [Default: generic]
-	  --no-clipboard    Do not copy the hand-off prompt
+	  --no-clipboard    Do not copy the hand-off prompt (it is still saved to input/prompt.txt)
+	  --no-notify       No desktop notification (OSC 9 and 777, notify-send) when a question arrives
+	                    or the hand-off ends; the bell still rings
 	  --launch          Start the --tool's non-interactive form on the prompt, in the workspace, and show
 	                    its events (claude -p, codex exec, gemini -p, agent -p, copilot -p, opencode run,
 	                    qwen -p, amp -x, aider --message-file); its version is checked first. Also for
@@ -87,6 +90,8 @@ const helpText = `
 	  --dir             Where workspaces and archives live  [Default: $HANDOFF_DIR or ./.handoff]
 	  --force           With answer: replace an earlier answer
 	  --prune           With ls: delete archives older than this many days (asks first)
+	  --ended           With ls --prune: also delete ended workspaces (failed, canceled, timed out)
+	                    created longer ago than that
 	  --yes             With ls --prune: do not ask
 	  --json            With new and ls: print JSON
 
@@ -146,10 +151,12 @@ const flagSpecs = {
 	force: {type: 'boolean', default: false},
 	clipboard: {type: 'boolean', default: true},
 	stay: {type: 'boolean', default: false},
+	notify: {type: 'boolean', default: true},
 	launch: {type: 'boolean', default: false},
 	mcp: {type: 'boolean', default: false},
 	prune: {type: 'number'},
 	yes: {type: 'boolean', default: false},
+	ended: {type: 'boolean', default: false},
 	scenario: {type: 'string', default: 'happy'},
 } as const satisfies Record<string, FlagSpec>;
 
@@ -206,10 +213,9 @@ const commands: Record<string, () => Promise<number>> = {
 	wait: async () => (await import('./commands/wait.js')).waitCommand(context),
 	answer: async () => (await import('./commands/answer.js')).answerCommand(context),
 	ls: async () => (await import('./commands/ls.js')).lsCommand(context, async entry => {
-		// Enter in the list: watch a workspace, resume a pipeline run, or say where an archive is.
+		// Enter in the list: watch a workspace, resume a pipeline run, or view an archive (read only).
 		if (entry.kind === 'archive') {
-			printLine(process.stdout, entry.path);
-			return 0;
+			return (await import('./commands/show-archive.js')).showArchive(entry.path, context);
 		}
 
 		const next = {...context, input: entry.kind === 'pipeline' ? ['resume', entry.path] : [entry.path]};
