@@ -1,0 +1,159 @@
+import {spawnSync} from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import {afterEach, describe, expect, test} from 'vitest';
+import {cliPath, waitUntil} from '../helpers/cli.js';
+import {Tmux} from '../helpers/tmux.js';
+import {findAgentCli} from './agent-clis.js';
+import {codexResponder, codexTranscript} from './codex-model.js';
+import {createObedientModel, type Scenario} from './obedient-model.js';
+import {scriptedUsage, startResponsesServer, type ResponsesServer} from './responses-server.js';
+
+/**
+The real Codex CLI (test/agents/agent-clis.json), launched by `handoff run --tool codex --launch` in the real full-screen app,
+driven by the obedient scripted model through a Responses API server on the loopback address. Codex runs its own agent
+loop, sandbox (`-s workspace-write`), shell tool and 10 s tool limit against our prompt, instructions and commands.
+*/
+
+const codex = findAgentCli('codex');
+const hasTmux = spawnSync('tmux', ['-V'], {stdio: 'ignore'}).status === 0;
+const skipReason = codex.missing ?? (hasTmux ? undefined : 'tmux is not installed');
+
+/** The person answers only after this long: several of Codex's 10 s tool limits, and several `await --for 8` rounds. */
+const answerAfterMs = 30_000;
+
+const cleanups: Array<() => Promise<void> | void> = [];
+afterEach(async () => {
+	for (const cleanup of cleanups.splice(0).reverse()) {
+		await cleanup();
+	}
+});
+
+const question = {id: 'profile-editing', text: 'Should users edit their own profiles?', options: ['Yes', 'No']};
+const schema = {
+	type: 'object',
+	required: ['profile_editing', 'summary'],
+	properties: {profile_editing: {enum: ['Yes', 'No']}, summary: {type: 'string', minLength: 1}},
+	additionalProperties: false,
+};
+const scenario: Scenario = {
+	question,
+	result: answer => ({profile_editing: answer, summary: `Profile editing: ${answer}`}),
+	// Wrong type, a missing field and an unknown one: the done step names each, and the model fixes them.
+	invalidFirst: {profile_editing: 7, extra: true},
+	way: 'commands',
+	fileTools: false,
+};
+
+/** A temporary HOME and CODEX_HOME whose config.toml points Codex at the scripted model: the person's own config is never read or touched. */
+function codexHome(root: string, server: ResponsesServer): {home: string; codexHome: string} {
+	const home = path.join(root, 'home');
+	const codexHomeFolder = path.join(home, '.codex');
+	fs.mkdirSync(codexHomeFolder, {recursive: true});
+	// No env_key: the local provider needs no API key. No retries: a refused request fails at once, with its reason.
+	fs.writeFileSync(path.join(codexHomeFolder, 'config.toml'), [
+		'model_provider = "scripted"',
+		'',
+		'[model_providers.scripted]',
+		'name = "scripted obedient model"',
+		`base_url = "${server.baseUrl}"`,
+		'wire_api = "responses"',
+		'request_max_retries = 0',
+		'stream_max_retries = 0',
+		'',
+	].join('\n'));
+	return {home, codexHome: codexHomeFolder};
+}
+
+const sh = (word: string): string => `'${word.replaceAll('\'', String.raw`'\''`)}'`;
+
+describe('the real Codex CLI, launched by handoff run, driven by the scripted model', () => {
+	test.skipIf(skipReason !== undefined)(`codex ${codex.version ?? ''}${skipReason ? ` (skipped: ${skipReason})` : ''}: claims, reports, publishes a partial, asks and waits across its tool limit, is answered in the app after 30 s, fixes an invalid result, finishes; exit 0, archived`, async () => {
+		const root = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'handoff-codex-')));
+		cleanups.push(() => {
+			fs.rmSync(root, {recursive: true, force: true});
+		});
+		// The project is not a git repository (Codex refuses one without --skip-git-repo-check).
+		const project = path.join(root, 'project');
+		fs.mkdirSync(project);
+		fs.writeFileSync(path.join(project, 'schema.json'), JSON.stringify(schema));
+
+		const model = createObedientModel(scenario);
+		const server = await startResponsesServer({respond: codexResponder(transcript => model.next(transcript)), maxRequests: 80, maxMs: 240_000});
+		cleanups.push(async () => server.close());
+		const {home, codexHome: codexHomeFolder} = codexHome(root, server);
+		const why = (): string => `\n--- the model's moves ---\n${model.log().join('\n')}\n--- the scripted model ---\n${server.failure() ?? 'no refusal'}`;
+
+		const tmux = new Tmux();
+		cleanups.push(() => {
+			tmux.kill();
+		});
+		const exitFile = path.join(root, 'exit-code');
+		const environment = `HOME=${sh(home)} CODEX_HOME=${sh(codexHomeFolder)} PATH=${sh(`${path.dirname(codex.binary!)}:${process.env.PATH ?? ''}`)}`;
+		const run = `${sh(process.execPath)} ${sh(cliPath)} run --task profiles --schema schema.json --result output/result.json --timeout 600 --no-clipboard --tool codex --launch`;
+		tmux.start(`sh -c ${sh(`env ${environment} ${run}; echo $? > ${sh(exitFile)}; sleep 60`)}`, {cwd: project, columns: 160, rows: 50});
+
+		/** Waits for `text` on screen; fails at once, with the screen and the model's moves, when the hand-off has ended instead. */
+		const waitForScreen = async (text: string | RegExp, timeoutMs: number): Promise<unknown> => waitUntil(() => {
+			const screen = tmux.screen();
+			if (typeof text === 'string' ? screen.includes(text) : text.test(screen)) {
+				return screen;
+			}
+
+			if (screen.includes('The hand-off has ended')) {
+				throw new Error(`the hand-off ended before ${String(text)} was on screen:\n${screen}${why()}`);
+			}
+
+			return undefined;
+		}, timeoutMs, `${String(text)} on screen`).catch((error: Error) => {
+			throw error.message.startsWith('Timed out') ? new Error(`${error.message}\n${tmux.screen()}${why()}`) : error;
+		});
+
+		// Codex's own event stream, as readable lines in the Progress pane: its shell calls with their exit codes.
+		await waitForScreen(/\$ node \/…\/cli\.js --workspace \. claim\s+│[^\n]*\n[^\n]*→ exit 0/, 60_000);
+		await waitForScreen(question.text, 60_000);
+		const askedAt = Date.now();
+		await waitUntil(() => Date.now() - askedAt >= answerAfterMs || undefined, answerAfterMs + 5000, 'the wait');
+		// Meanwhile Codex ran `await --for 8` and got exit 75 ("still open") again and again, never a second question.
+		const beforeAnswer = codexTranscript(server.requests.at(-1)!);
+		const stillOpen = beforeAnswer.filter(observation => observation.kind === 'output' && observation.exitCode === 75);
+		expect(stillOpen.length, why()).toBeGreaterThanOrEqual(2);
+		const workspaces = path.join(project, '.handoff', 'workspaces');
+		const [name] = fs.readdirSync(workspaces).filter(entry => !entry.startsWith('.'));
+		const workspace = path.join(workspaces, name!);
+		const questions = JSON.parse(fs.readFileSync(path.join(workspace, 'shared/questions.json'), 'utf8')) as {questions: Array<{id: string}>};
+		expect(questions.questions.map(entry => entry.id)).toEqual([question.id]);
+		expect(fs.existsSync(path.join(workspace, '.lock'))).toBe(true);
+		expect(fs.readFileSync(path.join(workspace, 'shared/progress.txt'), 'utf8')).not.toBe('');
+		expect(fs.existsSync(path.join(workspace, 'output/result.partial.json'))).toBe(true);
+
+		// The person answers in the app: option 2, Enter.
+		tmux.sendKeys('2');
+		await tmux.waitForScreen('Enter sends "No"');
+		tmux.sendKeys('Enter');
+		const exitCode = Number(await waitUntil(() => fs.existsSync(exitFile) && fs.readFileSync(exitFile, 'utf8').trim(), 120_000, `handoff run to end${why()}`));
+		expect(exitCode, `${tmux.screen()}${why()}`).toBe(0);
+		expect(server.failure(), why()).toBeUndefined();
+
+		// The invalid result was handed to the done step first, which refused it; the model read the errors and fixed them.
+		const transcript = codexTranscript(server.requests.at(-1)!);
+		const refused = transcript.filter(observation => observation.kind === 'output' && observation.exitCode !== undefined && observation.exitCode !== 0 && observation.exitCode !== 75);
+		expect(refused.map(observation => observation.text).join('\n'), why()).toMatch(/profile_editing/);
+
+		const results = path.join(project, '.handoff', 'results');
+		const [archive] = fs.readdirSync(results);
+		const archived = (file: string): unknown => JSON.parse(fs.readFileSync(path.join(results, archive!, file), 'utf8'));
+		expect(archived('output/result.json')).toEqual(scenario.result('No'));
+		expect(archived('shared/answers.json')).toMatchObject({answers: [{id: question.id, answer: 'No'}]});
+		expect(archived('shared/receipts.json')).toMatchObject({receipts: [{id: question.id}]});
+		// Codex's thread id and model (the one it sent the scripted model) are recorded, with the tokens its stream reported.
+		const threadIds = new Set(server.requests.map(body => (body.client_metadata as {thread_id?: string} | undefined)?.thread_id));
+		const models = new Set(server.requests.map(body => body.model));
+		expect(threadIds.size).toBe(1);
+		expect(models.size).toBe(1);
+		const {execution} = archived('output/metadata.json') as {execution: Record<string, unknown>};
+		expect(execution).toMatchObject({tool: 'codex', version: codex.version, session_id: [...threadIds][0], model: [...models][0]});
+		expect(execution.input_tokens).toBeGreaterThanOrEqual(scriptedUsage.inputTokens);
+	}, 300_000);
+});
