@@ -1,4 +1,4 @@
-import {spawnSync} from 'node:child_process';
+import {spawn, spawnSync} from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -7,7 +7,7 @@ import {cliPath, waitUntil} from '../helpers/cli.js';
 import {Tmux} from '../helpers/tmux.js';
 import {findAgentCli} from './agent-clis.js';
 import {codexResponder, codexTranscript} from './codex-model.js';
-import {createObedientModel, type Scenario} from './obedient-model.js';
+import {createObedientModel, type Move, type Observation, type Scenario} from './obedient-model.js';
 import {scriptedUsage, startResponsesServer, type ResponsesServer} from './responses-server.js';
 
 /**
@@ -156,4 +156,46 @@ describe('the real Codex CLI, launched by handoff run, driven by the scripted mo
 		expect(execution).toMatchObject({tool: 'codex', version: codex.version, session_id: [...threadIds][0], model: [...models][0]});
 		expect(execution.input_tokens).toBeGreaterThanOrEqual(scriptedUsage.inputTokens);
 	}, 300_000);
+
+	// The harness itself: when a command outlives exec_command's 10 s, Codex yields with a session id, and the model polls it.
+	test.skipIf(codex.missing !== undefined)('a command that outlives Codex\'s 10 s yield is reported running, polled with write_stdin, and its exit code read', async () => {
+		const root = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'handoff-codex-')));
+		cleanups.push(() => {
+			fs.rmSync(root, {recursive: true, force: true});
+		});
+		const seen: Observation[][] = [];
+		const next = (transcript: Observation[]): Move => {
+			seen.push(transcript);
+			const last = transcript.at(-1)!;
+			if (last.kind === 'prompt') {
+				return {kind: 'shell', command: 'echo started; sleep 12; echo ended; exit 3', why: 'a long command'};
+			}
+
+			return last.running ? {kind: 'poll', why: 'still running'} : {kind: 'finish', text: `exit ${last.exitCode}`};
+		};
+
+		const server = await startResponsesServer({respond: codexResponder(next), maxRequests: 10, maxMs: 60_000});
+		cleanups.push(async () => server.close());
+		const {home, codexHome: codexHomeFolder} = codexHome(root, server);
+		const child = spawn(codex.binary!, ['exec', '-s', 'workspace-write', '--skip-git-repo-check', '-C', root, '--json', 'Run the long command'], {env: {...process.env, HOME: home, CODEX_HOME: codexHomeFolder}, stdio: ['ignore', 'pipe', 'pipe'], detached: true});
+		cleanups.push(() => {
+			try {
+				process.kill(-child.pid!, 'SIGKILL');
+			} catch {}
+		});
+		let stderr = '';
+		child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+			stderr += chunk;
+		});
+		child.stdout.resume();
+		const code = await new Promise<number | null>(resolve => {
+			child.on('close', resolve);
+		});
+		expect(code, stderr).toBe(0);
+		expect(server.failure()).toBeUndefined();
+		const outputs = seen.at(-1)!.filter(observation => observation.kind === 'output');
+		expect(outputs[0]).toMatchObject({kind: 'output', running: true, text: expect.stringContaining('started') as unknown});
+		expect(outputs.at(-1)).toMatchObject({kind: 'output', exitCode: 3, text: expect.stringContaining('ended') as unknown});
+		expect(outputs.at(-1)!.running).toBeUndefined();
+	}, 60_000);
 });
