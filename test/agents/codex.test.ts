@@ -95,7 +95,7 @@ describe('the real Codex CLI, launched by handoff run, driven by the scripted mo
 		tmux.start(`sh -c ${sh(`env ${environment} ${run}; echo $? > ${sh(exitFile)}; sleep 60`)}`, {cwd: project, columns: 160, rows: 50});
 
 		/** Waits for `text` on screen; fails at once, with the screen and the model's moves, when the hand-off has ended instead. */
-		const waitForScreen = async (text: string | RegExp, timeoutMs: number): Promise<unknown> => waitUntil(() => {
+		const waitForScreen = async (text: string | RegExp, timeoutMs: number): Promise<string> => waitUntil<string | undefined>(() => {
 			const screen = tmux.screen();
 			if (typeof text === 'string' ? screen.includes(text) : text.test(screen)) {
 				return screen;
@@ -106,13 +106,16 @@ describe('the real Codex CLI, launched by handoff run, driven by the scripted mo
 			}
 
 			return undefined;
-		}, timeoutMs, `${String(text)} on screen`).catch((error: Error) => {
+		}, timeoutMs, `${String(text)} on screen`).then(screen => screen!, (error: Error) => {
 			throw error.message.startsWith('Timed out') ? new Error(`${error.message}\n${tmux.screen()}${why()}`) : error;
 		});
 
-		// Codex's own event stream, as readable lines in the Progress pane: its shell calls with their exit codes.
-		await waitForScreen(/\$ node \/…\/cli\.js --workspace \. claim\s+│[^\n]*\n[^\n]*→ exit 0/, 60_000);
-		await waitForScreen(question.text, 60_000);
+		const asking = await waitForScreen(question.text, 60_000);
+		// Claimed first, by the launched tool; and Codex's own event stream as readable lines in the Progress pane:
+		// its shell calls (shortened) with their exit codes.
+		expect(asking, why()).toMatch(/claimed by codex/);
+		expect(asking, why()).toMatch(/\$ node \/…\/cli\.js --workspace \. claim\s+│[^\n]*\n[^\n]*→ exit 0/);
+		expect(asking, why()).toMatch(/\$ node \/…\/cli\.js --workspace \. ask 'Should users edit/);
 		const askedAt = Date.now();
 		await waitUntil(() => Date.now() - askedAt >= answerAfterMs || undefined, answerAfterMs + 5000, 'the wait');
 		// Meanwhile Codex ran `await --for 8` and got exit 75 ("still open") again and again, never a second question.
