@@ -154,6 +154,9 @@ describe('the real Codex CLI, launched by handoff run, driven by the scripted mo
 		const threadIds = new Set(server.requests.map(body => (body.client_metadata as {thread_id?: string} | undefined)?.thread_id));
 		const models = new Set(server.requests.map(body => body.model));
 		expect(threadIds.size).toBe(1);
+		// It ran in the sandbox the launch matrix asks for (Codex reports it with each request), not a wider one.
+		const sandboxModes = new Set(server.requests.map(body => (JSON.parse((body.client_metadata as Record<string, string> | undefined)?.['x-codex-turn-metadata'] ?? '{}') as {sandbox_mode?: string}).sandbox_mode));
+		expect([...sandboxModes]).toEqual(['workspace-write']);
 		expect(models.size).toBe(1);
 		const {execution} = archived('output/metadata.json') as {execution: Record<string, unknown>};
 		expect(execution).toMatchObject({tool: 'codex', version: codex.version, session_id: [...threadIds][0], model: [...models][0]});
