@@ -62,6 +62,12 @@ function codexHome(root: string, server: ResponsesServer): {home: string; codexH
 		'request_max_retries = 0',
 		'stream_max_retries = 0',
 		'',
+		// The test's folders are under /tmp, which workspace-write leaves writable; a person's project is not. Without
+		// /tmp and $TMPDIR the sandbox lets the commands write only in the workspace, as it would on their machine.
+		'[sandbox_workspace_write]',
+		'exclude_slash_tmp = true',
+		'exclude_tmpdir_env_var = true',
+		'',
 	].join('\n'));
 	return {home, codexHome: codexHomeFolder};
 }
