@@ -72,6 +72,17 @@ function codexHome(root: string, server: ResponsesServer): {home: string; codexH
 	return {home, codexHome: codexHomeFolder};
 }
 
+/**
+Codex's sandbox makes empty folders (.git, .codex, .agents, .aws) to mount read-only over inside each writable root, and
+with /tmp writable it left them in /tmp itself (seen with 0.169.0): every temp folder then looks like a Git repository
+to other tests. The config above keeps /tmp out of the sandbox; this checks that none was left.
+*/
+const sandboxLeftovers = ['.git', '.codex', '.agents', '.aws'].map(name => path.join(os.tmpdir(), name));
+const existingLeftovers = new Set(sandboxLeftovers.filter(folder => fs.existsSync(folder)));
+function expectNoSandboxLeftovers(): void {
+	expect(sandboxLeftovers.filter(folder => fs.existsSync(folder) && !existingLeftovers.has(folder)), 'folders Codex\'s sandbox left in the temp folder').toEqual([]);
+}
+
 const sh = (word: string): string => `'${word.replaceAll('\'', String.raw`'\''`)}'`;
 
 describe('the real Codex CLI, launched by handoff run, driven by the scripted model', () => {
@@ -167,6 +178,7 @@ describe('the real Codex CLI, launched by handoff run, driven by the scripted mo
 		const {execution} = archived('output/metadata.json') as {execution: Record<string, unknown>};
 		expect(execution).toMatchObject({tool: 'codex', version: codex.version, session_id: [...threadIds][0], model: [...models][0]});
 		expect(execution.input_tokens).toBeGreaterThanOrEqual(scriptedUsage.inputTokens);
+		expectNoSandboxLeftovers();
 	}, 300_000);
 
 	// The harness itself: when a command outlives exec_command's 10 s, Codex yields with a session id, and the model polls it.
@@ -209,5 +221,6 @@ describe('the real Codex CLI, launched by handoff run, driven by the scripted mo
 		expect(outputs[0]).toMatchObject({kind: 'output', running: true, text: expect.stringContaining('started') as unknown});
 		expect(outputs.at(-1)).toMatchObject({kind: 'output', exitCode: 3, text: expect.stringContaining('ended') as unknown});
 		expect(outputs.at(-1)!.running).toBeUndefined();
+		expectNoSandboxLeftovers();
 	}, 60_000);
 });
