@@ -4,6 +4,7 @@ import path from 'node:path';
 import readline from 'node:readline';
 import stripAnsi from 'strip-ansi';
 import {createEventReader, executionToolName} from './agent-events.js';
+import {readCodexModel} from './codex-rollout.js';
 import {HandoffError, exitCode} from './errors.js';
 import {launchMatrix, type LaunchPlan, type LaunchTool} from './launch-matrix.js';
 import {writeFileAtomic} from './safe-io.js';
@@ -15,6 +16,8 @@ const stderrTailLines = 5;
 const stderrLineLength = 300;
 /** How long a stopped tool has to end after SIGTERM before it gets SIGKILL. */
 const killGraceMs = 2000;
+/** How often the model of a Codex session is looked for in its session file (once per stream line, one at a time). */
+const codexModelLookups = 20;
 /** `--version` prints a line; more than this is not a version. */
 const versionOutputLimit = 64 * 1024;
 
@@ -101,10 +104,11 @@ export async function startLaunchedTool(plan: LaunchPlan, target: LaunchTarget, 
 
 	const source = plan.binary;
 	const claimTool = plan.tool;
+	const toolEnvironment = {...environment, ...plan.environment, HANDOFF_TOOL: claimTool};
 	// Its own process group, so stopping it also stops the shells and commands it started.
 	const child = spawn(plan.binary, plan.args, {
 		cwd: plan.cwd,
-		env: {...environment, ...plan.environment, HANDOFF_TOOL: claimTool},
+		env: toolEnvironment,
 		stdio: ['ignore', 'pipe', 'pipe'],
 		detached: true,
 	});
@@ -122,6 +126,26 @@ export async function startLaunchedTool(plan: LaunchPlan, target: LaunchTarget, 
 
 	// One reader per process: some streams send text in pieces that it joins into whole lines.
 	const events = plan.streamFormat ? createEventReader(plan.streamFormat, {workspace: plan.cwd}) : undefined;
+	// Codex's stream never names the model; its session file does (codex-rollout.ts), once the first turn has begun.
+	const codexModel = {threadId: undefined as string | undefined, found: false, looking: false, lookups: 0};
+	const lookUpCodexModel = (): void => {
+		if (plan.streamFormat !== 'codex-jsonl' || !codexModel.threadId || codexModel.found || codexModel.looking || codexModel.lookups >= codexModelLookups) {
+			return;
+		}
+
+		codexModel.looking = true;
+		codexModel.lookups++;
+		readCodexModel(codexModel.threadId, toolEnvironment).then(model => {
+			codexModel.looking = false;
+			if (model) {
+				codexModel.found = true;
+				target.recordExecution({model});
+			}
+		}, () => {
+			codexModel.looking = false;
+		});
+	};
+
 	const stdoutLines = readline.createInterface({input: child.stdout});
 	stdoutLines.on('line', line => {
 		if (!events) {
@@ -135,6 +159,9 @@ export async function startLaunchedTool(plan: LaunchPlan, target: LaunchTarget, 
 		if (Object.keys(execution).length > 0) {
 			target.recordExecution(execution);
 		}
+
+		codexModel.threadId ??= event.sessionId;
+		lookUpCodexModel();
 	});
 	stdoutLines.on('close', () => {
 		// Text held back for the rest of its sentence is shown when the stream ends.
