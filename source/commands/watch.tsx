@@ -1,11 +1,13 @@
 import path from 'node:path';
 import {render} from 'ink';
 import React from 'react';
-import {App, type AnswerRefusal, type StageLine} from '../app.js';
+import {App, type AnswerRefusal, type ResultView, type StageLine} from '../app.js';
 import {finishInterruptedArchive} from '../core/archive.js';
 import {abortingSignal, describeError, errorStack, type EndingSignal} from '../core/errors.js';
 import {layout} from '../core/paths.js';
 import {checkAnswer} from '../core/questions.js';
+import {readRegularFile} from '../core/safe-io.js';
+import {checkJson} from '../core/validation.js';
 import {buildPrompt, isPromptTool, promptTools, type PromptTool} from '../core/prompt.js';
 import {HandoffSession} from '../core/session.js';
 import type {Outcome} from '../core/snapshot.js';
@@ -144,6 +146,25 @@ async function watchToSummary(workspace: string, context: CommandContext<ScreenF
 		instance?.rerender(view());
 	};
 
+	// Feedback for the footer: a new seq each time, so the same words said twice show twice.
+	let message: {text: string; tone: 'info' | 'warning' | 'error'; seq: number} | undefined;
+	const say = (text: string, tone: 'info' | 'warning' | 'error' = 'info'): void => {
+		message = {text, tone, seq: (message?.seq ?? 0) + 1};
+		instance?.rerender(view());
+	};
+
+	const prompt = {text: buildPrompt({workspace, tool}), file: promptFile};
+	// The validated result, shown once the hand-off is complete (read from the archive, pretty-printed and cut like a partial result).
+	let result: ResultView | undefined;
+	const showResult = async (resultPath: string): Promise<void> => {
+		const data = await readRegularFile(resultPath, {name: path.relative(path.dirname(workspace), resultPath)});
+		const formatted = data === undefined ? undefined : (await checkJson(data, {name: resultPath, format: true})).formatted;
+		if (formatted) {
+			result = {file: path.relative(context.cwd, resultPath) || resultPath, ...formatted};
+			instance?.rerender(view());
+		}
+	};
+
 	// What an intent could not do is said on screen: the workspace may be gone, read-only or a link by now, and the app must stay up.
 	const reportFailure = (what: string) => (error: unknown): void => {
 		showNotice(`${what}: ${describeError(error, workspace)}`);
@@ -179,7 +200,13 @@ async function watchToSummary(workspace: string, context: CommandContext<ScreenF
 			}
 
 			case 'copy': {
-				copyPrompt(buildPrompt({workspace, tool})).then(showNotice, reportFailure('The prompt was not copied'));
+				copyPrompt(buildPrompt({workspace, tool})).then(notice => {
+					showNotice(notice);
+					say(`Prompt copied again: ${notice}`);
+				}, (error: unknown) => {
+					reportFailure('The prompt was not copied')(error);
+					say(`The prompt was not copied: ${describeError(error, workspace)}`, 'error');
+				});
 				break;
 			}
 
@@ -216,7 +243,7 @@ async function watchToSummary(workspace: string, context: CommandContext<ScreenF
 	const view = (): React.JSX.Element => (
 		<CrashBoundary onCrash={onCrash}>
 			<Redraw requests={redrawRequests}>
-				<App source={session} promptNotice={promptNotice} stages={options.stages} answerRefusal={answerRefusal} onIntent={onIntent} />
+				<App source={session} promptNotice={promptNotice} prompt={prompt} result={result} message={message} stages={options.stages} answerRefusal={answerRefusal} onIntent={onIntent} />
 			</Redraw>
 		</CrashBoundary>
 	);
@@ -247,6 +274,10 @@ async function watchToSummary(workspace: string, context: CommandContext<ScreenF
 			}
 		});
 		outcome = await Promise.race([session.finished, quitting]);
+		if (outcome?.kind === 'complete') {
+			showResult(outcome.resultPath).catch(reportFailure('The result could not be shown'));
+		}
+
 		if (outcome && outcome.kind !== 'canceled' && !drawingError) {
 			// Let the person see the final screen: briefly on success, until a key otherwise or with --stay.
 			await (outcome.kind === 'complete' && !flags.stay ? Promise.race([delay(completeLingerMs), quitting]) : quitting);
