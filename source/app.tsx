@@ -2,7 +2,6 @@ import {Box} from 'ink';
 import React, {useEffect, useMemo, useReducer, useRef} from 'react';
 import type {StageLine} from './core/pipeline-runner.js';
 import type {SessionSource} from './core/snapshot.js';
-import type {AnswerText} from './ui/answer-line-reducer.js';
 import {answerLineRows} from './ui/components/answer-line.js';
 import {DetailView} from './ui/components/detail-view.js';
 import {Footer} from './ui/components/footer.js';
@@ -12,7 +11,6 @@ import {StatusPane, statusDetail, statusLines} from './ui/components/status-pane
 import {Text} from './ui/components/text.js';
 import {TooSmall} from './ui/components/too-small.js';
 import {helpLines} from './ui/help-lines.js';
-import {useAnswerLineInput} from './ui/hooks/use-answer-line-input.js';
 import {useNow} from './ui/hooks/use-now.js';
 import {useSession} from './ui/hooks/use-session.js';
 import {useTerminalSize} from './ui/hooks/use-terminal-size.js';
@@ -20,8 +18,8 @@ import type {Intent} from './ui/intents.js';
 import {paneChrome, planLayout} from './ui/layout.js';
 import {type Line, type ResultView, partialLines, progressLines, promptLines, questionDetailLines, questionLines, resultLines} from './ui/pane-lines.js';
 import {useAppInput} from './ui/use-app-input.js';
-import {type DetailSource, type Notice, appReducer, hasUnsentAnswer, initialAppState, modeOf, visibleOffset} from './ui/use-app-state.js';
-import {wrapRows} from './ui/wrap.js';
+import {type DetailSource, type Notice, appReducer, initialAppState, modeOf, visibleOffset} from './ui/use-app-state.js';
+import {wrapRows, wrapWithStarts} from './ui/wrap.js';
 
 /** One stage of a pipeline run, for the line above the panes. */
 export type {StageLine} from './core/pipeline-runner.js';
@@ -153,20 +151,7 @@ export function App({source, onIntent, promptNotice, prompt, result, message, st
 	const questionsFocused = state.focus === 'questions';
 	const questions = questionLines(snapshot?.questions ?? [], selected, state.picked, questionsFocused && !finished, state.pickRefused);
 	const questionWidth = Math.max(1, columns - 4);
-	const questionRows = useMemo(() => {
-		// Wrapped line by line, so the start of each pending question is known in rows.
-		const rowsOut: Line[] = [];
-		const starts: number[] = [];
-		for (const [index, line] of questions.lines.entries()) {
-			if (questions.pendingStarts.includes(index)) {
-				starts.push(rowsOut.length);
-			}
-
-			rowsOut.push(...wrapRows([line], questionWidth));
-		}
-
-		return {rows: rowsOut, starts};
-	}, [questions, questionWidth]);
+	const questionRows = wrapWithStarts(questions.lines, questions.pendingStarts, questionWidth);
 	const progressContent = useMemo(() => progressLines(progress), [progress]);
 	const partialContent = useMemo(() => (result ? resultLines(result) : partialLines(snapshot?.partial)), [result, snapshot?.partial]);
 	const detail = statusDetail(snapshot, outcome, promptNotice);
@@ -183,10 +168,13 @@ export function App({source, onIntent, promptNotice, prompt, result, message, st
 
 	const paneRows = (height: number | undefined, footer = 0): number => Math.max(0, (height ?? 0) - paneChrome - footer);
 	const screen = plan.kind === 'screen' ? plan : undefined;
+	// While a question is chosen, the questions pane scrolls from its first row (a long question scrolls; ↑ ↓ choose another).
+	const choosing = questionsFocused && pending.length > 0 && !finished;
+	const selectedStart = choosing ? questionRows.starts[selected] ?? 0 : 0;
 	const geometry = {
 		progress: {contentLines: progressContent.length, visibleLines: paneRows(screen?.progress?.height)},
 		partial: {contentLines: partialContent.length, visibleLines: paneRows(screen?.partial?.height)},
-		questions: {contentLines: questionRows.rows.length, visibleLines: paneRows(screen?.questions?.height, answerLineRows(state.editing))},
+		questions: {contentLines: questionRows.rows.length - selectedStart, visibleLines: paneRows(screen?.questions?.height, answerLineRows(state.editing))},
 		status: {contentLines: 0, visibleLines: 0},
 	};
 
@@ -224,40 +212,8 @@ export function App({source, onIntent, promptNotice, prompt, result, message, st
 	const detailRows = useMemo(() => wrapRows(detailContent, columns), [detailContent, columns]);
 	const detailExtent = {contentLines: detailRows.length, visibleLines: screen?.detailRows ?? 1};
 
-	const latestState = useRef(state);
-	useEffect(() => {
-		latestState.current = state;
-	}, [state]);
-	const answerHandlers = {
-		onChange(value: AnswerText) {
-			dispatch({type: 'edit', value});
-		},
-		onSend(text: string) {
-			// One send at a time: the draft stays until the question shows answered or the answer is refused.
-			const {editing} = latestState.current;
-			if (editing && !editing.sending && text.trim() !== '') {
-				onIntent({type: 'answer', id: editing.id, answer: text.trim()});
-				dispatch({type: 'sendDraft'});
-			}
-		},
-		onLeave() {
-			dispatch({type: 'stopEditing'});
-		},
-		onInterrupt(value: AnswerText) {
-			const current = latestState.current;
-			if (hasUnsentAnswer({...current, editing: current.editing ? {...current.editing, ...value} : undefined})) {
-				dispatch({type: 'askQuit'});
-			} else {
-				onIntent({type: 'quit'});
-			}
-		},
-		onSuspend() {
-			onIntent({type: 'suspend'});
-		},
-	};
 	const keyContext = {pending, geometry, detail: detailExtent, finished};
-	useAppInput({state: {...state, selected}, dispatch, context: keyContext, onIntent, answerHandlers, isActive: mode !== 'answer'});
-	useAnswerLineInput(state.editing, answerHandlers, mode === 'answer');
+	useAppInput({state: {...state, selected}, dispatch, context: keyContext, onIntent});
 
 	if (!screen) {
 		return <TooSmall columns={columns} rows={rows} minimum={plan.kind === 'too-small' ? plan.minimum : {columns, rows}} />;
@@ -279,11 +235,8 @@ export function App({source, onIntent, promptNotice, prompt, result, message, st
 	const single = screen.arrangement === 'single';
 	const moreHint = single ? ' · Tab: more' : '';
 	const offsetOf = (pane: 'progress' | 'partial' | 'questions'): number => visibleOffset(state.scroll[pane], geometry[pane].contentLines, geometry[pane].visibleLines);
-	// Keep the chosen question in view.
-	const selectedStart = questionRows.starts[selected] ?? 0;
-	const questionsOffset = questionsFocused && pending.length > 0 && !finished
-		? clamp(selectedStart, 0, Math.max(0, questionRows.rows.length - geometry.questions.visibleLines))
-		: offsetOf('questions');
+	// From the chosen question's first row, as far as the rows go (a short list stays at the top).
+	const questionsOffset = clamp(selectedStart + offsetOf('questions'), 0, Math.max(0, questionRows.rows.length - geometry.questions.visibleLines));
 
 	const partialTitle = result ? `Result · ${result.file}` : snapshot?.partial ? `Partial result · ${snapshot.partial.file}` : 'Partial result';
 	return (

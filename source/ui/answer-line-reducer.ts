@@ -65,8 +65,8 @@ export type AnswerLineHandlers = {
 	onChange: (value: AnswerText) => void;
 	onSend: (text: string) => void;
 	onLeave: () => void;
-	/** Ctrl+C, with the text as it stands (quitting asks first when it is not empty). */
-	onInterrupt: (value: AnswerText) => void;
+	/** Ctrl+C (quitting asks first while an answer is typed; the text as it stands has gone to onChange). */
+	onInterrupt: () => void;
 	onSuspend: () => void;
 };
 
@@ -104,7 +104,7 @@ export function runAnswerKeys(value: AnswerText, events: KeyEvent[], handlers: A
 
 			case 'interrupt': {
 				settle();
-				handlers.onInterrupt(current);
+				handlers.onInterrupt();
 				return;
 			}
 

@@ -1,7 +1,7 @@
 import type {Key} from 'ink';
 
 /** Keys the app tells apart by name (Ink reports them as flags). */
-export type KeyName = 'up' | 'down' | 'left' | 'right' | 'pageUp' | 'pageDown' | 'home' | 'end' | 'return' | 'escape' | 'tab' | 'backspace' | 'delete';
+export type KeyName = 'up' | 'down' | 'left' | 'right' | 'pageUp' | 'pageDown' | 'home' | 'end' | 'return' | 'escape' | 'tab' | 'backspace';
 
 /** One key press: a named key, or text (one character, or a pasted run of them where that is asked for). */
 export type KeyEvent = {name?: KeyName; text: string; ctrl: boolean; shift: boolean; meta: boolean};
@@ -19,7 +19,8 @@ const flagNames: Array<[flag: keyof Key, name: KeyName]> = [
 	['escape', 'escape'],
 	['tab', 'tab'],
 	['backspace', 'backspace'],
-	['delete', 'delete'],
+	// Ink reports the Backspace key of most terminals (DEL, 0x7F) as delete, and cannot tell the Delete key (ESC [3~) from it: both delete backwards, as in ink-text-input.
+	['delete', 'backspace'],
 ];
 
 /** Control characters that arrive inside a longer read, as the keys they are. */

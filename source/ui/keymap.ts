@@ -99,8 +99,8 @@ export const keymap: Record<Mode, {title: string; bindings: Binding[]}> = {
 			{command: 'cursorRight', keys: [named('right')], label: '', help: ''},
 			{command: 'cursorStart', keys: [named('home'), ctrl('a')], label: 'Home End', help: 'to the start or end of the answer'},
 			{command: 'cursorEnd', keys: [named('end'), ctrl('e')], label: '', help: ''},
-			{command: 'deleteBackward', keys: [named('backspace')], label: 'Backspace Del', help: 'delete before or at the cursor'},
-			{command: 'deleteForward', keys: [named('delete')], label: '', help: ''},
+			{command: 'deleteBackward', keys: [named('backspace')], label: 'Backspace', help: 'delete before the cursor'},
+			{command: 'deleteForward', keys: [ctrl('d')], label: 'Ctrl+D', help: 'delete at the cursor'},
 		],
 	},
 	confirmCancel: {

@@ -1,12 +1,12 @@
 import {useInput} from 'ink';
-import {type Dispatch, useEffect, useRef} from 'react';
+import {type Dispatch, useLayoutEffect, useRef} from 'react';
 import type {QuestionView} from '../core/snapshot.js';
 import {type AnswerLineHandlers, runAnswerKeys} from './answer-line-reducer.js';
 import type {Intent} from './intents.js';
-import {splitKeys} from './key-events.js';
+import {type KeyEvent, splitKeys} from './key-events.js';
 import {type Command, commandFor} from './keymap.js';
 import {takesFreeAnswer} from './pane-lines.js';
-import {type AppAction, type AppState, type PaneId, appReducer, hasUnsentAnswer, modeOf} from './use-app-state.js';
+import {type AnswerDraft, type AppAction, type AppState, type PaneId, appReducer, hasUnsentAnswer, modeOf} from './use-app-state.js';
 
 export type Extent = {contentLines: number; visibleLines: number};
 
@@ -230,41 +230,80 @@ function panesStep(state: AppState, command: Command | undefined, context: KeyCo
 }
 
 /**
-The app's keys outside the answer line: each read is split into key presses (keyStep decides each against the state the one before left), so "3\r" picks option 3 and sends it. Inactive while the answer line is open; a read that opens the line hands it the rest of its keys.
+The app's keys. Each read is split into key presses, and each press goes where the mode says at that moment (keyStep for the panes, runAnswerKeys for the answer line), against the state the press before left: "3\r" picks option 3 and sends it; "tNo\r" opens the answer line and types No into it.
+
+Two subscriptions with `isActive`: the answer line's while it is open (a paste stays one insert), the panes' otherwise, so no key of the answer line ever reaches a pane command. Both read the live state from a ref set at commit, because Ink draws a frame before React runs the effects that would subscribe the next handler: a key in that gap still meets the right state.
 */
 export function useAppInput(options: {
 	state: AppState;
 	dispatch: Dispatch<AppAction>;
 	context: KeyContext;
 	onIntent: (intent: Intent) => void;
-	answerHandlers: AnswerLineHandlers;
-	isActive: boolean;
 }): void {
-	const {state, dispatch, context, onIntent, answerHandlers, isActive} = options;
-	// The state as the last key left it: a second read can arrive before React renders the first.
-	const latest = useRef(state);
-	useEffect(() => {
-		latest.current = state;
-	}, [state]);
-	useInput((input, key) => {
-		let current = latest.current;
-		const events = splitKeys(input, key);
-		for (const [index, event] of events.entries()) {
-			if (modeOf(current, context.finished) === 'answer' && current.editing) {
-				runAnswerKeys(current.editing, events.slice(index), answerHandlers);
-				break;
-			}
+	const {state, dispatch, context, onIntent} = options;
+	const live = useRef({state, context});
+	useLayoutEffect(() => {
+		live.current = {state, context};
+	});
+	const apply = (action: AppAction): void => {
+		live.current = {...live.current, state: appReducer(live.current.state, action)};
+		dispatch(action);
+	};
 
-			const step = keyStep(current, commandFor(modeOf(current, context.finished), event), context);
+	const answerHandlers = (editing: AnswerDraft): AnswerLineHandlers => ({
+		onChange(value) {
+			apply({type: 'edit', value});
+		},
+		onSend(text) {
+			// One send at a time: the draft stays until the question shows answered or the answer is refused.
+			if (!editing.sending && text.trim() !== '') {
+				onIntent({type: 'answer', id: editing.id, answer: text.trim()});
+				apply({type: 'sendDraft'});
+			}
+		},
+		onLeave() {
+			apply({type: 'stopEditing'});
+		},
+		onInterrupt() {
+			const step = quitStep(live.current.state);
 			for (const action of step.actions) {
-				current = appReducer(current, action);
-				dispatch(action);
+				apply(action);
 			}
 
-			latest.current = current;
+			for (const intent of step.intents) {
+				onIntent(intent);
+			}
+		},
+		onSuspend() {
+			onIntent({type: 'suspend'});
+		},
+	});
+
+	const handle = (events: KeyEvent[]): void => {
+		const {context: current} = live.current;
+		for (const [index, event] of events.entries()) {
+			const {state: now} = live.current;
+			if (modeOf(now, current.finished) === 'answer' && now.editing) {
+				runAnswerKeys(now.editing, events.slice(index), answerHandlers(now.editing));
+				return;
+			}
+
+			const step = keyStep(now, commandFor(modeOf(now, current.finished), event), current);
+			for (const action of step.actions) {
+				apply(action);
+			}
+
 			for (const intent of step.intents) {
 				onIntent(intent);
 			}
 		}
-	}, {isActive});
+	};
+
+	const answering = modeOf(state, context.finished) === 'answer';
+	useInput((input, key) => {
+		handle(splitKeys(input, key));
+	}, {isActive: !answering});
+	useInput((input, key) => {
+		handle(splitKeys(input, key, {keepText: true}));
+	}, {isActive: answering});
 }

@@ -159,7 +159,8 @@ export function appReducer(state: AppState, action: AppAction): AppState {
 			}
 
 			const selected = Math.min(action.pendingCount - 1, Math.max(0, state.selected + action.delta));
-			return {...state, selected, picked: selected === state.selected ? state.picked : undefined};
+			// The questions pane scrolls from the chosen question's first row: another question starts at its top.
+			return selected === state.selected ? state : {...state, selected, picked: undefined, scroll: {...state.scroll, questions: {offset: 0, follow: false}}};
 		}
 
 		case 'pick': {
@@ -237,6 +238,7 @@ export function appReducer(state: AppState, action: AppAction): AppState {
 				focus: 'questions',
 				selected: action.firstNewIndex,
 				picked: undefined,
+				scroll: {...state.scroll, questions: {offset: 0, follow: false}},
 				seenQuestions: [...state.seenQuestions, ...action.ids],
 			};
 		}

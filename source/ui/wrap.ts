@@ -13,6 +13,22 @@ export function wrapRows(lines: Line[], width: number): Line[] {
 			return [{...line, text: ''}];
 		}
 
-		return wrapAnsi(text, columns, {hard: true, trim: false}).split('\n').map(row => ({...line, text: row}));
+		// A line's own indent stays (pretty-printed JSON); the space a row was broken at does not start the next row.
+		return wrapAnsi(text, columns, {hard: true, trim: false}).split('\n').map((row, index) => ({...line, text: index === 0 ? row.trimEnd() : row.trim()}));
 	});
+}
+
+/** Lines wrapped as wrapRows does, with `starts` (indexes of lines) moved to the rows those lines begin on. */
+export function wrapWithStarts(lines: Line[], starts: number[], width: number): {rows: Line[]; starts: number[]} {
+	const rows: Line[] = [];
+	const rowStarts: number[] = [];
+	for (const [index, line] of lines.entries()) {
+		if (starts.includes(index)) {
+			rowStarts.push(rows.length);
+		}
+
+		rows.push(...wrapRows([line], width));
+	}
+
+	return {rows, starts: rowStarts};
 }

@@ -180,14 +180,19 @@ describe('keys', () => {
 		expect(intents.filter(intent => intent.type !== 'bell')).toEqual([]);
 		expect(frame()).not.toContain('Cancel this hand-off?');
 		expect(frame()).not.toContain('copy the hand-off prompt again');
+		// Esc keeps the draft: Enter opens the line on it again, and n is a letter of it.
 		await press(keys.escape, hides(frame, 'answer q2 ›'));
-		await press(keys.enter, shows(frame, 'answer q2 ›'));
-		await type('q2', 'Daz');
-		await press(keys.enter, emitted(intents, {type: 'answer', id: 'q2', answer: 'Daz'}));
+		await press(keys.enter, shows(frame, 'answer q2 › qx?'));
+		for (let index = 0; index < 3; index++) {
+			await press('\u007F', shows(frame, `answer q2 › ${'qx?'.slice(0, 2 - index)} `));
+		}
+
+		await type('q2', 'Non');
+		await press(keys.enter, emitted(intents, {type: 'answer', id: 'q2', answer: 'Non'}));
 		// The draft stays until the files show the answer: a refusal would come back to it.
-		expect(frame()).toContain('answer q2 › Daz   saving…');
+		expect(frame()).toContain('answer q2 › Non   saving…');
 		await settled(() => {
-			session.set({snapshot: makeSnapshot({questions: [{...freeQuestion, answer: {id: 'q2', answer: 'Daz'}}]})});
+			session.set({snapshot: makeSnapshot({questions: [{...freeQuestion, answer: {id: 'q2', answer: 'Non'}}]})});
 		});
 		await until(hides(frame, 'answer q2 ›'));
 	});

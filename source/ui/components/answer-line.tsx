@@ -26,16 +26,17 @@ The part of an answer that fits `width` columns around the cursor: the text befo
 */
 export function answerWindow(text: string, cursor: number, width: number): {before: string; at: string; after: string} {
 	const characters = [...text];
-	const at = characters[cursor] ?? ' ';
-	const room = Math.max(2, width - 1);
-	let start = 0;
-	if (cursor > room - 1) {
-		start = cursor - room + 2;
-	}
-
+	const room = Math.max(2, width);
+	// The cursor's cell is the last one shown when the text before it is longer than the room.
+	const start = cursor < room ? 0 : cursor - room + 1;
+	const end = start + room;
 	const before = characters.slice(start, cursor).join('');
-	const after = characters.slice(cursor + 1, start + room).join('');
-	return {before: start > 0 ? `…${before.slice(1)}` : before, at, after: start + room < characters.length ? `${after.slice(0, -1)}…` : after};
+	const after = characters.slice(cursor + 1, end).join('');
+	return {
+		before: start > 0 ? `…${[...before].slice(1).join('')}` : before,
+		at: characters[cursor] ?? ' ',
+		after: end < characters.length && after !== '' ? `${[...after].slice(0, -1).join('')}…` : after,
+	};
 }
 
 /** The answer line's view: its keys are useAnswerLineInput's, its editing answerLineReducer's. */

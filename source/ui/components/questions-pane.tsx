@@ -24,7 +24,7 @@ export function QuestionsPane({title, focused, height, rows, offset, pendingCoun
 			height={height}
 			lines={rows}
 			offset={offset}
-			mark={pendingCount > 0 ? {text: 'the consumer is waiting for you', color: 'yellow'} : undefined}
+			mark={pendingCount > 0 && title === undefined ? {text: 'the consumer is waiting for you', color: 'yellow'} : undefined}
 			footer={editing ? <AnswerLine editing={editing} width={width} /> : undefined}
 			footerLines={answerLineRows(editing)}
 		/>
