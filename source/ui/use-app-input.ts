@@ -1,5 +1,5 @@
-import {useInput} from 'ink';
-import {type Dispatch, useLayoutEffect, useRef} from 'react';
+import {useInput, useStdin} from 'ink';
+import {type Dispatch, useEffect, useLayoutEffect, useRef} from 'react';
 import type {QuestionView} from '../core/snapshot.js';
 import {type AnswerLineHandlers, runAnswerKeys} from './answer-line-reducer.js';
 import type {Intent} from './intents.js';
@@ -299,6 +299,14 @@ export function useAppInput(options: {
 		}
 	};
 
+	// Raw mode is held for the app's whole life: when the active subscription changes, Ink would otherwise count down to none and drop the terminal to cooked mode for a moment (a key typed then is lost, or Ctrl+C becomes a signal).
+	const {setRawMode} = useStdin();
+	useEffect(() => {
+		setRawMode(true);
+		return () => {
+			setRawMode(false);
+		};
+	}, [setRawMode]);
 	const answering = modeOf(state, context.finished) === 'answer';
 	useInput((input, key) => {
 		handle(splitKeys(input, key));

@@ -1,21 +1,12 @@
-import fs from 'node:fs';
-import path from 'node:path';
-import {afterEach, describe, expect, test} from 'vitest';
-import {cliPath, newWorkspace, runCli, useTempDirectories, waitUntil} from '../helpers/cli.js';
-import {Tmux} from '../helpers/tmux.js';
-import {sh} from '../terminal/helpers.js';
+import {describe, expect, test} from 'vitest';
+import {useTempDirectories} from '../helpers/cli.js';
+import {askedWorkspace as ask, boxCharacters, expectWholeBorders, footerOf, screenWords, watchInTerminal} from '../helpers/screen.js';
 
 /**
 The screen at the sizes people use, in a real terminal (tmux): a long question readable in full, the footer's help and quit, borders that never overlap, and below the minimum a message instead of a broken screen.
 */
 
 const project = useTempDirectories();
-const terminals: Tmux[] = [];
-afterEach(() => {
-	for (const tmux of terminals.splice(0)) {
-		tmux.kill();
-	}
-});
 
 /** 300 characters of distinct words, so a word lost at a pane's edge is noticed. */
 const longQuestion = (() => {
@@ -27,61 +18,7 @@ const longQuestion = (() => {
 	return `${words.join(' ')} the end?`;
 })();
 
-async function askedWorkspace(directory: string, question = longQuestion, options = ['Yes', 'No']): Promise<string> {
-	const {workspace} = await newWorkspace([], directory);
-	const asked = await runCli(['ask', question, ...options.flatMap(option => ['--option', option]), '--workspace', workspace]);
-	expect(asked.code).toBe(0);
-	return workspace;
-}
-
-/** `handoff watch` in a terminal of that size; the pane stays after the app ends, so its exit code can be read. */
-function watch(directory: string, workspace: string, columns: number, rows: number, extra: string[] = []) {
-	const tmux = new Tmux();
-	terminals.push(tmux);
-	const exitFile = path.join(directory, 'exit-code');
-	const command = [process.execPath, cliPath, 'watch', workspace, ...extra].map(word => sh(word)).join(' ');
-	fs.writeFileSync(path.join(directory, 'watch.sh'), `${command} > /dev/null\necho $? > ${sh(exitFile)}\nsleep 30\n`);
-	tmux.start(`sh ${sh(path.join(directory, 'watch.sh'))}`, {columns, rows, cwd: directory});
-	return {
-		tmux,
-		async exitCode(): Promise<number> {
-			return Number(await waitUntil(() => fs.existsSync(exitFile) && fs.readFileSync(exitFile, 'utf8').trim(), 20_000, 'the exit code'));
-		},
-	};
-}
-
-const boxCharacters = /[│─╭╮╰╯]/g;
-
-/** The words on screen in reading order, borders taken out: a question wrapped over rows reads as it was written. */
-export function screenWords(screen: string): string {
-	return screen.replaceAll(boxCharacters, ' ').replaceAll(/\s+/g, ' ').trim();
-}
-
-/** Every box on screen is whole: down each column, corners open and close in turn (an overlap leaves two tops, or a bottom without a top). */
-export function expectWholeBorders(screen: string): void {
-	const rows = screen.split('\n').map(row => [...row]);
-	const width = Math.max(...rows.map(row => row.length));
-	for (let column = 0; column < width; column++) {
-		let open = false;
-		for (const [index, row] of rows.entries()) {
-			const character = row[column];
-			if (character === '╭' || character === '╮') {
-				expect(open, `a box opens inside another at row ${index}, column ${column}\n${screen}`).toBe(false);
-				open = true;
-			} else if (character === '╰' || character === '╯') {
-				expect(open, `a box closes that never opened at row ${index}, column ${column}\n${screen}`).toBe(true);
-				open = false;
-			}
-		}
-
-		expect(open, `a box is not closed in column ${column}\n${screen}`).toBe(false);
-	}
-}
-
-/** The footer: the last row with anything on it (the frame stays one row short of the terminal). */
-function footerOf(screen: string): string {
-	return screen.split('\n').filter(row => row.trim() !== '').at(-1) ?? '';
-}
+const askedWorkspace = async (directory: string): Promise<string> => ask(directory, longQuestion, ['Yes', 'No']);
 
 describe.each([
 	[80, 24],
@@ -91,7 +28,7 @@ describe.each([
 	test('a 300-character question reads in full (on screen where it fits, and in the detail view); the footer shows help and quit; the state word is whole; no border overlaps, in the panes, the help and the detail view', async () => {
 		const directory = project();
 		const workspace = await askedWorkspace(directory);
-		const app = watch(directory, workspace, columns, rows);
+		const app = watchInTerminal(directory, workspace, {columns, rows});
 		const screen = await app.tmux.waitForScreen(/▸ \[q1]/);
 		expect(screen).toContain('waiting for an answer');
 		expect(footerOf(screen).startsWith('? help · q quit')).toBe(true);
@@ -140,7 +77,7 @@ describe('below the minimum', () => {
 	])('at %ix%i the screen says it needs at least 40x12, and q still quits', async (columns, rows) => {
 		const directory = project();
 		const workspace = await askedWorkspace(directory);
-		const app = watch(directory, workspace, columns, rows);
+		const app = watchInTerminal(directory, workspace, {columns, rows});
 		const screen = await app.tmux.waitForScreen('needs at least 40x12');
 		expect(screen).not.toMatch(boxCharacters);
 		app.tmux.sendKeys('q');
@@ -150,7 +87,7 @@ describe('below the minimum', () => {
 	test('a resize below the minimum shows the message; back above it, the panes return (drawn on /dev/tty, as stdout is captured)', async () => {
 		const directory = project();
 		const workspace = await askedWorkspace(directory);
-		const app = watch(directory, workspace, 80, 24);
+		const app = watchInTerminal(directory, workspace, {columns: 80, rows: 24});
 		await app.tmux.waitForScreen('the end?');
 		app.tmux.resize(30, 10);
 		await app.tmux.waitForScreen('needs at least 40x12');
