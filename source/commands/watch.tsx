@@ -270,6 +270,7 @@ async function watchToSummary(workspace: string, context: CommandContext<ScreenF
 				lastRetry = current;
 				copyPrompt(buildPrompt({workspace, tool, retry: {errorsFile: layout.rejection}})).then(notice => {
 					showNotice(`Fix-up prompt: ${notice}`);
+					say(`Result rejected; fix-up prompt: ${notice}`, 'warning');
 				}, reportFailure('The fix-up prompt was not copied'));
 			}
 		});
