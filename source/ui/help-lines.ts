@@ -8,6 +8,6 @@ export function helpLines(): Line[] {
 	return sections.flatMap((section, index) => [
 		...(index > 0 ? [{text: ''}] : []),
 		{text: section.title, bold: true, color: 'cyan'},
-		...section.rows.map(row => ({text: `${row.keys.padEnd(width)}  ${row.what}`})),
+		...section.rows.map(row => ({text: `${row.keys.padEnd(width)}  ${row.what}`, hang: width + 2})),
 	]);
 }

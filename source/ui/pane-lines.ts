@@ -3,7 +3,7 @@ import {questionStage, receiptClock} from '../core/receipts.js';
 import {formatSchemaError} from '../core/schema-validator.js';
 
 /** One rendered line of a pane. */
-export type Line = {text: string; color?: string; dim?: boolean; bold?: boolean; inverse?: boolean};
+export type Line = {text: string; color?: string; dim?: boolean; bold?: boolean; inverse?: boolean; /** Where rows after the first start when the line wraps (the width of a label before the text). */ hang?: number};
 
 export function progressLines(progress: ProgressLine[]): Line[] {
 	return progress.map(line => line.source
@@ -54,7 +54,7 @@ export function questionLines(questions: QuestionView[], selected: number, picke
 	for (const [index, question] of pending.entries()) {
 		const chosen = index === selected;
 		pendingStarts.push(lines.length);
-		lines.push({text: `${chosen && focused ? '▸' : '?'} [${question.id}] ${question.text} · asked`, bold: chosen, color: 'yellow'});
+		lines.push({text: `${chosen && focused ? '▸' : '?'} [${question.id}] ${question.text} · asked`, bold: chosen, color: 'yellow', hang: 2});
 		if (question.options?.length) {
 			const options = question.options.map((option, optionIndex) => `${chosen && picked === optionIndex ? '●' : ' '}${optionIndex + 1}) ${option}`);
 			lines.push({text: `    ${options.join('   ')}`, inverse: false, color: chosen && picked !== undefined ? 'cyan' : undefined});

@@ -13,9 +13,21 @@ export function wrapRows(lines: Line[], width: number): Line[] {
 			return [{...line, text: ''}];
 		}
 
-		// A line's own indent stays (pretty-printed JSON); the space a row was broken at does not start the next row.
-		return wrapAnsi(text, columns, {hard: true, trim: false}).split('\n').map((row, index) => ({...line, text: index === 0 ? row.trimEnd() : row.trim()}));
+		const rows = cut(text, columns);
+		const hang = Math.min(line.hang ?? 0, columns - 1);
+		if (hang <= 0 || rows.length === 1 || !text.startsWith(rows[0]!)) {
+			return rows.map(row => ({...line, text: row}));
+		}
+
+		// Rows after the first start under the text, not under its label (the help's keys column).
+		const rest = cut(text.slice(rows[0]!.length).trim(), columns - hang);
+		return [rows[0]!, ...rest.map(row => `${' '.repeat(hang)}${row}`)].map(row => ({...line, text: row}));
 	});
+}
+
+/** One line's rows: a line's own indent stays (pretty-printed JSON); the space a row was broken at does not start the next row. */
+function cut(text: string, columns: number): string[] {
+	return wrapAnsi(text, columns, {hard: true, trim: false}).split('\n').map((row, index) => (index === 0 ? row.trimEnd() : row.trim()));
 }
 
 /** Lines wrapped as wrapRows does, with `starts` (indexes of lines) moved to the rows those lines begin on. */

@@ -91,6 +91,11 @@ describe('wrapRows', () => {
 		expect(rows).toEqual([{text: 'ab␊c'}]);
 	});
 
+	test('a hanging line starts its later rows under its text', () => {
+		const rows = wrapRows([{text: 'Enter  send the picked option or type an answer', hang: 7}], 20);
+		expect(rows.map(row => row.text)).toEqual(['Enter  send the', '       picked option', '       or type an', '       answer']);
+	});
+
 	test('an empty line stays one row', () => {
 		expect(wrapRows([{text: ''}], 10)).toEqual([{text: ''}]);
 	});
