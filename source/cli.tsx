@@ -60,7 +60,7 @@ const helpText = `
 	                    wait, and "launch": true in a pipeline stage
 	  --mcp             The prompt and instructions use handoff's MCP tools (handoff mcp); run shows the
 	                    --tool's one-line registration, and --launch passes the server for that run only
-	  --stay            Keep the screen open after completion
+	  --stay            Keep the screen open after completion, with the result, until a key
 	  --scenario        With demo: happy, invalid, fail or timeout  [Default: happy]
 	  (and every option of wait)
 
@@ -95,14 +95,16 @@ const helpText = `
 	  --yes             With ls --prune: do not ask
 	  --json            With new and ls: print JSON
 
-	Keys in the app
+	Keys in the app (? shows every key)
+	  ?                 Every key                  q, Ctrl+C      Quit (asks first if an answer is half-typed)
 	  Tab, Shift+Tab    Move between panes         ↑ ↓ PgUp PgDn  Scroll, or pick a question
-	  1-9               Pick an option             Enter          Send it, or type a free answer
-	  Esc               Leave the answer line      c              Copy the prompt again
-	  x                 Cancel the hand-off        ?              Every key
+	  1-9               Pick an option             Enter          Send it, type an answer, or show a pane whole
+	  v                 Show the focused pane whole, wrapped (long lines, errors, the result)
+	  p                 Show the whole prompt      c              Copy the prompt again
 	  t                 Type an answer that is none of the options (unless the question is strict)
-	  q                 Quit; the workspace stays for handoff watch
-	  Ctrl+Z            Suspend to the shell; fg brings the screen back
+	  Esc               Leave the answer line (what you typed stays) or the detail view
+	  x                 Cancel the hand-off        Ctrl+Z         Suspend to the shell; fg comes back
+	  Once the hand-off has ended, any other key closes the screen
 
 	Exit codes
 	  0    complete (and archived)

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import {render} from 'ink';
 import React from 'react';
-import {App, type AnswerRefusal, type StageLine} from '../app.js';
+import {App, type AnswerRefusal, type ResultView, type StageLine} from '../app.js';
 import {finishInterruptedArchive} from '../core/archive.js';
 import {isArchiveFolder} from '../core/archive-record.js';
 import {abortingSignal, describeError, errorStack, type EndingSignal} from '../core/errors.js';
@@ -9,6 +9,8 @@ import {cliCommand} from '../core/instructions.js';
 import {mcpRegistration} from '../core/mcp-setup.js';
 import {layout} from '../core/paths.js';
 import {checkAnswer} from '../core/questions.js';
+import {readRegularFile} from '../core/safe-io.js';
+import {checkJson} from '../core/validation.js';
 import {buildPrompt, isPromptTool, promptTools, type PromptTool} from '../core/prompt.js';
 import {HandoffSession} from '../core/session.js';
 import type {Outcome} from '../core/snapshot.js';
@@ -177,6 +179,25 @@ async function watchToSummary(workspace: string, context: CommandContext<ScreenF
 		instance?.rerender(view());
 	};
 
+	// Feedback for the footer: a new seq each time, so the same words said twice show twice.
+	let message: {text: string; tone: 'info' | 'warning' | 'error'; seq: number} | undefined;
+	const say = (text: string, tone: 'info' | 'warning' | 'error' = 'info'): void => {
+		message = {text, tone, seq: (message?.seq ?? 0) + 1};
+		instance?.rerender(view());
+	};
+
+	const prompt = {text: buildPrompt({workspace, tool}), file: promptFile};
+	// The validated result, shown once the hand-off is complete (read from the archive, pretty-printed and cut like a partial result).
+	let result: ResultView | undefined;
+	const showResult = async (resultPath: string): Promise<void> => {
+		const data = await readRegularFile(resultPath, {name: path.relative(path.dirname(workspace), resultPath)});
+		const formatted = data === undefined ? undefined : (await checkJson(data, {name: resultPath, format: true})).formatted;
+		if (formatted) {
+			result = {file: path.relative(context.cwd, resultPath) || resultPath, ...formatted};
+			instance?.rerender(view());
+		}
+	};
+
 	// What an intent could not do is said on screen: the workspace may be gone, read-only or a link by now, and the app must stay up.
 	const reportFailure = (what: string) => (error: unknown): void => {
 		showNotice(`${what}: ${describeError(error, workspace)}`);
@@ -214,7 +235,11 @@ async function watchToSummary(workspace: string, context: CommandContext<ScreenF
 			case 'copy': {
 				copyPrompt(buildPrompt({workspace, tool, ...mcpPrompt(flags.mcp, tool)})).then(notice => {
 					showNotice(withRegistration(notice)!);
-				}, reportFailure('The prompt was not copied'));
+					say(`Prompt copied again: ${notice}`);
+				}, (error: unknown) => {
+					reportFailure('The prompt was not copied')(error);
+					say(`The prompt was not copied: ${describeError(error, workspace)}`, 'error');
+				});
 				break;
 			}
 
@@ -251,7 +276,7 @@ async function watchToSummary(workspace: string, context: CommandContext<ScreenF
 	const view = (): React.JSX.Element => (
 		<CrashBoundary onCrash={onCrash}>
 			<Redraw requests={redrawRequests}>
-				<App source={session} promptNotice={promptNotice} stages={options.stages} answerRefusal={answerRefusal} onIntent={onIntent} />
+				<App source={session} promptNotice={promptNotice} prompt={prompt} result={result} message={message} stages={options.stages} answerRefusal={answerRefusal} onIntent={onIntent} />
 			</Redraw>
 		</CrashBoundary>
 	);
@@ -288,6 +313,7 @@ async function watchToSummary(workspace: string, context: CommandContext<ScreenF
 				lastRetry = current;
 				(flags.clipboard ? copyPrompt : savePrompt)(buildPrompt({workspace, tool, retry: {errorsFile: layout.rejection}})).then(notice => {
 					showNotice(`Fix-up prompt: ${notice}`);
+					say(`Result rejected; fix-up prompt: ${notice}`, 'warning');
 				}, reportFailure('The fix-up prompt was not copied'));
 			}
 		});
@@ -295,6 +321,10 @@ async function watchToSummary(workspace: string, context: CommandContext<ScreenF
 		const ending = outcome && endingNotification(outcome, session.manifest.task);
 		if (ending) {
 			notifyPerson(ending);
+		}
+
+		if (outcome?.kind === 'complete') {
+			showResult(outcome.resultPath).catch(reportFailure('The result could not be shown'));
 		}
 
 		if (outcome && outcome.kind !== 'canceled' && !drawingError) {

@@ -30,6 +30,11 @@ export class Tmux {
 		this.tmux('pipe-pane', '-o', '-t', 'main', `cat >> '${file.replaceAll("'", String.raw`'\''`)}'`);
 	}
 
+	/** Resizes the window (and its one pane), as a person dragging the terminal's edge would. */
+	resize(columns: number, rows: number): void {
+		this.tmux('resize-window', '-t', 'main', '-x', String(columns), '-y', String(rows));
+	}
+
 	sendKeys(...keys: string[]): void {
 		this.tmux('send-keys', '-t', 'main', ...keys);
 	}

@@ -106,7 +106,8 @@ describe('the app shows hostile workspace text readably and emits none of its co
 
 	test('the answer line names the question by its id', async () => {
 		const instance = mountApp({snapshot: makeSnapshot({questions: [{id: hostileText('FREEID'), text: 'Name?'}]})});
-		await frameShowing(instance, ['Enter to type an answer']);
+		// The question has the focus once its hint shows (Enter on another pane would open that pane whole).
+		await frameShowing(instance, ['Enter to type an answer', '▸ [']);
 		// Ink listens for keys a moment after the first frame: press until the answer line opens (Enter on an empty line sends nothing).
 		await waitUntil(() => {
 			instance.stdin.write(keys.enter);
