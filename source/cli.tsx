@@ -169,7 +169,7 @@ function packageJson(): {description: string; version: string} {
 }
 
 function showHelp(code: number): never {
-	process.stdout.write(`${formatHelp(packageJson().description, helpText)}\n`);
+	printLine(process.stdout, formatHelp(packageJson().description, helpText), {multiline: true});
 	process.exit(code);
 }
 
@@ -180,9 +180,9 @@ function answerWithoutCommand(commandLine: Exclude<CommandLine<typeof flagSpecs>
 	}
 
 	if (commandLine.kind === 'version') {
-		process.stdout.write(`${packageJson().version}\n`);
+		printLine(process.stdout, packageJson().version);
 	} else if (commandLine.kind === 'unknown flags') {
-		process.stderr.write(`Unknown flag${commandLine.flags.length > 1 ? 's' : ''}\n${commandLine.flags.join('\n')}\n`);
+		printLine(process.stderr, `Unknown flag${commandLine.flags.length > 1 ? 's' : ''}\n${commandLine.flags.join('\n')}`, {multiline: true});
 	} else {
 		printLine(process.stderr, `handoff: ${commandLine.message}`);
 	}
