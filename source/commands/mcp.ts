@@ -1,5 +1,5 @@
 import {serveMcp} from '../core/mcp-server.js';
-import {usageError, type CommandContext} from './io.js';
+import {printLine, usageError, type CommandContext} from './io.js';
 import type {ConsumerFlags} from './claim.js';
 
 /**
@@ -15,7 +15,9 @@ export async function mcpCommand(context: CommandContext<ConsumerFlags & {model?
 		cwd: context.cwd,
 		who: {tool: context.flags.tool ?? context.environment.HANDOFF_TOOL, model: context.flags.model},
 		environment: context.environment,
-		stderr: context.stderr,
+		log(line, options) {
+			printLine(context.stderr, line, options);
+		},
 		stdin: process.stdin,
 		stdout: context.stdout,
 	});
