@@ -81,7 +81,7 @@ Each step shows a command to run (it works from any folder) and, after "Without 
    \`${handoff} progress "Reading the spec"\`
    Without commands: append a line \`[YYYY-MM-DD HH:MM:SS] Reading the spec\` (UTC) to \`${layout.progress}\`.
 4. **Share partial results** (optional) whenever you have some:
-   \`${handoff} partial FILE\` (or \`-\` to read JSON from stdin)
+   ${partialCommand(handoff, workspace, options.tool)}
    Without commands: write the JSON to \`${partial}\`.
 ${askStep(handoff, options.tool)}
 6. **Write the result** to \`${result}\` (that is \`${path.join(workspace, result)}\`)${manifest.schemaPath ? ` as JSON valid against the schema in \`${manifest.schemaPath}\`` : ''}, then check it and signal completion:
@@ -93,6 +93,21 @@ ${askStep(handoff, options.tool)}
 
 If the result is rejected after you finish, the reasons are in \`${layout.rejection}\`: read it, fix the result, and finish again as in step 6. ${retries}
 `;
+}
+
+/**
+Tools that `--launch` lets run the handoff commands and nothing else (launch-matrix.ts), whose shell tool checks each
+command of a pipe on its own: `printf ... | handoff partial -` is refused there (Gemini CLI 0.61.0: "Tool execution
+denied by policy."), so they are told to write a file first.
+*/
+const toolsWithoutPipes: Partial<Record<string, string>> = {gemini: 'Gemini CLI'};
+
+/** Step 4's command: from a file, or from stdin where the tool may pipe into it. */
+function partialCommand(handoff: string, workspace: string, tool: string | undefined): string {
+	const name = tool === undefined ? undefined : toolsWithoutPipes[tool];
+	return name
+		? `\`${handoff} partial FILE\` (write the JSON to a file first, e.g. \`${path.join(workspace, 'draft.json')}\`: ${name} may run the handoff commands, but no pipe into them)`
+		: `\`${handoff} partial FILE\` (or \`-\` to read JSON from stdin)`;
 }
 
 /** The consumer's receipts (the consumer side records which answers it read). */

@@ -2,7 +2,7 @@ import path from 'node:path';
 import {shellQuote} from './instructions.js';
 import {layout} from './paths.js';
 
-/** The values of `--tool`, for meow's validation; `generic` is the default. */
+/** The values of `--tool`; `generic` is the default. */
 export const promptTools = ['generic', 'claude', 'codex', 'gemini', 'aider', 'cursor', 'copilot', 'opencode', 'qwen', 'amp'] as const;
 export type PromptTool = (typeof promptTools)[number];
 

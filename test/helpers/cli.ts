@@ -163,7 +163,7 @@ export function useTempDirectories(): () => string {
 }
 
 /** Runs a shell command line as written, from `/` in a session of its own (no terminal), as an agent's shell tool would: for the commands the instructions and hints print. */
-export async function runShellLine(line: string, env: NodeJS.ProcessEnv = {}): Promise<CliResult> {
+export async function runShellLine(line: string, env: NodeJS.ProcessEnv = {}, onStderr?: (stderr: string) => void): Promise<CliResult> {
 	const child = spawn('sh', ['-c', line], {cwd: '/', env: childEnvironment(env), detached: true, stdio: ['ignore', 'pipe', 'pipe']});
 	runningChildren.add(child);
 	let stdout = '';
@@ -173,6 +173,7 @@ export async function runShellLine(line: string, env: NodeJS.ProcessEnv = {}): P
 	});
 	child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
 		stderr += chunk;
+		onStderr?.(stderr);
 	});
 	return new Promise(resolve => {
 		child.on('close', (code, signal) => {
