@@ -15,8 +15,8 @@ export async function mcpCommand(context: CommandContext<ConsumerFlags & {model?
 		cwd: context.cwd,
 		who: {tool: context.flags.tool ?? context.environment.HANDOFF_TOOL, model: context.flags.model},
 		environment: context.environment,
-		log: line => {
-			printLine(context.stderr, line, {multiline: true});
+		log(line, options) {
+			printLine(context.stderr, line, options);
 		},
 		stdin: process.stdin,
 		stdout: context.stdout,

@@ -39,9 +39,8 @@ export type McpServerOptions = {
 	cwd: string;
 	who: ConsumerIdentity;
 	environment: NodeJS.ProcessEnv;
-	/** Where a bug is reported (never stdout: it carries the protocol). */
-	/** Writes a line to the server's log (stderr, which clients keep); the command makes it terminal-safe. */
-	log: (line: string) => void;
+	/** The server's log, on stderr (never stdout: it carries the protocol); the command prints it through printLine, made safe for a terminal. */
+	log: (line: string, options?: {multiline?: boolean}) => void;
 };
 
 const workspaceProperty = {type: 'string', minLength: 1, description: 'The hand-off workspace (its absolute path, as the prompt names it), or a pipeline run folder to serve its current stage. Optional when the server was started with --workspace.'};
@@ -329,7 +328,7 @@ export function createHandoffMcpServer(options: McpServerOptions): McpServer {
 		} catch (error) {
 			if (!isExpectedError(error)) {
 				// A bug, not the caller's mistake: said in full on stderr; the server stays up for the next call.
-				options.log(crashReport(error, options.environment));
+				options.log(crashReport(error, options.environment), {multiline: true});
 			}
 
 			return toolError(describeError(error, workspace));
