@@ -25,6 +25,11 @@ export class Tmux {
 		return this.tmux('display-message', '-p', '-t', 'main', format).trim();
 	}
 
+	/** Records every byte the program writes to the pane, as written (before tmux interprets it), into `file`. */
+	record(file: string): void {
+		this.tmux('pipe-pane', '-o', '-t', 'main', `cat >> '${file.replaceAll("'", String.raw`'\''`)}'`);
+	}
+
 	sendKeys(...keys: string[]): void {
 		this.tmux('send-keys', '-t', 'main', ...keys);
 	}

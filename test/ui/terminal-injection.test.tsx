@@ -125,7 +125,17 @@ describe('the app shows hostile workspace text readably and emits none of its co
 		];
 		const instance = render(<ListApp entries={entries} directory={`/h/${hostileText('LISTDIR')}`} onIntent={() => undefined} />);
 		mounted.push(instance);
-		await frameShowing(instance, ['LISTNAME', 'LISTTASK', 'LISTDIR', 'LISTSTATE']);
+		// Cells cut to fit the width are shown in full for the chosen entry, under the table.
+		await frameShowing(instance, ['LISTNAME', 'LISTDIR', 'LISTPATH', 'LISTERROR']);
+		expectNoControls(instance);
+		await waitUntil(() => {
+			instance.stdin.write(keys.down);
+			return instance.lastFrame()?.includes('LISTTASK');
+		}, 5000, 'the second entry chosen');
+		await waitUntil(() => {
+			instance.stdin.write(keys.down);
+			return instance.lastFrame()?.includes('LISTSTATE');
+		}, 5000, 'the third entry chosen');
 		expectNoControls(instance);
 	});
 
