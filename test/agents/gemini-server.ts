@@ -148,10 +148,12 @@ export async function startGeminiServer({model, maxRequests = 150, maxMs = 280_0
 		}
 
 		let move: Move;
+		const observations = transcript(body.contents ?? []);
 		try {
-			move = model.next(transcript(body.contents ?? []));
+			move = model.next(observations);
 		} catch (error) {
-			return giveUp(`the scripted model could not go on: ${(error as Error).message}`);
+			const last = observations.slice(-3).map(observation => JSON.stringify(observation).slice(0, 300)).join('\n  ');
+			return giveUp(`the scripted model could not go on: ${(error as Error).message}; the last observations:\n  ${last}`);
 		}
 
 		switch (move.kind) {
