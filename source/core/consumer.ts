@@ -10,7 +10,6 @@ import {withFileLock} from './file-lock.js';
 import {readManifest} from './manifest.js';
 import {writeMetadata} from './metadata.js';
 import {layout} from './paths.js';
-import {appendProgress} from './progress.js';
 import {readAnswerEntries, readQuestions, readReceipts} from './questions.js';
 import {checkResult, loadResultSchema, partialPathFor} from './result.js';
 import {createExclusive, defaultMaxBytes, parseJson, readTextFile, writeFileAtomic, writeJsonAtomic} from './safe-io.js';
@@ -48,14 +47,8 @@ export async function claimTask(workspace: string, who: ConsumerIdentity): Promi
 	return {claimedAt: isoTimestamp(now)};
 }
 
-/** Appends `[YYYY-MM-DD HH:MM:SS] message` to shared/progress.txt. */
-export async function reportProgress(workspace: string, message: string): Promise<void> {
-	if (message.trim() === '') {
-		throw new HandoffError('The progress message is empty', exitCode.usage);
-	}
-
-	await appendProgress(workspace, message);
-}
+// In progress.ts, so that the `progress` command, which agents run most often, loads only that.
+export {reportProgress} from './progress.js';
 
 /**
 Publishes a partial result to output/<stem>.partial.json, atomically, once it parses as JSON (under the 10 MB limit). `schemaCheck` says how far it already matches the result schema (checked in the validation worker), when there is one.

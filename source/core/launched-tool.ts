@@ -114,6 +114,10 @@ export async function startLaunchedTool(plan: LaunchPlan, target: LaunchTarget, 
 	});
 	let stopped = false;
 	const stderrTail: string[] = [];
+	// A parser's complaint comes just before its usage text (Gemini CLI 0.61.0: "Unknown argument: x" then "Usage: gemini
+	// ..." and 40 lines of options), which would push it out of the tail; it is kept and named first.
+	let complaint: string | undefined;
+	let lastLine: string | undefined;
 	const show = (messages: string[]): void => {
 		if (messages.length > 0) {
 			target.addOutput(messages.map(message => ({message, source})));
@@ -166,6 +170,11 @@ export async function startLaunchedTool(plan: LaunchPlan, target: LaunchTarget, 
 	readline.createInterface({input: child.stderr}).on('line', line => {
 		const plain = plainLine(line);
 		if (plain !== '') {
+			if (/^Usage: /.test(plain) && lastLine !== undefined) {
+				complaint = lastLine;
+			}
+
+			lastLine = plain;
 			stderrTail.push(plain);
 			stderrTail.splice(0, Math.max(0, stderrTail.length - stderrTailLines));
 		}
@@ -193,7 +202,8 @@ export async function startLaunchedTool(plan: LaunchPlan, target: LaunchTarget, 
 			}
 
 			show([startError ? `could not start: ${startError}` : signal ? `stopped (${signal})` : `exited with code ${code}`]);
-			target.consumerExited({tool: plan.tool, claimTool, code, signal, startError, stderrTail: [...stderrTail]}).then(resolve, (error: unknown) => {
+			const tail = complaint === undefined || stderrTail.includes(complaint) ? stderrTail : [complaint, '…', ...stderrTail];
+			target.consumerExited({tool: plan.tool, claimTool, code, signal, startError, stderrTail: tail}).then(resolve, (error: unknown) => {
 				show([`could not record the end of ${source}: ${(error as Error).message}`]);
 				resolve();
 			});

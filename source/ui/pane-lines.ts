@@ -3,7 +3,7 @@ import {questionStage, receiptClock} from '../core/receipts.js';
 import {formatSchemaError} from '../core/schema-validator.js';
 
 /** One rendered line of a pane. */
-export type Line = {text: string; color?: string; dim?: boolean; bold?: boolean; inverse?: boolean};
+export type Line = {text: string; color?: string; dim?: boolean; bold?: boolean; inverse?: boolean; /** Where rows after the first start when the line wraps (the width of a label before the text). */ hang?: number};
 
 export function progressLines(progress: ProgressLine[]): Line[] {
 	return progress.map(line => line.source
@@ -54,7 +54,7 @@ export function questionLines(questions: QuestionView[], selected: number, picke
 	for (const [index, question] of pending.entries()) {
 		const chosen = index === selected;
 		pendingStarts.push(lines.length);
-		lines.push({text: `${chosen && focused ? '▸' : '?'} [${question.id}] ${question.text} · asked`, bold: chosen, color: 'yellow'});
+		lines.push({text: `${chosen && focused ? '▸' : '?'} [${question.id}] ${question.text} · asked`, bold: chosen, color: 'yellow', hang: 2});
 		if (question.options?.length) {
 			const options = question.options.map((option, optionIndex) => `${chosen && picked === optionIndex ? '●' : ' '}${optionIndex + 1}) ${option}`);
 			lines.push({text: `    ${options.join('   ')}`, inverse: false, color: chosen && picked !== undefined ? 'cyan' : undefined});
@@ -93,4 +93,43 @@ function answeredLine(question: QuestionView): Line {
 	}
 
 	return {text: `✓ [${question.id}] answered, waiting to be picked up · ${qa}`, color: 'cyan'};
+}
+
+/** Every question whole, for the detail view: the text, then each option on its own line, then the answer. */
+export function questionDetailLines(questions: QuestionView[]): Line[] {
+	if (questions.length === 0) {
+		return [{text: 'No questions yet.', dim: true}];
+	}
+
+	return questions.flatMap((question, index) => [
+		...(index > 0 ? [{text: ''}] : []),
+		{text: `[${question.id}] ${question.answer ? 'answered' : 'asked'}${question.strict === true ? ' · the answer must be one of the options' : ''}`, bold: true, color: question.answer ? 'cyan' : 'yellow'},
+		{text: question.text},
+		...(question.options ?? []).map((option, optionIndex) => ({text: `  ${optionIndex + 1}) ${option}`})),
+		...(question.answer ? [{text: `→ ${question.answer.answer}`, color: 'cyan'}] : []),
+	]);
+}
+
+/** The validated result, as the edge read it once the hand-off completed. */
+export type ResultView = {file: string; lines: string[]; totalLines: number};
+
+export function resultLines(result: ResultView): Line[] {
+	const more = result.totalLines - result.lines.length;
+	return [
+		{text: '✓ valid, archived', color: 'green'},
+		...result.lines.map(text => ({text})),
+		...(more > 0 ? [{text: `… ${more} more line${more === 1 ? '' : 's'} (see ${result.file})`, dim: true}] : []),
+	];
+}
+
+/** The hand-off prompt whole, and where it is saved. */
+export function promptLines(prompt: {text: string; file?: string} | undefined): Line[] {
+	if (!prompt) {
+		return [{text: 'No prompt for this hand-off.', dim: true}];
+	}
+
+	return [
+		...prompt.text.split('\n').map(text => ({text})),
+		...(prompt.file ? [{text: ''}, {text: `Saved in ${prompt.file}`, dim: true}] : []),
+	];
 }

@@ -5,6 +5,7 @@ import type {DerivedState, Outcome, WorkspaceSnapshot} from '../../core/snapshot
 import {stateLabels} from '../../core/status.js';
 import {formatDuration} from '../../core/time.js';
 import {isWorkspaceGone} from '../../core/workspace-presence.js';
+import {statusPaneChrome} from '../layout.js';
 import {Text} from './text.js';
 
 const stateColors: Record<DerivedState, string> = {
@@ -20,8 +21,7 @@ const stateColors: Record<DerivedState, string> = {
 
 const activeStates = new Set<DerivedState>(['not-started', 'running', 'waiting', 'stalled']);
 
-/** Rows the status pane spends besides its detail lines: border, state line, claim line. */
-export const statusPaneChrome = 4;
+export {statusPaneChrome} from '../layout.js';
 
 function claimLine(snapshot: WorkspaceSnapshot): string {
 	const {claim} = snapshot;
@@ -81,37 +81,88 @@ export function statusDetail(snapshot: WorkspaceSnapshot | undefined, outcome: O
 	];
 }
 
-type Props = {snapshot?: WorkspaceSnapshot; outcome?: Outcome; now: number; notice?: string; height: number};
+type Props = {
+	snapshot?: WorkspaceSnapshot;
+	outcome?: Outcome;
+	now: number;
+	notice?: string;
+	height: number;
+	/** One unbordered line (and one detail line) on a short screen. */
+	compact?: boolean;
+	focused?: boolean;
+};
 
-export function StatusPane({snapshot, outcome, now, notice, height}: Props): React.JSX.Element {
+/** The state word and the facts after it on one row: the word never breaks or shrinks (it is what a glance looks for); the facts are cut at the edge. */
+function StateRow({snapshot, outcome, now}: {snapshot: WorkspaceSnapshot; outcome?: Outcome; now: number}): React.JSX.Element {
+	const {state} = snapshot;
+	const elapsed = snapshot.createdAt === undefined ? undefined : formatDuration(now - snapshot.createdAt);
+	const left = snapshot.deadline === undefined || (outcome && outcome.kind !== 'retrying') ? undefined : snapshot.deadline > now ? `${formatDuration(snapshot.deadline - now)} left` : 'no time left';
+	const facts = [
+		snapshot.pendingQuestions > 0 ? `${snapshot.pendingQuestions} question${snapshot.pendingQuestions === 1 ? '' : 's'} waiting` : undefined,
+		left,
+		elapsed ? `${elapsed} since created` : undefined,
+		snapshot.manifest.task,
+	].filter(Boolean).join(' · ');
+	return (
+		<Box>
+			<Box flexShrink={0}>
+				<Text color={stateColors[state]} bold wrap="truncate-end">
+					{activeStates.has(state) && !outcome ? <Spinner type="dots" /> : '●'}
+					{` ${stateLabels[state]}`}
+				</Text>
+			</Box>
+			<Text dimColor wrap="truncate-end">{`   ${facts}`}</Text>
+		</Box>
+	);
+}
+
+export function StatusPane({snapshot, outcome, now, notice, height, compact = false, focused = false}: Props): React.JSX.Element {
 	if (!snapshot) {
 		return (
-			<Box borderStyle="round" borderColor="gray" height={height} paddingX={1}>
-				<Text>
+			<Box borderStyle={compact ? undefined : 'round'} borderColor="gray" height={height} paddingX={compact ? 0 : 1}>
+				<Text wrap="truncate-end">
 					<Spinner /> Reading the workspace…
 				</Text>
 			</Box>
 		);
 	}
 
-	const {state} = snapshot;
-	const elapsed = snapshot.createdAt === undefined ? undefined : formatDuration(now - snapshot.createdAt);
-	const left = snapshot.deadline === undefined || (outcome && outcome.kind !== 'retrying') ? undefined : snapshot.deadline > now ? `${formatDuration(snapshot.deadline - now)} left` : 'no time left';
 	const detail = statusDetail(snapshot, outcome, notice);
-	return (
-		<Box flexDirection="column" borderStyle="round" borderColor={stateColors[state]} height={height} paddingX={1}>
-			<Box>
-				<Text color={stateColors[state]} bold>
-					{activeStates.has(state) && !outcome ? <Spinner type="dots" /> : '●'} {stateLabels[state]}
-				</Text>
-				<Text dimColor wrap="truncate-end">
-					{`   ${snapshot.manifest.task}${elapsed ? ` · ${elapsed} since created` : ''}${left ? ` · ${left}` : ''}${snapshot.pendingQuestions > 0 ? ` · ${snapshot.pendingQuestions} question${snapshot.pendingQuestions === 1 ? '' : 's'} waiting` : ''}`}
-				</Text>
+	if (compact) {
+		return (
+			<Box flexDirection="column" height={height}>
+				<StateRow snapshot={snapshot} outcome={outcome} now={now} />
+				{detail.slice(0, Math.max(0, height - 1)).map((line, index) => (
+					<Text key={index} color={line.color} wrap="truncate-end">{line.text}</Text>
+				))}
 			</Box>
+		);
+	}
+
+	return (
+		<Box flexDirection="column" borderStyle="round" borderColor={focused ? 'cyan' : stateColors[snapshot.state]} height={height} paddingX={1}>
+			<StateRow snapshot={snapshot} outcome={outcome} now={now} />
 			<Text dimColor wrap="truncate-end">{`${claimLine(snapshot)} · ${snapshot.workspace}`}</Text>
 			{detail.slice(0, Math.max(0, height - statusPaneChrome)).map((line, index) => (
 				<Text key={index} color={line.color} wrap="truncate-end">{line.text}</Text>
 			))}
 		</Box>
 	);
+}
+
+/** Everything the status pane knows, for the detail view: the state, the claim, the workspace, and every detail line whole. */
+export function statusLines(snapshot: WorkspaceSnapshot | undefined, outcome: Outcome | undefined, notice: string | undefined, now: number): Array<{text: string; color?: string; dim?: boolean}> {
+	if (!snapshot) {
+		return [{text: 'Reading the workspace…', dim: true}];
+	}
+
+	const left = snapshot.deadline === undefined || (outcome && outcome.kind !== 'retrying') ? undefined : snapshot.deadline > now ? `${formatDuration(snapshot.deadline - now)} left` : 'no time left';
+	return [
+		{text: `${stateLabels[snapshot.state]}${left ? ` · ${left}` : ''}`, color: stateColors[snapshot.state]},
+		{text: `task ${snapshot.manifest.task}`, dim: true},
+		{text: claimLine(snapshot), dim: true},
+		{text: `workspace ${snapshot.workspace}`, dim: true},
+		...(snapshot.errorMessage ? [{text: `.error: ${snapshot.errorMessage}`, color: 'red'}] : []),
+		...statusDetail(snapshot, outcome, notice),
+	];
 }
