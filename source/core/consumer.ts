@@ -33,6 +33,12 @@ export async function claimTask(workspace: string, who: ConsumerIdentity): Promi
 	const now = new Date();
 	if (!(await createExclusive(path.join(workspace, layout.lock), claimText(who.tool, who.pid, now)))) {
 		const claim = parseClaim((await readTextFile(path.join(workspace, layout.lock), {name: layout.lock, maxBytes: 4096})) ?? '');
+		// The same tool claiming again is the same consumer coming back (a launched session resumed with an answer
+		// reads the instructions from the top): it carries on. A claim that names a live process stays exclusive.
+		if (who.tool !== undefined && who.tool !== '' && claim.tool === who.tool && claim.pid === undefined) {
+			return {claimedAt: claim.claimedAt ?? isoTimestamp(now)};
+		}
+
 		const holder = [claim.tool, claim.host, claim.pid && `pid ${claim.pid}`].filter(Boolean).join(', ');
 		throw new HandoffError(`This hand-off is already claimed${claim.claimedAt ? ` since ${claim.claimedAt}` : ''}${holder ? ` (${holder})` : ''}`, exitCode.usage, layout.lock);
 	}

@@ -7,7 +7,7 @@ import {cliPath, waitUntil} from '../helpers/cli.js';
 import {Tmux} from '../helpers/tmux.js';
 import {findAgentCli} from './agent-clis.js';
 import {codexResponder, codexTranscript} from './codex-model.js';
-import {createObedientModel, type Move, type Observation, type Scenario} from './obedient-model.js';
+import {createObedientModel, type Move, type ObedientModel, type Observation, type Scenario} from './obedient-model.js';
 import {scriptedUsage, startResponsesServer, type ResponsesServer} from './responses-server.js';
 
 /**
@@ -180,6 +180,68 @@ describe('the real Codex CLI, launched by handoff run, driven by the scripted mo
 		expect(execution.input_tokens).toBeGreaterThanOrEqual(scriptedUsage.inputTokens);
 		expectNoSandboxLeftovers();
 	}, 300_000);
+
+	// A model that asks and then ends its turn (as models often do) instead of waiting: Codex exits, handoff keeps the
+	// question open, and the person's answer resumes Codex's session (`codex exec ... resume THREAD PROMPT`), whose new
+	// prompt a fresh obedient model follows from the top: claim, ask (the same id again: nothing new) and await.
+	test.skipIf(skipReason !== undefined)('codex that ends its turn after asking is resumed with the answer in the same session, and finishes; exit 0', async () => {
+		const root = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'handoff-codex-')));
+		cleanups.push(() => {
+			fs.rmSync(root, {recursive: true, force: true});
+		});
+		const project = path.join(root, 'project');
+		fs.mkdirSync(project);
+		fs.writeFileSync(path.join(project, 'schema.json'), JSON.stringify(schema));
+		const impatientScenario: Scenario = {...scenario, invalidFirst: undefined};
+		// One obedient model per prompt: each reads only what follows its own prompt.
+		const models: ObedientModel[] = [];
+		const next = (transcript: Observation[]): Move => {
+			const start = transcript.findLastIndex(observation => observation.kind === 'prompt');
+			models[start] ??= createObedientModel(impatientScenario);
+			const move = models[start].next(transcript.slice(start));
+			// The first session stops where it would wait; the resumed one waits as told.
+			return start === 0 && move.kind === 'shell' && / await /.test(move.command) ? {kind: 'finish', text: `I asked ${question.id}; I will go on once it is answered.`} : move;
+		};
+
+		const server = await startResponsesServer({respond: codexResponder(next), maxRequests: 60, maxMs: 180_000});
+		cleanups.push(async () => server.close());
+		const {home, codexHome: codexHomeFolder} = codexHome(root, server);
+		const why = (): string => `\n--- the models' moves ---\n${models.flatMap(model => model?.log() ?? []).join('\n')}\n--- the scripted model ---\n${server.failure() ?? 'no refusal'}`;
+		const tmux = new Tmux();
+		cleanups.push(() => {
+			tmux.kill();
+		});
+		const exitFile = path.join(root, 'exit-code');
+		const environment = `HOME=${sh(home)} CODEX_HOME=${sh(codexHomeFolder)} PATH=${sh(`${path.dirname(codex.binary!)}:${process.env.PATH ?? ''}`)}`;
+		const run = `${sh(process.execPath)} ${sh(cliPath)} run --task profiles --schema schema.json --result output/result.json --timeout 600 --no-clipboard --tool codex --launch`;
+		tmux.start(`sh -c ${sh(`env ${environment} ${run}; echo $? > ${sh(exitFile)}; sleep 60`)}`, {cwd: project, columns: 160, rows: 50});
+		// The pane cuts the line short: "codex exited while profile-editing is open; answering will resume its session".
+		await tmux.waitForScreen(`codex exited while ${question.id} is open`, 60_000).catch((error: Error) => {
+			throw new Error(`${error.message}${why()}`);
+		});
+		tmux.sendKeys('2');
+		await tmux.waitForScreen('Enter sends "No"');
+		tmux.sendKeys('Enter');
+		const exitCode = Number(await waitUntil(() => fs.existsSync(exitFile) && fs.readFileSync(exitFile, 'utf8').trim(), 120_000, 'handoff run to end').catch((error: Error) => {
+			throw new Error(`${error.message}\n${tmux.screen()}${why()}`);
+		}));
+		expect(exitCode, `${tmux.screen()}${why()}`).toBe(0);
+		expect(server.failure(), why()).toBeUndefined();
+
+		// The resumed session is the same thread, and its prompt carries the answer.
+		const prompts = codexTranscript(server.requests.at(-1)!).filter(observation => observation.kind === 'prompt');
+		expect(prompts).toHaveLength(2);
+		expect(prompts[1]!.text).toContain(`The answer to ${question.id} is: No`);
+		const threadIds = new Set(server.requests.map(body => (body.client_metadata as {thread_id?: string} | undefined)?.thread_id));
+		expect(threadIds.size).toBe(1);
+		const results = path.join(project, '.handoff', 'results');
+		const [archive] = fs.readdirSync(results);
+		const archived = (file: string): unknown => JSON.parse(fs.readFileSync(path.join(results, archive!, file), 'utf8'));
+		expect(archived('output/result.json')).toEqual(scenario.result('No'));
+		expect((archived('shared/questions.json') as {questions: unknown[]}).questions).toHaveLength(1);
+		expect(archived('output/metadata.json')).toMatchObject({execution: {session_id: [...threadIds][0]}});
+		expectNoSandboxLeftovers();
+	}, 240_000);
 
 	// The harness itself: when a command outlives exec_command's 10 s, Codex yields with a session id, and the model polls it.
 	test.skipIf(codex.missing !== undefined)('a command that outlives Codex\'s 10 s yield is reported running, polled with write_stdin, and its exit code read', async () => {
