@@ -7,7 +7,8 @@ import fsp from 'node:fs/promises';
 import path from 'node:path';
 import {McpServer} from '@modelcontextprotocol/sdk/server/mcp.js';
 import {StdioServerTransport} from '@modelcontextprotocol/sdk/server/stdio.js';
-import {CallToolRequestSchema, ListToolsRequestSchema, type CallToolResult, type Tool} from '@modelcontextprotocol/sdk/types.js';
+import {CallToolRequestSchema, ListToolsRequestSchema, type CallToolRequest, type CallToolResult, type ServerNotification, type ServerRequest, type Tool} from '@modelcontextprotocol/sdk/types.js';
+import type {RequestHandlerExtra} from '@modelcontextprotocol/sdk/shared/protocol.js';
 import type {ValidateFunction} from 'ajv';
 import {askQuestions, awaitAnswers, claimTask, completeTask, failTask, publishPartial, recordReceipts, reportProgress, type ConsumerIdentity} from './consumer.js';
 import {protocolHeading} from './instructions.js';
@@ -191,7 +192,7 @@ type CallContext = {
 };
 
 /** One MCP server on one connection: what it claimed is remembered, so claiming again is no error. */
-export function createHandoffMcpServer(options: McpServerOptions): McpServer {
+export function createHandoffMcpServer(options: McpServerOptions, inFlight = new Set<Promise<unknown>>()): McpServer {
 	const claimed = new Set<string>();
 	const mcp = new McpServer({name: mcpServerName, version: '0.1.0'}, {
 		capabilities: {tools: {}},
@@ -310,6 +311,16 @@ export function createHandoffMcpServer(options: McpServerOptions): McpServer {
 
 	mcp.server.setRequestHandler(ListToolsRequestSchema, () => ({tools: mcpTools()}));
 	mcp.server.setRequestHandler(CallToolRequestSchema, async (request, extra) => {
+		const call = callTool(request, extra);
+		inFlight.add(call);
+		try {
+			return await call;
+		} finally {
+			inFlight.delete(call);
+		}
+	});
+
+	async function callTool(request: CallToolRequest, extra: RequestHandlerExtra<ServerRequest, ServerNotification>): Promise<CallToolResult> {
 		const {name} = request.params;
 		if (!isToolName(name)) {
 			return toolError(`Unknown tool ${JSON.stringify(name)}; the tools are ${mcpToolNames.join(', ')}`);
@@ -333,24 +344,44 @@ export function createHandoffMcpServer(options: McpServerOptions): McpServer {
 
 			return toolError(describeError(error, workspace));
 		}
-	});
+	}
+
 	return mcp;
+}
+
+/** Resolves once no call is running: a request read just before stdin ended starts its handler a moment later, and its answer is sent a moment after the handler ends. */
+async function drained(inFlight: Set<Promise<unknown>>): Promise<void> {
+	const nextTurn = async (): Promise<void> => new Promise(resolve => {
+		setImmediate(resolve);
+	});
+	do {
+		 
+		await nextTurn();
+		 
+		await Promise.allSettled([...inFlight]);
+		 
+		await nextTurn();
+	} while (inFlight.size > 0);
 }
 
 /** Serves the tools on stdin and stdout until the client closes the connection (stdin ends). */
 export async function serveMcp(options: McpServerOptions & {stdin: NodeJS.ReadableStream; stdout: NodeJS.WritableStream}): Promise<void> {
-	const mcp = createHandoffMcpServer(options);
+	const inFlight = new Set<Promise<unknown>>();
+	const mcp = createHandoffMcpServer(options, inFlight);
 	const transport = new StdioServerTransport(options.stdin as NodeJS.ReadStream, options.stdout as NodeJS.WriteStream);
 	await mcp.connect(transport);
 	const closed = new Promise<void>(resolve => {
 		mcp.server.onclose = resolve;
 	});
-	// The SDK's stdio transport does not notice the end of stdin; the client closing it is the end of the session.
 	const end = (): void => {
 		mcp.close().catch(() => undefined);
 	};
 
-	options.stdin.once('end', end);
+	// The SDK's stdio transport does not notice the end of stdin; the client closing it ends the session once the calls it
+	// sent before have been answered (a client that writes its requests and then closes stdin still reads the answers).
+	options.stdin.once('end', () => {
+		drained(inFlight).then(end, end);
+	});
 	// A client gone without closing our stdin (EPIPE on stdout) ends the session too, not the process with a crash report.
 	options.stdout.on('error', end);
 	await closed;

@@ -18,6 +18,21 @@ const isAlive = (pid: number | null | undefined): boolean => {
 	}
 };
 
+test('a client that sends its calls and then closes stdin still gets every answer before the server ends', async () => {
+	const {workspace} = await newWorkspace([], tempDirectory());
+	const lines = [
+		{jsonrpc: '2.0', id: 1, method: 'initialize', params: {protocolVersion: '2025-06-18', capabilities: {}, clientInfo: {name: 'pipe', version: '1'}}},
+		{jsonrpc: '2.0', method: 'notifications/initialized'},
+		{jsonrpc: '2.0', id: 2, method: 'tools/call', params: {name: 'get_task', arguments: {}}},
+		{jsonrpc: '2.0', id: 3, method: 'tools/call', params: {name: 'claim', arguments: {}}},
+	].map(message => JSON.stringify(message)).join('\n');
+	const ran = spawnSync(process.execPath, [cliPath, 'mcp', '--workspace', workspace], {input: `${lines}\n`, encoding: 'utf8', timeout: 20_000});
+	expect(ran.status, ran.stderr).toBe(0);
+	const answered = ran.stdout.trim().split('\n').map(line => (JSON.parse(line) as {id?: number}).id);
+	expect(answered.sort()).toEqual([1, 2, 3]);
+	expect(fs.existsSync(path.join(workspace, '.lock'))).toBe(true);
+});
+
 describe('a bad call is a tool error and the server stays up', () => {
 	test('malformed arguments name each field by its JSON path; an unknown tool is named', async () => {
 		expect.hasAssertions();
