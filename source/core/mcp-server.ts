@@ -354,12 +354,10 @@ async function drained(inFlight: Set<Promise<unknown>>): Promise<void> {
 	const nextTurn = async (): Promise<void> => new Promise(resolve => {
 		setImmediate(resolve);
 	});
+	// Each round waits for the calls that started in the one before.
 	do {
-		 
 		await nextTurn();
-		 
 		await Promise.allSettled([...inFlight]);
-		 
 		await nextTurn();
 	} while (inFlight.size > 0);
 }
