@@ -158,15 +158,19 @@ export async function writeFileAtomic(file: string, data: string | Uint8Array, m
 	try {
 		await writeThroughFolder(folder, file, data, mode);
 	} catch (error) {
-		// Name the folder as the person knows it, not as /proc/self/fd/N.
-		if (isErrnoException(error) && error.path !== undefined) {
-			error.path = error.path.replace(/^\/proc\/self\/fd\/\d+/, path.dirname(file));
-		}
-
-		throw error;
+		throw namedByPath(error, file);
 	} finally {
 		await folder.close();
 	}
+}
+
+/** Names the folder in an error as the person knows it, not as /proc/self/fd/N. */
+function namedByPath(error: unknown, file: string): unknown {
+	if (isErrnoException(error) && error.path !== undefined) {
+		error.path = error.path.replace(/^\/proc\/self\/fd\/\d+/, path.dirname(file));
+	}
+
+	return error;
 }
 
 async function writeThroughFolder(folder: RealFolder, file: string, data: string | Uint8Array, mode: number): Promise<void> {
@@ -266,26 +270,27 @@ Creates a file that must not exist yet, refusing to follow links. Returns false 
 The file is filled under a temporary name and hard-linked into place (link(2) refuses an existing name, link or not, as O_EXCL does), so nobody ever reads it empty: a second claimant that found it empty would take it for abandoned.
 */
 export async function createExclusive(file: string, data: string, mode = privateFileMode): Promise<boolean> {
-	await assertRealFolder(path.dirname(file));
-	const temporary = temporaryPathFor(file);
+	// Both names resolve through the checked folder's handle, so a folder swapped for a link cannot place the file elsewhere.
+	const folder = await openRealFolder(path.dirname(file));
+	const temporary = folder.at(path.basename(temporaryPathFor(file)));
 	try {
 		await fillAndClose(await fsp.open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, mode), data, mode);
-		await fsp.link(temporary, file);
+		await fsp.link(temporary, folder.at(path.basename(file)));
 	} catch (error) {
 		if (errnoCode(error) === 'EEXIST') {
 			return false;
 		}
 
 		if (!noHardLinks.has(errnoCode(error) ?? '')) {
-			throw error;
+			throw namedByPath(error, file);
 		}
 
-		return await createInPlace(file, data, mode);
+		return await createInPlace(folder.at(path.basename(file)), data, mode);
 	} finally {
 		await fsp.rm(temporary, {force: true});
+		await folder.sync().finally(async () => folder.close());
 	}
 
-	await syncDirectory(path.dirname(file));
 	return true;
 }
 
@@ -303,7 +308,6 @@ async function createInPlace(file: string, data: string, mode: number): Promise<
 	}
 
 	await fillAndClose(handle, data, mode);
-	await syncDirectory(path.dirname(file));
 	return true;
 }
 
@@ -311,31 +315,39 @@ async function createInPlace(file: string, data: string, mode: number): Promise<
 Appends text to a regular file, creating it private. A symlink, a special file, or a file with more than one link (a hard link, whose other name may be anywhere outside) is refused: appending is the one write that goes into an existing file rather than replacing it by rename.
 */
 export async function appendToFile(file: string, text: string, name = file): Promise<void> {
-	await assertRealFolder(path.dirname(file));
-	let handle: fsp.FileHandle;
+	// Opened through the checked folder's handle: a folder swapped for a link after the check cannot make us create the file elsewhere.
+	const folder = await openRealFolder(path.dirname(file));
 	try {
-		handle = await fsp.open(file, O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW | O_NONBLOCK, privateFileMode);
-	} catch (error) {
-		if (errnoCode(error) === 'ELOOP') {
-			throw new HandoffError('is a symlink; refusing to write through it', undefined, name);
+		let handle: fsp.FileHandle;
+		try {
+			handle = await fsp.open(folder.at(path.basename(file)), O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW | O_NONBLOCK, privateFileMode);
+		} catch (error) {
+			if (errnoCode(error) === 'ELOOP') {
+				throw new HandoffError('is a symlink; refusing to write through it', undefined, name);
+			}
+
+			// ENXIO: a FIFO nobody reads (O_NONBLOCK keeps us from waiting for one); EISDIR: a folder.
+			if (errnoCode(error) === 'ENXIO' || errnoCode(error) === 'EISDIR') {
+				throw new HandoffError('is not a regular file', undefined, name);
+			}
+
+			throw namedByPath(error, file);
 		}
 
-		// ENXIO: a FIFO nobody reads (O_NONBLOCK keeps us from waiting for one); EISDIR: a folder.
-		if (errnoCode(error) === 'ENXIO' || errnoCode(error) === 'EISDIR') {
-			throw new HandoffError('is not a regular file', undefined, name);
+		try {
+			// Checked on the open file, not the name: a link made after this check adds a name to our file, it cannot make us write into another one.
+			assertWritableFile(await handle.stat(), name);
+			// Without /proc the name was resolved by path: the folder again, as swapped for a link between the check and the open the file may be elsewhere.
+			if (!canResolveThroughHandle) {
+				await assertRealFolder(path.dirname(file));
+			}
+
+			await handle.appendFile(text);
+		} finally {
+			await handle.close();
 		}
-
-		throw error;
-	}
-
-	try {
-		// Checked on the open file, not the name: a link made after this check adds a name to our file, it cannot make us write into another one.
-		assertWritableFile(await handle.stat(), name);
-		// The folder again: swapped for a link between the first check and the open, the file opened may be elsewhere. (Node has no openat to close this fully.)
-		await assertRealFolder(path.dirname(file));
-		await handle.appendFile(text);
 	} finally {
-		await handle.close();
+		await folder.close();
 	}
 }
 
