@@ -161,6 +161,8 @@ describe.each(endings)('%s ends `pipeline run` with %i', (signal, code) => {
 		await runner.waitFor('pipeline: stage 2 of 2: build', 'stderr', startupMs);
 		const run = runFolderOf(runner.stderr());
 		const first = await readPids(path.join(run, 'stage-2-build'));
+		// The runner records the group just after starting it; the command may write its pids before that.
+		await waitUntil(() => runState(run).build?.process_group === first.command, startupMs, 'the process group in run.json');
 		expect(runState(run).build).toMatchObject({state: 'running', process_group: first.command});
 		runner.child.kill(signal);
 		const result = await runner.result;
