@@ -201,10 +201,7 @@ export class ProgressTail {
 	private async readFollowed(followed: FollowedFile, budget: number, lines: string[]): Promise<number> {
 		const {size} = await followed.handle.stat();
 		if (size < followed.offset || !(await this.witnessHolds(followed))) {
-			followed.offset = 0;
-			followed.witness = Buffer.alloc(0);
-			this.pending = '';
-			this.decoder = new StringDecoder('utf8');
+			this.startOver(followed);
 		}
 
 		const length = Math.min(size - followed.offset, budget);
@@ -212,10 +209,17 @@ export class ProgressTail {
 			return budget;
 		}
 
-		const buffer = Buffer.alloc(length);
-		const {bytesRead} = await followed.handle.read(buffer, 0, length, followed.offset);
-		const chunk = buffer.subarray(0, bytesRead);
-		followed.offset += bytesRead;
+		// The witness is read again with the new bytes, in one read: a rewrite between the check above and this read cannot pass.
+		const before = followed.witness.length;
+		const buffer = Buffer.alloc(before + length);
+		const {bytesRead} = await followed.handle.read(buffer, 0, buffer.length, followed.offset - before);
+		if (bytesRead < before || !buffer.subarray(0, before).equals(followed.witness)) {
+			this.startOver(followed);
+			return this.readFollowed(followed, budget, lines);
+		}
+
+		const chunk = buffer.subarray(before, bytesRead);
+		followed.offset += chunk.length;
 		followed.witness = Buffer.concat([followed.witness, chunk.subarray(-witnessBytes)]).subarray(-witnessBytes);
 		this.pending += this.decoder.write(chunk);
 		const parts = this.pending.split('\n');
@@ -226,7 +230,15 @@ export class ProgressTail {
 			this.pending = '';
 		}
 
-		return budget - bytesRead;
+		return budget - chunk.length;
+	}
+
+	/** The file was rewritten: read it again from the top, dropping the part of a line held from before. */
+	private startOver(followed: FollowedFile): void {
+		followed.offset = 0;
+		followed.witness = Buffer.alloc(0);
+		this.pending = '';
+		this.decoder = new StringDecoder('utf8');
 	}
 
 	/** Whether the bytes before the read position are still the ones read there. */
