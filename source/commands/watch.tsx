@@ -1,5 +1,4 @@
 import path from 'node:path';
-import {render} from 'ink';
 import React from 'react';
 import {App, type AnswerRefusal, type StageLine} from '../app.js';
 import {finishInterruptedArchive} from '../core/archive.js';
@@ -12,10 +11,10 @@ import type {Outcome} from '../core/snapshot.js';
 import {interruptedBy, summarize, summaryLines, type Summary} from '../core/summary.js';
 import {checkWorkspace} from '../core/workspace.js';
 import {copyText} from '../terminal/clipboard.js';
+import {renderScreen, type Screen} from '../terminal/render-screen.js';
 import {enterAlternateScreen, installRestoreHandlers} from '../terminal/screen.js';
 import {chooseTerminal} from '../terminal/tty.js';
 import {CrashBoundary} from '../ui/components/crash-boundary.js';
-import {Redraw} from '../ui/components/redraw.js';
 import type {Intent} from '../ui/intents.js';
 import {printJson, printLine, usageError, type CommandContext} from './io.js';
 import {launchInto, type LaunchRequest} from './launch.js';
@@ -119,19 +118,12 @@ async function watchToSummary(workspace: string, context: CommandContext<ScreenF
 		stopWith(abortingSignal(options.abort!));
 	};
 
-	const redrawListeners = new Set<() => void>();
-	const redrawRequests = (listener: () => void): (() => void) => {
-		redrawListeners.add(listener);
-		return () => redrawListeners.delete(listener);
-	};
-
+	let screen: Screen | undefined;
 	const restore = enterAlternateScreen(terminal.stdout, terminal.stdin);
 	const uninstall = installRestoreHandlers(restore, {
 		onSignal: stopWith,
 		onResume() {
-			for (const listener of redrawListeners) {
-				listener();
-			}
+			screen?.redrawAll();
 		},
 	});
 	options.abort?.addEventListener('abort', onAbort);
@@ -141,7 +133,7 @@ async function watchToSummary(workspace: string, context: CommandContext<ScreenF
 
 	const showNotice = (notice: string): void => {
 		promptNotice = notice;
-		instance?.rerender(view());
+		screen?.instance.rerender(view());
 	};
 
 	// What an intent could not do is said on screen: the workspace may be gone, read-only or a link by now, and the app must stay up.
@@ -153,7 +145,7 @@ async function watchToSummary(workspace: string, context: CommandContext<ScreenF
 	let answerRefusal: AnswerRefusal | undefined;
 	const refuseAnswer = (id: string, answer: string, error: string): void => {
 		answerRefusal = {id, answer, error, seq: (answerRefusal?.seq ?? 0) + 1};
-		instance?.rerender(view());
+		screen?.instance.rerender(view());
 	};
 
 	/** Checks the answer against its question (option range, strict, schema) before saving it; the save itself may still be refused (already answered, the file unwritable). */
@@ -215,26 +207,15 @@ async function watchToSummary(workspace: string, context: CommandContext<ScreenF
 
 	const view = (): React.JSX.Element => (
 		<CrashBoundary onCrash={onCrash}>
-			<Redraw requests={redrawRequests}>
-				<App source={session} promptNotice={promptNotice} stages={options.stages} answerRefusal={answerRefusal} onIntent={onIntent} />
-			</Redraw>
+			<App source={session} promptNotice={promptNotice} stages={options.stages} answerRefusal={answerRefusal} onIntent={onIntent} />
 		</CrashBoundary>
 	);
 	let outcome: Outcome | undefined;
-	let instance: ReturnType<typeof render> | undefined;
 	let stopTool = (): void => undefined;
 	try {
 		await session.start();
 		stopTool = await launch(session);
-		instance = render(view(), {
-			stdin: terminal.stdin,
-			stdout: terminal.stdout,
-			stderr: terminal.stdout,
-			patchConsole: false,
-			exitOnCtrlC: false,
-			// Ink's default 30 fps put a new progress line on screen after ~56 ms (p50, npm run bench); 60 fps halves that.
-			maxFps: 60,
-		});
+		screen = renderScreen(view(), {stdin: terminal.stdin, terminal: terminal.stdout});
 		// A rejected result gets a fix-up prompt on the clipboard, once per rejection.
 		let lastRetry: Outcome | undefined;
 		session.subscribe(() => {
@@ -253,7 +234,7 @@ async function watchToSummary(workspace: string, context: CommandContext<ScreenF
 		}
 	} finally {
 		stopTool();
-		instance?.unmount();
+		screen?.unmount();
 		restore();
 		uninstall();
 		options.abort?.removeEventListener('abort', onAbort);

@@ -1,4 +1,5 @@
 import path from 'node:path';
+import {isDeepStrictEqual} from 'node:util';
 import {setTimeout as delay} from 'node:timers/promises';
 import {archiveWorkspace} from './archive.js';
 import {describeError, errorStack, ignoreExpected, isExpectedError} from './errors.js';
@@ -289,7 +290,11 @@ export class HandoffSession implements SessionSource {
 		}
 
 		const snapshot = await this.reader.read();
-		this.update({snapshot});
+		// The clock reads an unchanged workspace every second: only a snapshot that differs reaches the views, so a quiet screen does no work.
+		if (!isDeepStrictEqual(snapshot, this.state.snapshot)) {
+			this.update({snapshot});
+		}
+
 		if (this.reader.unsettled) {
 			setTimeout(() => this.refreshing.schedule(), settleMs / 4).unref();
 		}

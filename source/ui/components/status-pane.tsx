@@ -1,9 +1,8 @@
 import {Box} from 'ink';
-import Spinner from 'ink-spinner';
 import React from 'react';
 import type {DerivedState, Outcome, WorkspaceSnapshot} from '../../core/snapshot.js';
 import {stateLabels} from '../../core/status.js';
-import {formatDuration} from '../../core/time.js';
+import {formatDuration, formatMinutes} from '../../core/time.js';
 import {isWorkspaceGone} from '../../core/workspace-presence.js';
 import {Text} from './text.js';
 
@@ -18,19 +17,17 @@ const stateColors: Record<DerivedState, string> = {
 	canceled: 'gray',
 };
 
-const activeStates = new Set<DerivedState>(['not-started', 'running', 'waiting', 'stalled']);
-
 /** Rows the status pane spends besides its detail lines: border, state line, claim line. */
 export const statusPaneChrome = 4;
 
-function claimLine(snapshot: WorkspaceSnapshot): string {
+function claimLine(snapshot: WorkspaceSnapshot, now: number): string {
 	const {claim} = snapshot;
 	if (!snapshot.signals.lock) {
 		return 'not claimed yet';
 	}
 
 	const who = [claim?.tool, claim?.host, claim?.pid === undefined ? undefined : `pid ${claim.pid}`].filter(Boolean).join(', ');
-	return `claimed${who ? ` by ${who}` : ''}${snapshot.claimedAt ? ` ${formatDuration(Date.now() - snapshot.claimedAt)} ago` : ''}`;
+	return `claimed${who ? ` by ${who}` : ''}${snapshot.claimedAt ? ` ${formatMinutes(now - snapshot.claimedAt)} ago` : ''}`;
 }
 
 function outcomeLines(outcome: Outcome): Array<{text: string; color: string}> {
@@ -81,6 +78,21 @@ export function statusDetail(snapshot: WorkspaceSnapshot | undefined, outcome: O
 	];
 }
 
+function showsDeadline(snapshot: WorkspaceSnapshot, outcome: Outcome | undefined): boolean {
+	return snapshot.deadline !== undefined && (!outcome || outcome.kind === 'retrying');
+}
+
+/**
+How often the status pane's times change, and from when: every second on the deadline while the time left is shown, else every minute (elapsed and claimed times are in minutes), and never once the hand-off has ended. No animation redraws the screen between these ticks.
+*/
+export function screenClock(snapshot: WorkspaceSnapshot | undefined, outcome: Outcome | undefined): {intervalMs: number | false; phaseMs: number} {
+	if (!snapshot || (outcome && outcome.kind !== 'retrying')) {
+		return {intervalMs: false, phaseMs: 0};
+	}
+
+	return showsDeadline(snapshot, outcome) ? {intervalMs: 1000, phaseMs: snapshot.deadline! % 1000} : {intervalMs: 60_000, phaseMs: (snapshot.createdAt ?? 0) % 60_000};
+}
+
 type Props = {snapshot?: WorkspaceSnapshot; outcome?: Outcome; now: number; notice?: string; height: number};
 
 export function StatusPane({snapshot, outcome, now, notice, height}: Props): React.JSX.Element {
@@ -88,27 +100,28 @@ export function StatusPane({snapshot, outcome, now, notice, height}: Props): Rea
 		return (
 			<Box borderStyle="round" borderColor="gray" height={height} paddingX={1}>
 				<Text>
-					<Spinner /> Reading the workspace…
+					Reading the workspace…
 				</Text>
 			</Box>
 		);
 	}
 
 	const {state} = snapshot;
-	const elapsed = snapshot.createdAt === undefined ? undefined : formatDuration(now - snapshot.createdAt);
-	const left = snapshot.deadline === undefined || (outcome && outcome.kind !== 'retrying') ? undefined : snapshot.deadline > now ? `${formatDuration(snapshot.deadline - now)} left` : 'no time left';
+	// Only the time left counts seconds; the rest changes once a minute (see screenClock).
+	const elapsed = snapshot.createdAt === undefined ? undefined : formatMinutes(now - snapshot.createdAt);
+	const left = showsDeadline(snapshot, outcome) ? (snapshot.deadline! > now ? `${formatDuration(snapshot.deadline! - now)} left` : 'no time left') : undefined;
 	const detail = statusDetail(snapshot, outcome, notice);
 	return (
 		<Box flexDirection="column" borderStyle="round" borderColor={stateColors[state]} height={height} paddingX={1}>
 			<Box>
 				<Text color={stateColors[state]} bold>
-					{activeStates.has(state) && !outcome ? <Spinner type="dots" /> : '●'} {stateLabels[state]}
+					● {stateLabels[state]}
 				</Text>
 				<Text dimColor wrap="truncate-end">
 					{`   ${snapshot.manifest.task}${elapsed ? ` · ${elapsed} since created` : ''}${left ? ` · ${left}` : ''}${snapshot.pendingQuestions > 0 ? ` · ${snapshot.pendingQuestions} question${snapshot.pendingQuestions === 1 ? '' : 's'} waiting` : ''}`}
 				</Text>
 			</Box>
-			<Text dimColor wrap="truncate-end">{`${claimLine(snapshot)} · ${snapshot.workspace}`}</Text>
+			<Text dimColor wrap="truncate-end">{`${claimLine(snapshot, now)} · ${snapshot.workspace}`}</Text>
 			{detail.slice(0, Math.max(0, height - statusPaneChrome)).map((line, index) => (
 				<Text key={index} color={line.color} wrap="truncate-end">{line.text}</Text>
 			))}
