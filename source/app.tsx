@@ -6,7 +6,7 @@ import {Footer} from './ui/components/footer.js';
 import {HelpOverlay} from './ui/components/help-overlay.js';
 import {QuestionsPane, answerLineRows} from './ui/components/questions-pane.js';
 import {ScrollPane, paneChrome} from './ui/components/scroll-pane.js';
-import {StatusPane, screenClock, statusDetail, statusPaneChrome} from './ui/components/status-pane.js';
+import {StatusPane, statusClock, statusDetail, statusPaneChrome} from './ui/components/status-pane.js';
 import {useNow} from './ui/hooks/use-now.js';
 import {Text} from './ui/components/text.js';
 import {useSession} from './ui/hooks/use-session.js';
@@ -39,8 +39,7 @@ export function App({source, onIntent, promptNotice, stages, answerRefusal}: App
 	const {snapshot, progress, outcome} = useSession(source);
 	const {columns, rows} = useTerminalSize();
 	const [state, dispatch] = useReducer(appReducer, initialAppState);
-	const clock = screenClock(snapshot, outcome);
-	const now = useNow(clock.intervalMs, clock.phaseMs);
+	const now = useNow(useMemo(() => statusClock(snapshot, outcome), [snapshot, outcome]));
 	const pending = useMemo(() => snapshot?.questions.filter(question => !question.answer) ?? [], [snapshot]);
 	const selected = clamp(state.selected, 0, Math.max(0, pending.length - 1));
 

@@ -4,6 +4,8 @@ import {ScreenWriter, type TerminalOutput} from './screen-writer.js';
 
 export type Screen = {
 	instance: Instance;
+	/** The frame on screen, whole. */
+	readonly frame: string;
 	/** Clears the terminal and draws the current frame in full (after fg, the alternate screen comes back empty). */
 	redrawAll(): void;
 	/** Unmounts the app (its last frame is drawn) and stops drawing. */
@@ -25,6 +27,9 @@ export function renderScreen(node: React.ReactElement, {stdin, terminal}: {stdin
 	});
 	return {
 		instance,
+		get frame() {
+			return writer.frame;
+		},
 		redrawAll() {
 			writer.redrawAll();
 		},

@@ -6,7 +6,14 @@ const beginUpdate = `${csi}?2026h`;
 const endUpdate = `${csi}?2026l`;
 
 /** The terminal the screen is drawn on: the real stdout, or /dev/tty. */
-export type TerminalOutput = NodeJS.WritableStream & {columns?: number; rows?: number; isTTY?: boolean};
+export type TerminalOutput = {
+	write(data: string): unknown;
+	on(event: 'resize', listener: () => void): unknown;
+	off(event: 'resize', listener: () => void): unknown;
+	columns?: number;
+	rows?: number;
+	isTTY?: boolean;
+};
 
 /**
 The stream Ink draws into, in place of the terminal: Ink (in its debug mode) writes each frame whole, and this writes to the terminal only the rows that differ from what it shows, each at its absolute position.
@@ -24,6 +31,11 @@ export class ScreenWriter extends EventEmitter {
 	constructor(private readonly terminal: TerminalOutput) {
 		super();
 		terminal.on('resize', this.onResize);
+	}
+
+	/** The last frame Ink wrote, whole (for tests: what a full redraw would show). */
+	get frame(): string {
+		return this.lastFrame;
 	}
 
 	get columns(): number {

@@ -4,6 +4,7 @@ import type {DerivedState, Outcome, WorkspaceSnapshot} from '../../core/snapshot
 import {stateLabels} from '../../core/status.js';
 import {formatDuration, formatMinutes} from '../../core/time.js';
 import {isWorkspaceGone} from '../../core/workspace-presence.js';
+import type {NextChange} from '../hooks/use-now.js';
 import {Text} from './text.js';
 
 const stateColors: Record<DerivedState, string> = {
@@ -82,15 +83,30 @@ function showsDeadline(snapshot: WorkspaceSnapshot, outcome: Outcome | undefined
 	return snapshot.deadline !== undefined && (!outcome || outcome.kind === 'retrying');
 }
 
-/**
-How often the status pane's times change, and from when: every second on the deadline while the time left is shown, else every minute (elapsed and claimed times are in minutes), and never once the hand-off has ended. No animation redraws the screen between these ticks.
-*/
-export function screenClock(snapshot: WorkspaceSnapshot | undefined, outcome: Outcome | undefined): {intervalMs: number | false; phaseMs: number} {
-	if (!snapshot || (outcome && outcome.kind !== 'retrying')) {
-		return {intervalMs: false, phaseMs: 0};
-	}
+const minuteMs = 60_000;
+const hourMs = 60 * minuteMs;
 
-	return showsDeadline(snapshot, outcome) ? {intervalMs: 1000, phaseMs: snapshot.deadline! % 1000} : {intervalMs: 60_000, phaseMs: (snapshot.createdAt ?? 0) % 60_000};
+/** The next moment after `time` when a duration counted from `from` turns over a whole `unitMs`. */
+const nextTurn = (time: number, from: number, unitMs: number): number => time + unitMs - ((((time - from) % unitMs) + unitMs) % unitMs);
+
+/**
+When the status pane's times next change: the time left each second in its last hour (formatDuration shows seconds only then), else once a minute (elapsed and claimed times are in minutes, the time left in hours and minutes), and never once the hand-off has ended. No animation redraws the screen between these moments.
+*/
+export function statusClock(snapshot: WorkspaceSnapshot | undefined, outcome: Outcome | undefined): NextChange {
+	return time => {
+		if (!snapshot || (outcome && outcome.kind !== 'retrying')) {
+			return undefined;
+		}
+
+		const turns = [snapshot.createdAt, snapshot.claimedAt].filter(from => from !== undefined).map(from => nextTurn(time, from, minuteMs));
+		if (showsDeadline(snapshot, outcome)) {
+			const left = snapshot.deadline! - time;
+			turns.push(left <= 0 ? Number.POSITIVE_INFINITY : nextTurn(time, snapshot.deadline!, left <= hourMs + minuteMs ? 1000 : minuteMs));
+		}
+
+		const next = Math.min(...turns);
+		return Number.isFinite(next) ? next : undefined;
+	};
 }
 
 type Props = {snapshot?: WorkspaceSnapshot; outcome?: Outcome; now: number; notice?: string; height: number};
@@ -107,7 +123,7 @@ export function StatusPane({snapshot, outcome, now, notice, height}: Props): Rea
 	}
 
 	const {state} = snapshot;
-	// Only the time left counts seconds; the rest changes once a minute (see screenClock).
+	// Only the time left counts seconds; the rest changes once a minute (see statusClock).
 	const elapsed = snapshot.createdAt === undefined ? undefined : formatMinutes(now - snapshot.createdAt);
 	const left = showsDeadline(snapshot, outcome) ? (snapshot.deadline! > now ? `${formatDuration(snapshot.deadline! - now)} left` : 'no time left') : undefined;
 	const detail = statusDetail(snapshot, outcome, notice);
