@@ -40,6 +40,9 @@ export function promptTool(value: string | undefined): PromptTool {
 	return value;
 }
 
+/** How much of the end of progress.txt the screen reads when it opens: many more lines than it keeps (2000), read at once even from a 1 GB log. */
+const screenProgressBytes = 1024 * 1024;
+
 /** How long the finished screen stays up before it closes by itself (any key closes it sooner). */
 const completeLingerMs = 1500;
 
@@ -85,7 +88,8 @@ async function watchToSummary(workspace: string, context: CommandContext<ScreenF
 	}
 
 	// Everything that can be wrong with the workspace is reported here, before the screen opens (exit 2).
-	const session = await HandoffSession.open(checkWorkspace(workspace), sessionOptions(flags, context.cwd));
+	// The screen keeps the last lines only: a long progress.txt opens at its end.
+	const session = await HandoffSession.open(checkWorkspace(workspace), {...sessionOptions(flags, context.cwd), progressTailBytes: screenProgressBytes});
 	const terminal = chooseTerminal({stdin: process.stdin, stdout: process.stdout, env: context.environment});
 	if (terminal.kind === 'none') {
 		printLine(context.stderr, 'handoff: no terminal; following the hand-off as plain lines');

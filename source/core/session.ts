@@ -36,6 +36,8 @@ export type SessionOptions = SnapshotOptions & {
 	usePolling?: boolean;
 	/** How many progress lines are kept for display. */
 	progressLimit?: number;
+	/** Open a long progress.txt at its last lines within this many bytes (a screen), instead of reading it all from the top (wait prints every line). */
+	progressTailBytes?: number;
 };
 
 /** Re-derive time-based states (stalled, timed out, elapsed) once a second; file changes come from events, not from this. */
@@ -79,6 +81,8 @@ export class HandoffSession implements SessionSource {
 	private readonly refreshing = coalesce(async () => this.refresh(), {stopped: () => this.closed || this.settled, onError: error => this.settleOnError(error)});
 	private settled = false;
 	private closed = false;
+	/** Whether the progress pane was told that the top of a long progress.txt was skipped. */
+	private skipNoted = false;
 	/** What a launched tool's stream told about itself (tool, version, model, session, tokens, cost), for metadata.json. */
 	private execution: NonNullable<Metadata['execution']> = {};
 	/** Set once a launched consumer has ended: a result rejected after that has nobody left to fix it. */
@@ -99,7 +103,7 @@ export class HandoffSession implements SessionSource {
 		private readonly options: SessionOptions,
 	) {
 		this.reader = new SnapshotReader(workspace, manifest, {...options, contract, resultSchema: {schema}});
-		this.tail = new ProgressTail(path.join(workspace, layout.progress));
+		this.tail = new ProgressTail(path.join(workspace, layout.progress), {startWithin: options.progressTailBytes});
 		this.finished = new Promise(resolve => {
 			this.resolveFinished = resolve;
 		});
@@ -264,6 +268,11 @@ export class HandoffSession implements SessionSource {
 		} catch {
 			// A progress file that is a link or a device is reported by the snapshot's problems; the tail simply stops.
 			return;
+		}
+
+		if (this.tail.skippedBytes > 0 && !this.skipNoted && lines.length > 0) {
+			this.skipNoted = true;
+			lines.unshift({message: `the first ${formatBytes(this.tail.skippedBytes)} of ${layout.progress} are not shown`, source: 'handoff'});
 		}
 
 		this.publishProgress(lines);
@@ -459,6 +468,10 @@ function metadataErrorMessages(metadata: unknown): string[] {
 		const {message, details} = (error ?? {}) as {message?: unknown; details?: unknown};
 		return [message, details].filter(part => typeof part === 'string' && part !== '').join(': ');
 	}).filter(message => message !== '');
+}
+
+function formatBytes(bytes: number): string {
+	return bytes >= 1024 * 1024 ? `${(bytes / (1024 * 1024)).toFixed(1)} MB` : `${Math.ceil(bytes / 1024)} KB`;
 }
 
 function unique(values: string[]): string[] {
