@@ -14,7 +14,7 @@ import {layout} from './paths.js';
 import {ProgressTail} from './progress.js';
 import {addAnswer, type AnswerOptions} from './questions.js';
 import {checkResult} from './result.js';
-import {SnapshotReader, settleMs, type SnapshotOptions} from './snapshot-reader.js';
+import {SnapshotReader, defaultStallAfterMs, settleMs, type SnapshotOptions} from './snapshot-reader.js';
 import type {SchemaSource} from './validation.js';
 import {terminalStates, type Outcome, type ProgressLine, type SessionSource, type SessionState, type WorkspaceSnapshot} from './snapshot.js';
 import {writeStatus} from './status.js';
@@ -40,8 +40,10 @@ export type SessionOptions = SnapshotOptions & {
 	progressTailBytes?: number;
 };
 
-/** Re-derive time-based states (stalled, timed out, elapsed) once a second; file changes come from events, not from this. */
-const clockMs = 1000;
+/**
+The longest the session goes without reading the workspace: file changes come from events, time-based states (timed out, stalled) from a timer set for the moment they fall due, so this only catches what sends no event (a consumer's pid that ended, a missed event).
+*/
+const heartbeatMs = 5000;
 /** How long a valid result waits for a launched tool that is still running to end and send its last event (tokens, cost). */
 const launchedReportGraceMs = 5000;
 
@@ -81,6 +83,8 @@ export class HandoffSession implements SessionSource {
 	private readonly refreshing = coalesce(async () => this.refresh(), {stopped: () => this.closed || this.settled, onError: error => this.settleOnError(error)});
 	private settled = false;
 	private closed = false;
+	/** Set once the workspace is being archived: nothing reads it any more. */
+	private stopClock = false;
 	/** Whether the progress pane was told that the top of a long progress.txt was skipped. */
 	private skipNoted = false;
 	/** What a launched tool's stream told about itself (tool, version, model, session, tokens, cost), for metadata.json. */
@@ -139,11 +143,6 @@ export class HandoffSession implements SessionSource {
 			},
 			{usePolling: this.options.usePolling},
 		);
-		this.clock = setInterval(() => {
-			this.tailing.schedule();
-			this.refreshing.schedule();
-		}, clockMs);
-		this.clock.unref();
 		this.tailing.schedule();
 		this.refreshing.schedule();
 		await this.refreshing.idle();
@@ -244,7 +243,7 @@ export class HandoffSession implements SessionSource {
 		}
 
 		this.closed = true;
-		clearInterval(this.clock);
+		clearTimeout(this.clock);
 		await this.watch?.close();
 		await this.refreshing.idle();
 		await this.tailing.idle();
@@ -299,7 +298,7 @@ export class HandoffSession implements SessionSource {
 		}
 
 		const snapshot = await this.reader.read();
-		// The clock reads an unchanged workspace every second: only a snapshot that differs reaches the views, so a quiet screen does no work.
+		// The heartbeat reads an unchanged workspace: only a snapshot that differs reaches the views, so a quiet screen does no work.
 		if (!isDeepStrictEqual(snapshot, this.state.snapshot)) {
 			this.update({snapshot});
 		}
@@ -308,9 +307,30 @@ export class HandoffSession implements SessionSource {
 			setTimeout(() => this.refreshing.schedule(), settleMs / 4).unref();
 		}
 
+		this.setClock(snapshot);
+
 		await this.resumeOnAnswer(snapshot);
 
 		await this.react(snapshot);
+	}
+
+	/** Sets the one timer for the next read: when the deadline or the stall time falls due, at most heartbeatMs away. */
+	private setClock(snapshot: WorkspaceSnapshot): void {
+		clearTimeout(this.clock);
+		if (this.closed || this.settled || this.stopClock) {
+			return;
+		}
+
+		const now = Date.now();
+		const stallAfterMs = this.options.stallAfterMs ?? defaultStallAfterMs;
+		const due = [snapshot.deadline, snapshot.lastActivityAt === undefined ? undefined : snapshot.lastActivityAt + stallAfterMs]
+			.filter((time): time is number => time !== undefined && time > now);
+		const wait = Math.min(heartbeatMs, ...due.map(time => time - now + 5));
+		this.clock = setTimeout(() => {
+			this.tailing.schedule();
+			this.refreshing.schedule();
+		}, wait);
+		this.clock.unref();
 	}
 
 	/** Resumes the parked tool's session once its open question has an answer (from the app or `handoff answer`). */
@@ -422,7 +442,8 @@ export class HandoffSession implements SessionSource {
 				execution: this.execution,
 			});
 			// Stop watching before the folder is removed under the watcher. The hold is kept (it is outside the workspace) until the removal is done.
-			clearInterval(this.clock);
+			this.stopClock = true;
+			clearTimeout(this.clock);
 			await this.watch?.close();
 			const {archivePath, notRemoved} = await archiveWorkspace(workspace, manifest, {resultsDirectory: this.options.resultsDirectory, keep: this.options.keep});
 			this.settle({kind: 'complete', archivePath, resultPath: path.join(archivePath, manifest.result.path), ...(notRemoved ? {warnings: [notRemoved]} : {})});
