@@ -1,7 +1,7 @@
 import {Box} from 'ink';
 import TextInput from 'ink-text-input';
 import React from 'react';
-import type {Line} from '../pane-lines.js';
+import type {PaneLines} from '../pane-lines.js';
 import type {AnswerDraft} from '../use-app-state.js';
 import {ScrollPane} from './scroll-pane.js';
 import {Text} from './text.js';
@@ -9,7 +9,7 @@ import {Text} from './text.js';
 type Props = {
 	focused: boolean;
 	height: number;
-	lines: Line[];
+	lines: PaneLines;
 	offset: number;
 	pendingCount: number;
 	editing?: AnswerDraft;

@@ -1,0 +1,16 @@
+/**
+Loads React and Ink with their production builds. They choose a build by NODE_ENV when first loaded, and unset it means development, which at rest with 10,000 questions on screen held 232 MB and 0.53% of a core against 109 MB and 0.32%. NODE_ENV is set only while they load, so no process the app starts (a launched tool, a pipeline's command stage, where NODE_ENV=production would change what npm does) inherits it; a NODE_ENV already set is kept.
+*/
+export async function loadProductionReact(): Promise<void> {
+	if (process.env['NODE_ENV'] !== undefined) {
+		return;
+	}
+
+	process.env['NODE_ENV'] = 'production';
+	try {
+		await import('react');
+		await import('ink');
+	} finally {
+		delete process.env['NODE_ENV'];
+	}
+}
