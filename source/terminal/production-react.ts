@@ -8,7 +8,9 @@ export async function loadProductionReact(): Promise<void> {
 
 	process.env['NODE_ENV'] = 'production';
 	try {
+		// Every entry that picks a build: compiled TSX imports react/jsx-runtime, and Ink brings react-reconciler and scheduler. One left to load later would come in its development build and break React ("dispatcher.getOwner is not a function").
 		await import('react');
+		await import('react/jsx-runtime');
 		await import('ink');
 	} finally {
 		delete process.env['NODE_ENV'];
