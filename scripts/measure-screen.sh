@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Idle cost of the full screen, measured from outside: CPU of the watch process, bytes it sends to the terminal (tmux pipe-pane), RSS.
-# Usage: scripts/measure-screen.sh [seconds=60] [columns=120] [rows=40] [setup: quiet|partial|questions|deadline]
+# Usage: scripts/measure-screen.sh [seconds=60] [columns=120] [rows=40] [setup: quiet|partial|questions|deadline|countdown]
 set -euo pipefail
 seconds=${1:-60}; columns=${2:-120}; rows=${3:-40}; setup=${4:-quiet}
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -9,6 +9,8 @@ base=$(mktemp -d /tmp/handoff-measure-XXXXXX)
 socket="$base/tmux.sock"
 timeout=()
 [ "$setup" = deadline ] && timeout=(--timeout 7200)
+# The last hour of a deadline: the time left counts seconds, so the screen changes every second.
+[ "$setup" = countdown ] && timeout=(--timeout 1800)
 ws=$(node "$cli" new --task idle --dir "$base" "${timeout[@]}")
 HANDOFF_WORKSPACE="$ws" node "$cli" claim --tool measure >/dev/null
 HANDOFF_WORKSPACE="$ws" node "$cli" progress "claimed; working quietly" >/dev/null

@@ -16,7 +16,7 @@ const probe = `
 	const require = createRequire(import.meta.url);
 	await import('./dist/app.js');
 	const {jsx} = await import('react/jsx-runtime');
-	const production = require(require.resolve('react/jsx-runtime').replace(/jsx-runtime\.js$/, 'cjs/react-jsx-runtime.production.js'));
+	const production = require(require.resolve('react/jsx-runtime').replace(/jsx-runtime[.]js$/, 'cjs/react-jsx-runtime.production.js'));
 	process.stdout.write(JSON.stringify({jsxIsProduction: jsx === production.jsx, nodeEnv: process.env.NODE_ENV ?? null}));
 `;
 
