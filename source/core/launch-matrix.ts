@@ -135,7 +135,8 @@ export const launchMatrix: Record<LaunchTool, LaunchRow> = {
 		checked: {version: '0.169.0', source: '`codex exec --help` of @openai/codex 0.169.0 from npm; github.com/openai/codex PR #20133 (--full-auto deprecated, 0.128), PR #4525 (--json thread/item events)'},
 		floor: {version: '0.44.0', reason: '--json with thread and item events (openai/codex#4525)'},
 		build: ({prompt, workspace}) => ({args: ['exec', ...codexFlags(workspace), prompt]}),
-		// exec's own options go before the subcommand, where clap takes them in every version; `exec resume` itself takes the id and the prompt.
+		// exec's own options go before the subcommand, where clap takes them: with the real codex-cli 0.169.0, `exec -s workspace-write
+		// ... resume ID PROMPT` parses and looks the thread up, while `exec resume -s ...` fails "unexpected argument '-s' found".
 		buildResume: ({prompt, workspace}, sessionId) => ['exec', ...codexFlags(workspace), 'resume', sessionId, prompt],
 	},
 	gemini: {
