@@ -27,15 +27,17 @@ export class ScreenWriter extends EventEmitter {
 	private inFull = true;
 	private lastFrame = '';
 	private closed = false;
+	private pending: NodeJS.Immediate | undefined;
+	private drawnFrame = '';
 
 	constructor(private readonly terminal: TerminalOutput) {
 		super();
 		terminal.on('resize', this.onResize);
 	}
 
-	/** The last frame Ink wrote, whole (for tests: what a full redraw would show). */
+	/** The frame last drawn, whole (for tests: what a full redraw would show). */
 	get frame(): string {
-		return this.lastFrame;
+		return this.drawnFrame;
 	}
 
 	get columns(): number {
@@ -46,9 +48,15 @@ export class ScreenWriter extends EventEmitter {
 		return this.terminal.rows || 24;
 	}
 
-	/** Takes one whole frame (Ink's debug mode writes nothing else). */
+	/**
+	Takes one whole frame (Ink's debug mode writes nothing else) and draws it in the next turn of the event loop, with any later frame of this turn. Ink writes a frame during React's commit, before the effects that attach the new key handlers run; drawn at once, a person (or tmux) could see the new screen and press a key that the old handler takes. React queues those effects first, so by then they have run.
+	*/
 	write(chunk: string | Uint8Array, ...rest: unknown[]): boolean {
-		this.draw(typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8'));
+		this.lastFrame = typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8');
+		this.pending ??= setImmediate(() => {
+			this.pending = undefined;
+			this.draw(this.lastFrame);
+		});
 		const callback = rest.find(argument => typeof argument === 'function') as (() => void) | undefined;
 		callback?.();
 		return true;
@@ -63,6 +71,7 @@ export class ScreenWriter extends EventEmitter {
 	/** Stops following the terminal's size; later frames are dropped. */
 	close(): void {
 		this.closed = true;
+		clearImmediate(this.pending);
 		this.terminal.off('resize', this.onResize);
 	}
 
@@ -76,7 +85,7 @@ export class ScreenWriter extends EventEmitter {
 			return;
 		}
 
-		this.lastFrame = frame;
+		this.drawnFrame = frame;
 		const lines = frame === '' ? [] : frame.split('\n').slice(0, this.rows);
 		let output = '';
 		if (this.inFull) {

@@ -63,7 +63,9 @@ class KeyInput extends EventEmitter {
 	unref(): void {}
 }
 
+/** Waits until the writer has drawn the last frame (in the next turn of the event loop) and the terminal has taken in every byte. */
 async function flushed(terminal: HeadlessTerminal): Promise<void> {
+	await new Promise(setImmediate);
 	await new Promise<void>(resolve => {
 		terminal.write('', resolve);
 	});
@@ -226,8 +228,9 @@ describe('only the rows that changed are written, and the screen is always what 
 		const session = new FakeSession();
 		const {output} = await mountOn(120, 40, session);
 		const before = output.bytes;
-		// Not inside act(), and no timer may run: React renders in a microtask, before any frame slot (16 ms) could end.
+		// Not inside act(), and no timer may run: React renders in a microtask and the row is drawn in the next turn of the event loop, before any frame slot (16 ms) could end.
 		session.set({progress: [{time: '2025-01-01 10:00:00', message: 'right away'}]});
+		await new Promise(setImmediate);
 		await new Promise(setImmediate);
 		expect(output.bytes).toBeGreaterThan(before);
 		expect(screens[0]!.frame).toContain('right away');
