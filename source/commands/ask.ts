@@ -29,8 +29,7 @@ export async function askCommand(context: CommandContext<AskFlags>, stdin: NodeJ
 		const schemaFile = flags.schema === undefined ? [] : ['--schema', path.resolve(context.cwd, flags.schema)];
 		rerun = [...self, 'ask', question.text, ...(question.options ?? []).flatMap(option => ['--option', option]), ...(question.id === undefined ? [] : ['--id', question.id]), ...(question.strict ? ['--strict'] : []), ...schemaFile, ...waitFlags];
 	} else {
-		// meow reads `--file -` as an empty --file and a word "-".
-		const fromStdin = flags.file === '-' || (flags.file === '' && context.input.length === 1 && context.input[0] === '-');
+		const fromStdin = flags.file === '-';
 		if ((!fromStdin && context.input.length > 0) || flags.option.length > 0 || flags.id !== undefined || flags.strict || flags.schema !== undefined) {
 			throw usageError('With --file, every question comes from the file: give no text, --option, --id, --strict or --schema');
 		}

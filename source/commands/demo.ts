@@ -18,8 +18,9 @@ export async function demoCommand(context: CommandContext<ScreenFlags & {dir?: s
 		throw usageError(`--scenario must be one of ${demoScenarios.join(', ')}`);
 	}
 
+	const baseDirectory = resolveBaseDirectory(context.flags.dir, context.environment, context.cwd);
 	const {workspace} = await createHandoff({
-		baseDirectory: resolveBaseDirectory(context.flags.dir, context.environment, context.cwd),
+		baseDirectory,
 		task: `demo-${scenario}`,
 		inputs: [{name: 'spec', file: 'SPEC.md', content: demoSpec}],
 		instructionsText: demoInstructions,
@@ -37,7 +38,9 @@ export async function demoCommand(context: CommandContext<ScreenFlags & {dir?: s
 		printLine(context.stderr, `handoff: the simulated consumer could not start: ${error.message}`);
 	});
 	try {
-		return await showHandoff(workspace, context, {copyPrompt: true});
+		// Its consumer goes with it, so watching this workspace again would wait for nobody: a quit suggests a fresh demo, in the same folder from anywhere.
+		const again = ['demo', ...(scenario === 'happy' ? [] : ['--scenario', scenario]), ...(context.flags.tool ? ['--tool', context.flags.tool] : []), '--dir', baseDirectory];
+		return await showHandoff(workspace, context, {copyPrompt: true, resumeHint: {label: 'run the demo again with', args: again, command}});
 	} finally {
 		consumer.kill();
 	}

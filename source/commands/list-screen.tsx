@@ -3,8 +3,8 @@ import {renderScreen, type Screen} from '../terminal/render-screen.js';
 import {enterAlternateScreen, installRestoreHandlers} from '../terminal/screen.js';
 import {ListApp} from '../ui/list-app.js';
 
-/** Shows the full-screen list and resolves with the entry the person opened, or undefined when they quit. */
-export async function chooseEntry(entries: ListEntry[], directory: string): Promise<ListEntry | undefined> {
+/** Shows the full-screen list and resolves with the entry the person opened, or undefined when they quit. `initialPath` is chosen first (the entry just left). */
+export async function chooseEntry(entries: ListEntry[], directory: string, initialPath?: string): Promise<ListEntry | undefined> {
 	let screen: Screen | undefined;
 	const restore = enterAlternateScreen(process.stdout, process.stdin);
 	const uninstall = installRestoreHandlers(restore, {
@@ -19,6 +19,7 @@ export async function chooseEntry(entries: ListEntry[], directory: string): Prom
 				<ListApp
 					entries={entries}
 					directory={directory}
+					initialPath={initialPath}
 					onIntent={intent => {
 						if (intent.type === 'suspend') {
 							// Raw mode keeps Ctrl+Z from the terminal driver: send the signal job control would have.

@@ -14,6 +14,7 @@ export type NewFlags = {
 	dir?: string;
 	json: boolean;
 	tool?: string;
+	mcp?: boolean;
 };
 
 export function parseInputFlags(values: string[]): Array<{name: string; file: string}> {
@@ -42,6 +43,10 @@ export function newWorkspaceOptions(context: CommandContext<NewFlags>, command: 
 		throw usageError(`--tool must be one of ${promptTools.join(', ')}`);
 	}
 
+	if (flags.mcp && flags.tool === 'aider') {
+		throw usageError('--mcp: aider loads no MCP servers; without --mcp it gets the plain-file steps');
+	}
+
 	return {
 		baseDirectory: resolveBaseDirectory(flags.dir, context.environment, context.cwd),
 		task: flags.task,
@@ -53,6 +58,7 @@ export function newWorkspaceOptions(context: CommandContext<NewFlags>, command: 
 		maxRetries: flags.retries,
 		command,
 		tool: flags.tool,
+		mcp: flags.mcp,
 	};
 }
 

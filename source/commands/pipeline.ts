@@ -52,7 +52,7 @@ export async function pipelineCommand(context: CommandContext<PipelineFlags>, co
 				// "launch": true (or --launch) starts the stage's tool; the pipeline file was checked to name one from the matrix when it was read, and PATH and version are checked here.
 				const launch = request.stage.launch || context.flags.launch ? await checkLaunch(tool, context.environment) : undefined;
 				const flags = {...context.flags, keep: true, results: path.join(run, 'results'), tool};
-				return showHandoff(request.folder, {...context, flags}, {copyPrompt: !request.resuming && !launch, quiet: true, stages: request.stages, abort: request.abort, launch});
+				return showHandoff(request.folder, {...context, flags}, {copyPrompt: !request.resuming && !launch, quiet: true, stages: request.stages, abort: request.abort, launch, resumeHint: null});
 			},
 		});
 		return finish(context, outcome, stageCount, command);

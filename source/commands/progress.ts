@@ -1,4 +1,4 @@
-import {reportProgress} from '../core/consumer.js';
+import {reportProgress} from '../core/progress.js';
 import {locateWorkspace} from '../core/workspace.js';
 import {usageError, type CommandContext} from './io.js';
 import type {ConsumerFlags} from './claim.js';

@@ -6,7 +6,7 @@ import {promptTool, showHandoff, type ScreenFlags} from './watch.js';
 
 /** `handoff run`: `new`, then the prompt on the clipboard and the full-screen watch. */
 export async function runCommand(context: CommandContext<NewFlags & ScreenFlags>, command: string[]): Promise<number> {
-	const launch = context.flags.launch ? await checkLaunch(promptTool(context.flags.tool), context.environment) : undefined;
+	const launch = context.flags.launch ? await checkLaunch(promptTool(context.flags.tool), context.environment, context.flags.mcp) : undefined;
 	const {workspace} = await createHandoff(newWorkspaceOptions(context, command));
 	return showHandoff(workspace, context, {copyPrompt: !launch, launch});
 }

@@ -1,16 +1,22 @@
 import path from 'node:path';
 import React from 'react';
-import {App, type AnswerRefusal, type StageLine} from '../app.js';
+import {App, type AnswerRefusal, type ResultView, type StageLine} from '../app.js';
 import {finishInterruptedArchive} from '../core/archive.js';
+import {isArchiveFolder} from '../core/archive-record.js';
 import {abortingSignal, describeError, errorStack, type EndingSignal} from '../core/errors.js';
+import {cliCommand} from '../core/instructions.js';
+import {mcpRegistration} from '../core/mcp-setup.js';
 import {layout} from '../core/paths.js';
 import {checkAnswer} from '../core/questions.js';
+import {readRegularFile} from '../core/safe-io.js';
+import {checkJson} from '../core/validation.js';
 import {buildPrompt, isPromptTool, promptTools, type PromptTool} from '../core/prompt.js';
 import {HandoffSession} from '../core/session.js';
 import type {Outcome} from '../core/snapshot.js';
-import {interruptedBy, summarize, summaryLines, type Summary} from '../core/summary.js';
+import {interruptedBy, summarize, summaryLines, type ResumeHint, type Summary} from '../core/summary.js';
 import {checkWorkspace} from '../core/workspace.js';
-import {copyText} from '../terminal/clipboard.js';
+import {copyText, savePromptOnly} from '../terminal/clipboard.js';
+import {notify, QuestionAnnouncer, type Notification} from '../terminal/notify.js';
 import {renderScreen, type Screen} from '../terminal/render-screen.js';
 import {enterAlternateScreen, installRestoreHandlers} from '../terminal/screen.js';
 import {chooseTerminal} from '../terminal/tty.js';
@@ -24,9 +30,18 @@ export type ScreenFlags = WatchFlags & {
 	launch?: boolean;
 	clipboard: boolean;
 	stay: boolean;
+	/** A desktop notification (OSC 9/777, notify-send) besides the bell; --no-notify turns it off. */
+	notify?: boolean;
 	/** The prompt variant. */
 	tool?: string;
+	/** The prompt says to use handoff's MCP tools, and how to register the server (--mcp). */
+	mcp?: boolean;
 };
+
+/** With --mcp: the prompt names the MCP tools and the one-line registration for the --tool (a launched tool gets the server for its run instead). */
+function mcpPrompt(mcp: boolean | undefined, tool: PromptTool): {mcp?: boolean; registration?: string} {
+	return mcp ? {mcp, registration: mcpRegistration(tool, cliCommand())} : {};
+}
 
 export function promptTool(value: string | undefined): PromptTool {
 	if (value === undefined) {
@@ -59,11 +74,13 @@ export type ShowOptions = {
 	stages?: StageLine[];
 	/** Ends the watch, as a signal would, when aborted with the signal's name (a pipeline run that is ending). */
 	abort?: AbortSignal;
+	/** What a quit suggests running next (default: watch this workspace again); null when the caller prints its own. */
+	resumeHint?: ResumeHint | null;
 };
 
 export async function showHandoff(workspace: string, context: CommandContext<ScreenFlags>, options: ShowOptions): Promise<number> {
 	const finish = (summary: Summary): number => {
-		for (const line of summaryLines(summary)) {
+		for (const line of summaryLines(summary, options.resumeHint)) {
 			printLine(context.stderr, line);
 		}
 
@@ -91,22 +108,33 @@ async function watchToSummary(workspace: string, context: CommandContext<ScreenF
 	// The screen keeps the last lines only: a long progress.txt opens at its end.
 	const session = await HandoffSession.open(checkWorkspace(workspace), {...sessionOptions(flags, context.cwd), progressTailBytes: screenProgressBytes});
 	const terminal = chooseTerminal({stdin: process.stdin, stdout: process.stdout, env: context.environment});
+	// The prompt is always saved to input/prompt.txt, copied or not (--no-clipboard, watch, a resumed pipeline stage): the person can always find it.
+	const promptFile = path.join(workspace, layout.input, 'prompt.txt');
+	const copying = flags.clipboard && options.copyPrompt;
 	if (terminal.kind === 'none') {
 		printLine(context.stderr, 'handoff: no terminal; following the hand-off as plain lines');
 		if (options.copyPrompt) {
-			printLine(context.stderr, `handoff: paste this into your LLM CLI:\n${buildPrompt({workspace, tool})}`, {multiline: true});
+			printLine(context.stderr, `handoff: paste this into your LLM CLI:\n${buildPrompt({workspace, tool, ...mcpPrompt(flags.mcp, tool)})}`, {multiline: true});
 		}
 
+		printLine(context.stderr, `handoff: ${(await savePromptOnly(buildPrompt({workspace, tool, ...mcpPrompt(flags.mcp, tool)}), promptFile)).detail}`);
 		return runHeadless(workspace, sessionOptions(flags, context.cwd), context.stderr, session, launch, options.abort);
 	}
 
-	const promptFile = path.join(workspace, layout.input, 'prompt.txt');
 	const copyPrompt = async (text: string): Promise<string> => {
 		const result = await copyText(text, {stream: terminal.stdout, env: context.environment, promptFile});
 		return result.detail;
 	};
 
-	let promptNotice = flags.clipboard && options.copyPrompt ? await copyPrompt(buildPrompt({workspace, tool})) : undefined;
+	const {registration} = mcpPrompt(flags.mcp, tool);
+	// With --mcp and a prompt to paste, the screen also says how to register the server: the person does that before starting the tool.
+	const withRegistration = (notice: string | undefined): string | undefined => (registration && options.copyPrompt ? [`Register handoff's MCP server once: ${registration}`, notice].filter(Boolean).join(' · ') : notice);
+	const savePrompt = async (text: string): Promise<string> => {
+		const result = await savePromptOnly(text, promptFile);
+		return result.method === 'file' ? `${result.detail}; c copies it` : result.detail;
+	};
+
+	let promptNotice = withRegistration(await (copying ? copyPrompt : savePrompt)(buildPrompt({workspace, tool, ...mcpPrompt(flags.mcp, tool)})));
 	let quit!: () => void;
 	const quitting = new Promise<undefined>(resolve => {
 		quit = () => resolve(undefined);
@@ -135,9 +163,35 @@ async function watchToSummary(workspace: string, context: CommandContext<ScreenF
 		onAbort();
 	}
 
+	const notifyPerson = (notification: Notification): void => {
+		if (flags.notify !== false) {
+			notify(notification, {stream: terminal.stdout, env: context.environment});
+		}
+	};
+
+	const announcer = new QuestionAnnouncer(notifyPerson, session.manifest.task);
 	const showNotice = (notice: string): void => {
 		promptNotice = notice;
 		screen?.instance.rerender(view());
+	};
+
+	// Feedback for the footer: a new seq each time, so the same words said twice show twice.
+	let message: {text: string; tone: 'info' | 'warning' | 'error'; seq: number} | undefined;
+	const say = (text: string, tone: 'info' | 'warning' | 'error' = 'info'): void => {
+		message = {text, tone, seq: (message?.seq ?? 0) + 1};
+		screen?.instance.rerender(view());
+	};
+
+	const prompt = {text: buildPrompt({workspace, tool}), file: promptFile};
+	// The validated result, shown once the hand-off is complete (read from the archive, pretty-printed and cut like a partial result).
+	let result: ResultView | undefined;
+	const showResult = async (resultPath: string): Promise<void> => {
+		const data = await readRegularFile(resultPath, {name: path.relative(path.dirname(workspace), resultPath)});
+		const formatted = data === undefined ? undefined : (await checkJson(data, {name: resultPath, format: true})).formatted;
+		if (formatted) {
+			result = {file: path.relative(context.cwd, resultPath) || resultPath, ...formatted};
+			screen?.instance.rerender(view());
+		}
 	};
 
 	// What an intent could not do is said on screen: the workspace may be gone, read-only or a link by now, and the app must stay up.
@@ -175,7 +229,13 @@ async function watchToSummary(workspace: string, context: CommandContext<ScreenF
 			}
 
 			case 'copy': {
-				copyPrompt(buildPrompt({workspace, tool})).then(showNotice, reportFailure('The prompt was not copied'));
+				copyPrompt(buildPrompt({workspace, tool, ...mcpPrompt(flags.mcp, tool)})).then(notice => {
+					showNotice(withRegistration(notice)!);
+					say(`Prompt copied again: ${notice}`);
+				}, (error: unknown) => {
+					reportFailure('The prompt was not copied')(error);
+					say(`The prompt was not copied: ${describeError(error, workspace)}`, 'error');
+				});
 				break;
 			}
 
@@ -211,7 +271,7 @@ async function watchToSummary(workspace: string, context: CommandContext<ScreenF
 
 	const view = (): React.JSX.Element => (
 		<CrashBoundary onCrash={onCrash}>
-			<App source={session} promptNotice={promptNotice} stages={options.stages} answerRefusal={answerRefusal} onIntent={onIntent} />
+			<App source={session} promptNotice={promptNotice} prompt={prompt} result={result} message={message} stages={options.stages} answerRefusal={answerRefusal} onIntent={onIntent} />
 		</CrashBoundary>
 	);
 	let outcome: Outcome | undefined;
@@ -220,23 +280,44 @@ async function watchToSummary(workspace: string, context: CommandContext<ScreenF
 		await session.start();
 		stopTool = await launch(session);
 		screen = renderScreen(view(), {stdin: terminal.stdin, terminal: terminal.stdout});
+		// A question nobody was told of yet gets a notification, as it gets the bell.
+		const notified = new Set<string>();
+		session.subscribe(() => {
+			const fresh = session.getState().snapshot?.questions.filter(question => !question.answer && !notified.has(question.id)) ?? [];
+			for (const question of fresh) {
+				notified.add(question.id);
+			}
+
+			announcer.add(fresh.map(question => question.text));
+		});
 		// A rejected result gets a fix-up prompt on the clipboard, once per rejection.
 		let lastRetry: Outcome | undefined;
 		session.subscribe(() => {
 			const current = session.getState().outcome;
-			if (current?.kind === 'retrying' && current !== lastRetry && flags.clipboard) {
+			if (current?.kind === 'retrying' && current !== lastRetry) {
 				lastRetry = current;
-				copyPrompt(buildPrompt({workspace, tool, retry: {errorsFile: layout.rejection}})).then(notice => {
+				(flags.clipboard ? copyPrompt : savePrompt)(buildPrompt({workspace, tool, retry: {errorsFile: layout.rejection}})).then(notice => {
 					showNotice(`Fix-up prompt: ${notice}`);
+					say(`Result rejected; fix-up prompt: ${notice}`, 'warning');
 				}, reportFailure('The fix-up prompt was not copied'));
 			}
 		});
 		outcome = await Promise.race([session.finished, quitting]);
+		const ending = outcome && endingNotification(outcome, session.manifest.task);
+		if (ending) {
+			notifyPerson(ending);
+		}
+
+		if (outcome?.kind === 'complete') {
+			showResult(outcome.resultPath).catch(reportFailure('The result could not be shown'));
+		}
+
 		if (outcome && outcome.kind !== 'canceled' && !drawingError) {
 			// Let the person see the final screen: briefly on success, until a key otherwise or with --stay.
 			await (outcome.kind === 'complete' && !flags.stay ? Promise.race([delay(completeLingerMs), quitting]) : quitting);
 		}
 	} finally {
+		announcer.close();
 		stopTool();
 		screen?.unmount();
 		restore();
@@ -264,6 +345,26 @@ async function watchToSummary(workspace: string, context: CommandContext<ScreenF
 	return interruptedBy(summarize(outcome, workspace, session.manifest.task), endingSignal);
 }
 
+/** The notification for the end of a hand-off; none for a cancel, which the person did themselves. */
+function endingNotification(outcome: Outcome, task: string): Notification | undefined {
+	switch (outcome.kind) {
+		case 'complete': {
+			return {title: 'handoff: complete', body: `${task}: the result is valid and archived`};
+		}
+
+		case 'failed':
+		case 'timed-out':
+		case 'internal-error': {
+			const word = outcome.kind === 'failed' ? 'failed' : outcome.kind === 'timed-out' ? 'timed out' : 'stopped by an error';
+			return {title: `handoff: ${word}`, body: `${task}${outcome.errors[0] ? `: ${outcome.errors[0]}` : ''}`};
+		}
+
+		default: {
+			return undefined;
+		}
+	}
+}
+
 async function delay(milliseconds: number): Promise<void> {
 	await new Promise(resolve => {
 		setTimeout(resolve, milliseconds);
@@ -277,5 +378,11 @@ export async function watchCommand(context: CommandContext<ScreenFlags>): Promis
 		throw usageError('Usage: handoff watch <workspace>');
 	}
 
-	return showHandoff(path.resolve(context.cwd, workspace), context, {copyPrompt: false});
+	const target = path.resolve(context.cwd, workspace);
+	// An archive is shown read only: watching it as a workspace would rewrite its status and metadata.
+	if (await isArchiveFolder(target)) {
+		return (await import('./show-archive.js')).showArchive(target, context);
+	}
+
+	return showHandoff(target, context, {copyPrompt: false});
 }

@@ -25,7 +25,8 @@ The shapes come from each tool's own source or documentation (what was read, and
   message {role, content, delta?} (assistant text arrives as deltas), tool_use {tool_name, tool_id, parameters},
   tool_result {tool_id, status success|error, output?, error {type, message}?}, error {severity warning|error,
   message}, result {status, error?, stats {total_tokens, input_tokens, output_tokens, cached, input,
-  duration_ms, tool_calls}}.
+  duration_ms, tool_calls, models {<model>: {total_tokens, ...}}}} (models as 0.61.0 prints it; init's model is the
+  setting, `auto` by default, so the model that used the most tokens is the one recorded).
 - cursor-stream-json: Cursor CLI `agent -p --output-format stream-json`. cursor.com/docs/cli/reference/output-format
   and a recorded stream of cursor-agent 2026.01.28 (reifying/cursor-hack docs/stream-json-events.md): system/init
   {session_id, model}, user, thinking (skipped), assistant {message.content text}, tool_call started/completed
@@ -510,13 +511,30 @@ function gemini(event: Json, state: State): Contribution {
 			}
 
 			const usage = stats ? withoutUndefined({input_tokens: number(stats.input_tokens), output_tokens: number(stats.output_tokens)}) : undefined;
-			return {lines, usageTotal: usage};
+			const model = busiestModel(object(stats?.models));
+			return {lines, usageTotal: usage, ...(model ? {execution: {model}} : {})};
 		}
 
 		default: {
 			return {lines};
 		}
 	}
+}
+
+/**
+The model that did most of a Gemini run, from the result's per-model stats (`{"<model>": {total_tokens, ...}}`, 0.61.0).
+init names the model setting, which is `auto` by default: the CLI then routes each turn to a model of its choosing.
+*/
+function busiestModel(models: Json | undefined): string | undefined {
+	let busiest: {name: string; tokens: number} | undefined;
+	for (const [name, stats] of Object.entries(models ?? {})) {
+		const tokens = number(object(stats)?.total_tokens) ?? 0;
+		if (tokens > 0 && tokens > (busiest?.tokens ?? 0)) {
+			busiest = {name, tokens};
+		}
+	}
+
+	return busiest?.name;
 }
 
 function cursor(event: Json, state: State): Contribution {

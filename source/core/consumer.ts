@@ -10,7 +10,6 @@ import {withFileLock} from './file-lock.js';
 import {readManifest} from './manifest.js';
 import {writeMetadata} from './metadata.js';
 import {layout} from './paths.js';
-import {appendProgress} from './progress.js';
 import {readAnswerEntries, readQuestions, readReceipts} from './questions.js';
 import {checkResult, loadResultSchema, partialPathFor} from './result.js';
 import {createExclusive, defaultMaxBytes, parseJson, readTextFile, writeFileAtomic, writeJsonAtomic} from './safe-io.js';
@@ -34,6 +33,12 @@ export async function claimTask(workspace: string, who: ConsumerIdentity): Promi
 	const now = new Date();
 	if (!(await createExclusive(path.join(workspace, layout.lock), claimText(who.tool, who.pid, now)))) {
 		const claim = parseClaim((await readTextFile(path.join(workspace, layout.lock), {name: layout.lock, maxBytes: 4096})) ?? '');
+		// The same tool claiming again is the same consumer coming back (a launched session resumed with an answer
+		// reads the instructions from the top): it carries on. A claim that names a live process stays exclusive.
+		if (who.tool !== undefined && who.tool !== '' && claim.tool === who.tool && claim.pid === undefined) {
+			return {claimedAt: claim.claimedAt ?? isoTimestamp(now)};
+		}
+
 		const holder = [claim.tool, claim.host, claim.pid && `pid ${claim.pid}`].filter(Boolean).join(', ');
 		throw new HandoffError(`This hand-off is already claimed${claim.claimedAt ? ` since ${claim.claimedAt}` : ''}${holder ? ` (${holder})` : ''}`, exitCode.usage, layout.lock);
 	}
@@ -42,14 +47,8 @@ export async function claimTask(workspace: string, who: ConsumerIdentity): Promi
 	return {claimedAt: isoTimestamp(now)};
 }
 
-/** Appends `[YYYY-MM-DD HH:MM:SS] message` to shared/progress.txt. */
-export async function reportProgress(workspace: string, message: string): Promise<void> {
-	if (message.trim() === '') {
-		throw new HandoffError('The progress message is empty', exitCode.usage);
-	}
-
-	await appendProgress(workspace, message);
-}
+// In progress.ts, so that the `progress` command, which agents run most often, loads only that.
+export {reportProgress} from './progress.js';
 
 /**
 Publishes a partial result to output/<stem>.partial.json, atomically, once it parses as JSON (under the 10 MB limit). `schemaCheck` says how far it already matches the result schema (checked in the validation worker), when there is one.

@@ -30,6 +30,8 @@ export type NewWorkspaceOptions = {
 	command: string[];
 	/** The consumer's tool (`--tool`), for the instructions' wait steps. */
 	tool?: string;
+	/** The instructions' steps as calls of handoff's MCP tools (`--mcp`). */
+	mcp?: boolean;
 };
 
 const reservedInputNames = new Set(['instructions', 'schema']);
@@ -124,7 +126,7 @@ export async function createHandoff(options: NewWorkspaceOptions): Promise<{work
 	const manifest = await writeManifest(workspace, manifestFile);
 	// The contract as created, where the consumer is not told to write: what the producer goes by from now on.
 	await recordCreatedContract(workspace, manifestFileText(manifestFile), schemaText === undefined ? undefined : {path: layout.schema, text: schemaText});
-	await writeFileAtomic(path.join(workspace, layout.instructions), buildInstructions({workspace, manifest, taskText, command: options.command, tool: options.tool}));
+	await writeFileAtomic(path.join(workspace, layout.instructions), buildInstructions({workspace, manifest, taskText, command: options.command, tool: options.tool, mcp: options.mcp}));
 	await writeStatus(workspace, 'PENDING');
 	return {workspace, manifest};
 }

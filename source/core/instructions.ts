@@ -4,7 +4,7 @@ import {fileURLToPath} from 'node:url';
 import type {Manifest} from './manifest.js';
 import {layout} from './paths.js';
 import {partialPathFor} from './result.js';
-import {toolLimit} from './tool-limits.js';
+import {mcpAwaitSeconds, toolLimit} from './tool-limits.js';
 
 /** Quotes one word for a POSIX shell. */
 export function shellQuote(word: string): string {
@@ -20,7 +20,12 @@ export type InstructionsOptions = {
 	command: string[];
 	/** The consumer's tool (`--tool`): step 5 is written for its time limit on shell commands. */
 	tool?: string;
+	/** The steps as calls of handoff's MCP tools (`--mcp`), the commands kept as the fallback. */
+	mcp?: boolean;
 };
+
+/** Where the protocol starts in input/instructions.md, after the producer's task (get_task of `handoff mcp` returns what comes before). */
+export const protocolHeading = '## How to hand back your work';
 
 /** The task text used when the producer gives none. */
 export function defaultTaskText(manifest: Manifest): string {
@@ -45,6 +50,15 @@ export function buildInstructions(options: InstructionsOptions): string {
 	const inputs = Object.entries(manifest.inputs).filter(([key]) => key !== 'instructions');
 	const timeout = manifest.timeoutSeconds === undefined ? '' : ` You have ${formatSeconds(manifest.timeoutSeconds)} from when the task was created.`;
 	const retries = manifest.maxRetries > 0 ? `A rejected result can be fixed and sent again ${manifest.maxRetries} time${manifest.maxRetries === 1 ? '' : 's'}.` : 'There is no second attempt after a rejected result, so run the check in step 6 first.';
+	if (options.mcp) {
+		return `# Task: ${manifest.task}
+
+${(options.taskText ?? defaultTaskText(manifest)).trim()}
+
+---
+
+${mcpSteps({workspace, handoff, result, inputs, timeout, retries, tool: options.tool, version: manifest.version})}`;
+	}
 
 	return `# Task: ${manifest.task}
 
@@ -52,7 +66,7 @@ ${(options.taskText ?? defaultTaskText(manifest)).trim()}
 
 ---
 
-## How to hand back your work (handoff protocol ${manifest.version})
+${protocolHeading} (handoff protocol ${manifest.version})
 
 Workspace: \`${workspace}\`
 Every path below is relative to it. Read and write only inside it.${timeout}
@@ -67,7 +81,7 @@ Each step shows a command to run (it works from any folder) and, after "Without 
    \`${handoff} progress "Reading the spec"\`
    Without commands: append a line \`[YYYY-MM-DD HH:MM:SS] Reading the spec\` (UTC) to \`${layout.progress}\`.
 4. **Share partial results** (optional) whenever you have some:
-   \`${handoff} partial FILE\` (or \`-\` to read JSON from stdin)
+   ${partialCommand(handoff, workspace, options.tool)}
    Without commands: write the JSON to \`${partial}\`.
 ${askStep(handoff, options.tool)}
 6. **Write the result** to \`${result}\` (that is \`${path.join(workspace, result)}\`)${manifest.schemaPath ? ` as JSON valid against the schema in \`${manifest.schemaPath}\`` : ''}, then check it and signal completion:
@@ -79,6 +93,21 @@ ${askStep(handoff, options.tool)}
 
 If the result is rejected after you finish, the reasons are in \`${layout.rejection}\`: read it, fix the result, and finish again as in step 6. ${retries}
 `;
+}
+
+/**
+Tools that `--launch` lets run the handoff commands and nothing else (launch-matrix.ts), whose shell tool checks each
+command of a pipe on its own: `printf ... | handoff partial -` is refused there (Gemini CLI 0.61.0: "Tool execution
+denied by policy."), so they are told to write a file first.
+*/
+const toolsWithoutPipes: Partial<Record<string, string>> = {gemini: 'Gemini CLI'};
+
+/** Step 4's command: from a file, or from stdin where the tool may pipe into it. */
+function partialCommand(handoff: string, workspace: string, tool: string | undefined): string {
+	const name = tool === undefined ? undefined : toolsWithoutPipes[tool];
+	return name
+		? `\`${handoff} partial FILE\` (write the JSON to a file first, e.g. \`${path.join(workspace, 'draft.json')}\`: ${name} may run the handoff commands, but no pipe into them)`
+		: `\`${handoff} partial FILE\` (or \`-\` to read JSON from stdin)`;
 }
 
 /** The consumer's receipts (the consumer side records which answers it read). */
@@ -115,6 +144,33 @@ function askStep(handoff: string, tool: string | undefined): string {
    \`${handoff} await ${id} --for ${seconds}\`
    It prints the answer and exits 0. **When it exits 75, the question is still open: run the same await command again**, as often as it takes (it says so on stderr). Meanwhile, between waits, work on other parts of the task that do not depend on the answer. Exit 1 means the hand-off has ended: stop.
    Without commands: ${plainFileWay()}`;
+}
+
+/**
+The protocol as calls of handoff's MCP tools (`handoff mcp`), for a CLI that has the server: a tool call needs no quoting and returns errors as data. The wait is bounded by the server (await_answer), so no step depends on the tool's shell time limit. The commands stay as the fallback for a session without the server.
+*/
+function mcpSteps({workspace, handoff, result, inputs, timeout, retries, tool, version}: {workspace: string; handoff: string; result: string; inputs: Array<[string, string]>; timeout: string; retries: string; tool?: string; version: string}): string {
+	const {id, text, options} = exampleQuestion;
+	const names = tool === 'claude' ? ' (in Claude Code: `mcp__handoff__get_task` and so on)' : '';
+	return `${protocolHeading} (handoff protocol ${version}), with the handoff MCP tools
+
+Workspace: \`${workspace}\`
+Every path below is relative to it. Read and write only inside it.${timeout}
+
+Use the tools of the MCP server \`handoff\`${names}, and pass \`"workspace": ${JSON.stringify(workspace)}\` to each of them.
+
+1. **Read the task** with \`get_task\`: it gives the inputs (absolute paths), the result file and the JSON Schema the result must satisfy. ${inputs.length > 0 ? `The inputs: ${inputs.map(([key, file]) => `${key}: \`${file}\``).join('; ')}.` : 'This task has no input files.'}
+2. **Claim the task** before you start: \`claim\`.
+3. **Report progress** as you go, one short line at a time: \`report_progress\` with \`{"message": "Reading the spec"}\`.
+4. **Share partial results** (optional) whenever you have some: \`publish_partial\` with \`{"result": <the JSON so far>}\`.
+5. **Ask when something is unclear** instead of guessing: \`ask_question\` with \`{"text": ${JSON.stringify(text)}, "options": ${JSON.stringify(options).replaceAll(',', ', ')}, "id": "${id}"}\` (asking the same question again returns the same id and adds nothing). Then wait for the answer with \`await_answer\` and \`{"id": "${id}"}\`: it waits up to ${mcpAwaitSeconds.default} seconds and returns the answer, or \`"status": "pending"\`. **When it is pending, call \`await_answer\` again**, as often as it takes, working on other parts of the task meanwhile. An error from it means the hand-off has ended: stop.
+6. **Hand back the result** with \`submit_result\` and \`{"result": <the result JSON>}\` (it is written to \`${result}\`), or write \`${result}\` yourself and call \`submit_result\` without \`result\`. If it returns errors, fix each one (they name the field by its JSON path) and call it again until it says the result is valid.
+7. **If you cannot finish**, say why and stop: \`fail\` with \`{"reason": "what went wrong"}\`.
+
+If the result is rejected after you finish, \`get_task\` shows why (\`rejected\`, also in \`${layout.rejection}\`): fix the result and hand it back again as in step 6. ${retries}
+
+Without the handoff tools (the server is not loaded in this session), the same steps are commands: \`${handoff} claim\`, \`${handoff} progress "..."\`, \`${handoff} ask "..." --id ID\` then \`${handoff} await ID --for ${toolLimit(tool).awaitSeconds ?? 50}\` (exit 75: still open, run it again), \`${handoff} done\`, \`${handoff} fail "..."\`.
+`;
 }
 
 function formatSeconds(seconds: number): string {

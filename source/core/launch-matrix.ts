@@ -30,6 +30,8 @@ export type LaunchContext = {
 	/** The workspace-relative input files (for tools that only see files they are given). */
 	inputs: string[];
 	version: ToolVersion;
+	/** handoff's MCP server for this run only (`--mcp`: claude, codex, gemini): the flags that pass it, the permission rule claude needs for its tools, and the settings files gemini reads from the workspace (mcp-setup.ts). */
+	mcp?: {args: string[]; allowedTools?: string; files?: Array<{path: string; content: string}>};
 };
 
 /** A command that is ready to start: binary, arguments, extra environment, and where the prompt file goes (aider). */
@@ -73,6 +75,8 @@ export type LaunchRow = {
 	promptNote?: string;
 	/** The version and source this row was checked against. */
 	checked: {version: string; source: string};
+	/** The version run end to end by `npm run test:agents` (test/agents: the real CLI against a scripted model), when it is. */
+	testedEndToEnd?: string;
 	floor: VersionFloor;
 	/** The first version with the stream flag, when older versions are started without it. */
 	streamSince?: string;
@@ -101,9 +105,9 @@ const geminiSince = {skipTrust: '0.39.1', streamJson: '0.12.0'};
 const qwenStreamSince = '0.5.0';
 
 /** Claude's flags after the prompt, the same for a first launch and a resume. */
-const claudeFlags = (node: string): string[] => ['--permission-mode', 'acceptEdits', '--allowedTools', `Bash(${shellQuote(node)}:*)`, `Bash(${shellQuote(node)} *)`, '--output-format', 'stream-json', '--verbose'];
+const claudeFlags = (node: string, mcp?: LaunchContext['mcp']): string[] => ['--permission-mode', 'acceptEdits', '--allowedTools', `Bash(${shellQuote(node)}:*)`, `Bash(${shellQuote(node)} *)`, ...(mcp?.allowedTools ? [mcp.allowedTools] : []), '--output-format', 'stream-json', '--verbose', ...(mcp?.args ?? [])];
 /** Codex exec's options, the same for a first launch and a resume. */
-const codexFlags = (workspace: string): string[] => ['-s', 'workspace-write', '--skip-git-repo-check', '-C', workspace, '--json'];
+const codexFlags = (workspace: string, mcp?: LaunchContext['mcp']): string[] => ['-s', 'workspace-write', '--skip-git-repo-check', '-C', workspace, '--json', ...(mcp?.args ?? [])];
 
 export const launchMatrix: Record<LaunchTool, LaunchRow> = {
 	claude: {
@@ -120,8 +124,8 @@ export const launchMatrix: Record<LaunchTool, LaunchRow> = {
 		floor: {version: '1.0.15', reason: '--permission-mode (in the 1.0.15 bundle, not in 1.0.11)'},
 		// The prompt comes straight after -p: --allowedTools takes every following word up to the next flag.
 		// Both rule forms: "Bash(x:*)" is the one older versions know, "Bash(x *)" the one --help shows today; neither is rejected.
-		build: ({prompt, node}) => ({args: ['-p', prompt, ...claudeFlags(node)]}),
-		buildResume: ({prompt, node}, sessionId) => ['-p', prompt, '-r', sessionId, ...claudeFlags(node)],
+		build: ({prompt, node, mcp}) => ({args: ['-p', prompt, ...claudeFlags(node, mcp)]}),
+		buildResume: ({prompt, node, mcp}, sessionId) => ['-p', prompt, '-r', sessionId, ...claudeFlags(node, mcp)],
 	},
 	codex: {
 		tool: 'codex',
@@ -133,27 +137,33 @@ export const launchMatrix: Record<LaunchTool, LaunchRow> = {
 		resume: 'codex exec resume ID PROMPT',
 		prompt: 'argument',
 		checked: {version: '0.169.0', source: '`codex exec --help` of @openai/codex 0.169.0 from npm; github.com/openai/codex PR #20133 (--full-auto deprecated, 0.128), PR #4525 (--json thread/item events)'},
+		testedEndToEnd: '0.169.0',
 		floor: {version: '0.44.0', reason: '--json with thread and item events (openai/codex#4525)'},
-		build: ({prompt, workspace}) => ({args: ['exec', ...codexFlags(workspace), prompt]}),
+		build: ({prompt, workspace, mcp}) => ({args: ['exec', ...codexFlags(workspace, mcp), prompt]}),
 		// exec's own options go before the subcommand, where clap takes them: with the real codex-cli 0.169.0, `exec -s workspace-write
 		// ... resume ID PROMPT` parses and looks the thread up, while `exec resume -s ...` fails "unexpected argument '-s' found".
-		buildResume: ({prompt, workspace}, sessionId) => ['exec', ...codexFlags(workspace), 'resume', sessionId, prompt],
+		buildResume: ({prompt, workspace, mcp}, sessionId) => ['exec', ...codexFlags(workspace, mcp), 'resume', sessionId, prompt],
 	},
 	gemini: {
 		tool: 'gemini',
 		binary: 'gemini',
 		command: 'gemini -p PROMPT',
-		permissions: '--approval-mode auto_edit --allowed-tools "run_shell_command(<node>)" (never --yolo); --skip-trust from 0.39.1, GEMINI_CLI_TRUST_WORKSPACE=true always',
+		permissions: '--approval-mode auto_edit --allowed-tools "run_shell_command(<node>)" --allowed-tools "run_shell_command(sleep)" (never --yolo); --skip-trust from 0.39.1, GEMINI_CLI_TRUST_WORKSPACE=true always',
 		extraDirectory: '--include-directories DIR',
 		stream: {flag: '-o stream-json (from 0.12.0; plain text before)', format: 'gemini-stream-json'},
 		sessionId: '--session-id UUID',
 		resume: 'gemini -p PROMPT -r ID',
 		prompt: 'argument',
 		checked: {version: '0.61.0', source: '`gemini --help` of @google/gemini-cli 0.61.0 and of every version from 0.1.20 to 0.40.0 we could install from npm; exit 55 and its message in the 0.61.0 bundle (FatalUntrustedWorkspaceError)'},
+		testedEndToEnd: '0.61.0',
 		floor: {version: '0.8.2', reason: '--allowed-tools (absent in 0.1.20, present in 0.8.2)'},
 		build: ({prompt, node, version}) => ({
 			args: [
 				'-p', prompt, '--approval-mode', 'auto_edit', '--allowed-tools', `run_shell_command(${shellQuote(node)})`,
+				// The plain-file way waits between looks at answers.json with `sleep 20` (instructions, step 5), and headless
+				// Gemini refuses every command without a rule ("Tool execution denied by policy.", 0.61.0). One rule per flag:
+				// from 0.61.0 a second word after --allowed-tools is taken for a positional prompt.
+				'--allowed-tools', 'run_shell_command(sleep)',
 				...(atLeast(version, geminiSince.streamJson) ? ['-o', 'stream-json'] : []),
 				// Folders are untrusted by default from 0.39.1, the first version with --skip-trust; the variable works in every version.
 				...(atLeast(version, geminiSince.skipTrust) ? ['--skip-trust'] : []),
@@ -327,7 +337,7 @@ export function launchMatrixTable(): string {
 			row.stream ? `${row.stream.flag} (${row.stream.format})` : 'plain text',
 			[row.sessionId, row.resume].filter(Boolean).join('; '),
 			row.prompt,
-			`${row.checked.version}, floor ${row.floor.version}: ${row.checked.source}`,
+			`${row.checked.version}, floor ${row.floor.version}: ${row.checked.source}${row.testedEndToEnd ? `; tested end to end: ${row.testedEndToEnd} (npm run test:agents)` : ''}`,
 		].map(text => cell(text)).join(' | ');
 	});
 	return [

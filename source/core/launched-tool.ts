@@ -4,6 +4,7 @@ import path from 'node:path';
 import readline from 'node:readline';
 import stripAnsi from 'strip-ansi';
 import {createEventReader, executionToolName} from './agent-events.js';
+import {readCodexModel} from './codex-rollout.js';
 import {HandoffError, exitCode} from './errors.js';
 import {launchMatrix, type LaunchPlan, type LaunchTool} from './launch-matrix.js';
 import {writeFileAtomic} from './safe-io.js';
@@ -15,6 +16,8 @@ const stderrTailLines = 5;
 const stderrLineLength = 300;
 /** How long a stopped tool has to end after SIGTERM before it gets SIGKILL. */
 const killGraceMs = 2000;
+/** How often the model of a Codex session is looked for in its session file (once per stream line, one at a time). */
+const codexModelLookups = 20;
 /** `--version` prints a line; more than this is not a version. */
 const versionOutputLimit = 64 * 1024;
 
@@ -101,15 +104,20 @@ export async function startLaunchedTool(plan: LaunchPlan, target: LaunchTarget, 
 
 	const source = plan.binary;
 	const claimTool = plan.tool;
+	const toolEnvironment = {...environment, ...plan.environment, HANDOFF_TOOL: claimTool};
 	// Its own process group, so stopping it also stops the shells and commands it started.
 	const child = spawn(plan.binary, plan.args, {
 		cwd: plan.cwd,
-		env: {...environment, ...plan.environment, HANDOFF_TOOL: claimTool},
+		env: toolEnvironment,
 		stdio: ['ignore', 'pipe', 'pipe'],
 		detached: true,
 	});
 	let stopped = false;
 	const stderrTail: string[] = [];
+	// A parser's complaint comes just before its usage text (Gemini CLI 0.61.0: "Unknown argument: x" then "Usage: gemini
+	// ..." and 40 lines of options), which would push it out of the tail; it is kept and named first.
+	let complaint: string | undefined;
+	let lastLine: string | undefined;
 	const show = (messages: string[]): void => {
 		if (messages.length > 0) {
 			target.addOutput(messages.map(message => ({message, source})));
@@ -118,6 +126,26 @@ export async function startLaunchedTool(plan: LaunchPlan, target: LaunchTarget, 
 
 	// One reader per process: some streams send text in pieces that it joins into whole lines.
 	const events = plan.streamFormat ? createEventReader(plan.streamFormat, {workspace: plan.cwd}) : undefined;
+	// Codex's stream never names the model; its session file does (codex-rollout.ts), once the first turn has begun.
+	const codexModel = {threadId: undefined as string | undefined, found: false, looking: false, lookups: 0};
+	const lookUpCodexModel = (): void => {
+		if (plan.streamFormat !== 'codex-jsonl' || !codexModel.threadId || codexModel.found || codexModel.looking || codexModel.lookups >= codexModelLookups) {
+			return;
+		}
+
+		codexModel.looking = true;
+		codexModel.lookups++;
+		readCodexModel(codexModel.threadId, toolEnvironment).then(model => {
+			codexModel.looking = false;
+			if (model) {
+				codexModel.found = true;
+				target.recordExecution({model});
+			}
+		}, () => {
+			codexModel.looking = false;
+		});
+	};
+
 	const stdoutLines = readline.createInterface({input: child.stdout});
 	stdoutLines.on('line', line => {
 		if (!events) {
@@ -131,6 +159,9 @@ export async function startLaunchedTool(plan: LaunchPlan, target: LaunchTarget, 
 		if (Object.keys(execution).length > 0) {
 			target.recordExecution(execution);
 		}
+
+		codexModel.threadId ??= event.sessionId;
+		lookUpCodexModel();
 	});
 	stdoutLines.on('close', () => {
 		// Text held back for the rest of its sentence is shown when the stream ends.
@@ -139,6 +170,11 @@ export async function startLaunchedTool(plan: LaunchPlan, target: LaunchTarget, 
 	readline.createInterface({input: child.stderr}).on('line', line => {
 		const plain = plainLine(line);
 		if (plain !== '') {
+			if (/^Usage: /.test(plain) && lastLine !== undefined) {
+				complaint = lastLine;
+			}
+
+			lastLine = plain;
 			stderrTail.push(plain);
 			stderrTail.splice(0, Math.max(0, stderrTail.length - stderrTailLines));
 		}
@@ -166,7 +202,8 @@ export async function startLaunchedTool(plan: LaunchPlan, target: LaunchTarget, 
 			}
 
 			show([startError ? `could not start: ${startError}` : signal ? `stopped (${signal})` : `exited with code ${code}`]);
-			target.consumerExited({tool: plan.tool, claimTool, code, signal, startError, stderrTail: [...stderrTail]}).then(resolve, (error: unknown) => {
+			const tail = complaint === undefined || stderrTail.includes(complaint) ? stderrTail : [complaint, '…', ...stderrTail];
+			target.consumerExited({tool: plan.tool, claimTool, code, signal, startError, stderrTail: tail}).then(resolve, (error: unknown) => {
 				show([`could not record the end of ${source}: ${(error as Error).message}`]);
 				resolve();
 			});

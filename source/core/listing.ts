@@ -31,7 +31,8 @@ async function subfolders(directory: string): Promise<string[]> {
 	}
 }
 
-async function describeWorkspace(workspace: string): Promise<ListEntry> {
+/** One workspace as the list shows it; `invalid` when its manifest cannot be read. */
+export async function describeWorkspace(workspace: string): Promise<ListEntry> {
 	const name = path.basename(workspace);
 	try {
 		// The recorded manifest when there is one: the consumer's edits (a longer timeout) do not change what is listed.
@@ -81,9 +82,4 @@ export async function listHandoffs(baseDirectory: string): Promise<ListEntry[]> 
 		...(await Promise.all(archives!.map(async archive => describeArchive(archive)))).filter(entry => entry !== undefined),
 	];
 	return entries.sort((a, b) => (b.time ?? 0) - (a.time ?? 0));
-}
-
-/** Archives archived more than `days` days ago. */
-export function archivesOlderThan(entries: ListEntry[], days: number, now = Date.now()): ListEntry[] {
-	return entries.filter(entry => entry.kind === 'archive' && entry.time !== undefined && now - entry.time > days * 24 * 60 * 60 * 1000);
 }

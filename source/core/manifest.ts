@@ -3,7 +3,7 @@ import manifestSchema from './schemas/manifest.schema.json' with {type: 'json'};
 import {HandoffError, exitCode} from './errors.js';
 import {layout, resolveInside} from './paths.js';
 import {readTextFile, parseJson, writeFileAtomic} from './safe-io.js';
-import {compileSchema, describeErrors} from './schema-validator.js';
+import {compileOnUse, describeErrors} from './schema-validator.js';
 import {isoTimestamp} from './time.js';
 
 export {default as manifestSchema} from './schemas/manifest.schema.json' with {type: 'json'};
@@ -39,7 +39,7 @@ export type Manifest = {
 	maxRetries: number;
 };
 
-const validateManifestFile = compileSchema(manifestSchema);
+const validateManifestFile = compileOnUse(manifestSchema);
 
 /** Keys of `outputs` that are settings, not output paths. */
 const outputSettingKeys = new Set(['schema', 'required']);

@@ -10,7 +10,7 @@ import {removeTree} from './removal.js';
 import {isLaunchTool, launchTools} from './launch-matrix.js';
 import type {PromptTool} from './prompt.js';
 import {parseJson, readTextFile, writeJsonAtomic} from './safe-io.js';
-import {compileSchema, describeErrors, formatSchemaError} from './schema-validator.js';
+import {compileOnUse, describeErrors, formatSchemaError} from './schema-validator.js';
 import {folderTimestamp, isoTimestamp} from './time.js';
 import {createUniqueFolder} from './workspace.js';
 
@@ -39,7 +39,7 @@ export type StageRecord = {
 };
 export type RunState = {stages: Record<string, StageRecord>};
 
-const validatePipelineFile = compileSchema(pipelineSchema);
+const validatePipelineFile = compileOnUse(pipelineSchema);
 export const runDefinitionFile = 'pipeline.json';
 export const runStateFile = 'run.json';
 

@@ -1,7 +1,7 @@
 import fsp from 'node:fs/promises';
 import path from 'node:path';
 import {StringDecoder} from 'node:string_decoder';
-import {HandoffError, errnoCode} from './errors.js';
+import {HandoffError, errnoCode, exitCode} from './errors.js';
 import {layout} from './paths.js';
 import {appendToFile, assertRealFolder} from './safe-io.js';
 import type {ProgressLine} from './snapshot.js';
@@ -27,6 +27,15 @@ export function formatProgress(message: string, date = new Date()): string {
 		.filter(line => line.trim() !== '')
 		.map(line => `[${stamp}] ${line}\n`)
 		.join('');
+}
+
+/** Appends `[YYYY-MM-DD HH:MM:SS] message` to shared/progress.txt: the consumer's `progress`. */
+export async function reportProgress(workspace: string, message: string): Promise<void> {
+	if (message.trim() === '') {
+		throw new HandoffError('The progress message is empty', exitCode.usage);
+	}
+
+	await appendProgress(workspace, message);
 }
 
 export async function appendProgress(workspace: string, message: string, date = new Date()): Promise<void> {

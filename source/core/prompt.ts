@@ -2,7 +2,7 @@ import path from 'node:path';
 import {shellQuote} from './instructions.js';
 import {layout} from './paths.js';
 
-/** The values of `--tool`, for meow's validation; `generic` is the default. */
+/** The values of `--tool`; `generic` is the default. */
 export const promptTools = ['generic', 'claude', 'codex', 'gemini', 'aider', 'cursor', 'copilot', 'opencode', 'qwen', 'amp'] as const;
 export type PromptTool = (typeof promptTools)[number];
 
@@ -16,6 +16,10 @@ export type PromptOptions = {
 	tool?: PromptTool;
 	/** Set for the fix-up prompt after a rejected result; `errorsFile` is relative to the workspace (e.g. shared/rejection.md). */
 	retry?: {errorsFile: string};
+	/** The consumer has handoff's MCP tools (`--mcp`): the prompt says to use them. */
+	mcp?: boolean;
+	/** With mcp, for a person who pastes the prompt: how the tool registers the server once (mcp-setup.ts). */
+	registration?: string;
 };
 
 /** A path in prose: as is when plain, in backticks when it has spaces or other characters that would blur where it ends. */
@@ -76,7 +80,7 @@ function toolNote(tool: PromptTool, workspace: string, errorsFile?: string): str
 /**
 The short hand-off prompt a person pastes into their LLM CLI: the absolute workspace path and one instruction; everything else is in input/instructions.md. With `retry`, the fix-up prompt after a rejected result.
 */
-export function buildPrompt({workspace, tool = 'generic', retry}: PromptOptions): string {
+export function buildPrompt({workspace, tool = 'generic', retry, mcp, registration}: PromptOptions): string {
 	const instructions = mention(path.join(workspace, layout.instructions));
 	const errorsFile = retry ? path.resolve(workspace, retry.errorsFile) : undefined;
 	const lines = errorsFile
@@ -89,5 +93,7 @@ export function buildPrompt({workspace, tool = 'generic', retry}: PromptOptions)
 			`It is a hand-off task in the folder ${mention(workspace)}: work only inside that folder and finish as the instructions say.`,
 		];
 	const note = toolNote(tool, workspace, errorsFile);
-	return [...lines, ...(note ? [note] : [])].join('\n');
+	const tools = mcp ? [`Use the tools of the MCP server "handoff" (get_task first), passing "workspace": ${JSON.stringify(workspace)} to each.`] : [];
+	const register = mcp && registration ? [`(handoff's MCP server must be loaded; register it once with: ${registration})`] : [];
+	return [...lines, ...tools, ...(note ? [note] : []), ...register].join('\n');
 }

@@ -7,7 +7,7 @@ import {withFileLock} from './file-lock.js';
 import {layout} from './paths.js';
 import {ensureProducerStateDirectory} from './producer-state.js';
 import {parseJson, readTextFile, writeJsonAtomic} from './safe-io.js';
-import {compileSchema, describeErrors, formatSchemaError} from './schema-validator.js';
+import {compileOnUse, describeErrors, formatSchemaError} from './schema-validator.js';
 import {checkJson} from './validation.js';
 import {parseReceipts, receiptFor} from './receipts.js';
 import type {Answer, Question, QuestionView, Receipt} from './snapshot.js';
@@ -16,8 +16,8 @@ import {isoTimestamp} from './time.js';
 export {default as questionsSchema} from './schemas/questions.schema.json' with {type: 'json'};
 export {default as answersSchema} from './schemas/answers.schema.json' with {type: 'json'};
 
-const validateQuestionsFile = compileSchema(questionsSchema);
-const validateAnswersFile = compileSchema(answersSchema);
+const validateQuestionsFile = compileOnUse(questionsSchema);
+const validateAnswersFile = compileOnUse(answersSchema);
 
 /** Checks the parsed content of shared/questions.json. */
 export function parseQuestions(value: unknown, name: string = layout.questions): Question[] {

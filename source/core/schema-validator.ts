@@ -1,6 +1,19 @@
-import {Ajv, type ErrorObject, type ValidateFunction} from 'ajv';
-import {Ajv2020} from 'ajv/dist/2020.js';
-import addFormats from 'ajv-formats';
+import {createRequire} from 'node:module';
+import type {Ajv as AjvInstance, ErrorObject, Options, ValidateFunction} from 'ajv';
+
+/** ajv is loaded on the first compile, synchronously (it is CommonJS): it costs tens of milliseconds, and most consumer commands (progress, claim) never validate anything. */
+const require = createRequire(import.meta.url);
+
+function newAjv(options: Options, draft2020: boolean): AjvInstance {
+	const {Ajv} = require('ajv') as typeof import('ajv');
+	const {Ajv2020} = require('ajv/dist/2020.js') as typeof import('ajv/dist/2020.js');
+	const addFormats = require('ajv-formats') as typeof import('ajv-formats');
+	const ajv = draft2020 ? new Ajv2020(options) : new Ajv(options);
+	addFormats.default(ajv);
+	return ajv;
+}
+
+const options = {allErrors: true, strict: false, validateFormats: true, ownProperties: true} as const;
 
 export type SchemaError = {
 	/** JSON pointer to the offending value; '' is the document itself. */
@@ -20,10 +33,25 @@ export function compileSchema(schema: unknown): ValidateFunction {
 	}
 
 	const declared = typeof schema === 'object' && schema !== null ? (schema as {$schema?: unknown}).$schema : undefined;
-	const options = {allErrors: true, strict: false, validateFormats: true, ownProperties: true} as const;
-	const ajv = typeof declared === 'string' && declared.includes('2020-12') ? new Ajv2020(options) : new Ajv(options);
-	addFormats.default(ajv);
-	return ajv.compile(schema as object);
+	return newAjv(options, typeof declared === 'string' && declared.includes('2020-12')).compile(schema as object);
+}
+
+/** A validator of one of our own files (manifest, questions, answers, receipts, pipeline), as `compileSchema` would give. */
+export type OwnFileValidator = ((value: unknown) => boolean) & {readonly errors: ErrorObject[] | null | undefined};
+
+/** Our own schemas share one ajv, which does not check them against the meta-schema (tests compile them with `compileSchema`, which does): each instance's first compile of the meta-schema costs more than our schema. */
+let ownFilesAjv: AjvInstance | undefined;
+
+/** Compiles one of our own draft-07 schemas on its first use, so a command that never reads that file never loads ajv. */
+export function compileOnUse(schema: object): OwnFileValidator {
+	let compiled: ValidateFunction | undefined;
+	const validate = (value: unknown): boolean => {
+		ownFilesAjv ??= newAjv({...options, validateSchema: false}, false);
+		compiled ??= ownFilesAjv.compile(schema);
+		return compiled(value);
+	};
+
+	return Object.defineProperty(validate, 'errors', {get: () => compiled?.errors}) as OwnFileValidator;
 }
 
 /** Turns ajv's errors into pointer + sentence pairs a person or an LLM can act on. */

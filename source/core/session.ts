@@ -93,6 +93,8 @@ export class HandoffSession implements SessionSource {
 	private launchedExit: ConsumerExit | undefined;
 	/** How to resume the launched tool's session with an answer, when its row can (set by the launcher). */
 	private resumer: ((resume: ResumeRequest) => Promise<void>) | undefined;
+	/** The questions whose answer has resumed the tool already. */
+	private readonly resumedFor = new Set<string>();
 	/** Resolves when the launched tool now running has ended: its stream's last event carries tokens and cost. */
 	private launchedRunning: Promise<void> | undefined;
 	/** The open question a launched tool ended on: its answer resumes the tool's session. */
@@ -190,7 +192,9 @@ export class HandoffSession implements SessionSource {
 		// An answer it never picked up (given while it was ending) counts as open too: it resumes at once.
 		const open = snapshot.questions.find(question => question.answer === undefined) ?? snapshot.questions.find(question => !question.receipt);
 		const sessionId = this.execution.session_id;
-		if (this.resumer && open && typeof sessionId === 'string' && sessionId !== '') {
+		// Each question resumes the tool once: a resumed session that ends again without picking up its answer would
+		// otherwise be resumed again and again.
+		if (this.resumer && open && !this.resumedFor.has(open.id) && typeof sessionId === 'string' && sessionId !== '') {
 			const tool = launchMatrix[exit.tool].binary;
 			this.parked = {questionId: open.id, sessionId, tool};
 			this.addOutput([{message: `${tool} exited while ${open.id} is open; answering will resume its session`, source: 'handoff'}]);
@@ -343,6 +347,7 @@ export class HandoffSession implements SessionSource {
 
 		this.parked = undefined;
 		this.launchedExit = undefined;
+		this.resumedFor.add(parked.questionId);
 		this.addOutput([{message: `${parked.questionId} is answered; resuming ${parked.tool} session ${parked.sessionId}`, source: 'handoff'}]);
 		await resumer({sessionId: parked.sessionId, questionId: parked.questionId, answer: answer.answer});
 	}

@@ -79,15 +79,21 @@ export function interruptedBy(summary: Summary, signal: EndingSignal | undefined
 	return signal !== undefined && summary.state === 'interrupted' ? {...summary, exit_code: signalExitCode[signal]} : summary;
 }
 
-/** The lines left in the scrollback (stderr) once a hand-off ends. */
-export function summaryLines(summary: Summary): string[] {
+/** The command an interrupted watch suggests: its label and the handoff arguments that continue the work. */
+export type ResumeHint = {label: string; args: string[]; command?: string[]};
+
+/**
+The lines left in the scrollback (stderr) once a hand-off ends. An interrupted watch suggests one command: by default watching the workspace again; `null` when the caller prints its own (a pipeline says `pipeline resume`).
+*/
+export function summaryLines(summary: Summary, resume: ResumeHint | null = {label: 'resume with', args: ['watch', summary.workspace]}): string[] {
 	switch (summary.state) {
 		case 'complete': {
 			return [`handoff: complete; archived to ${summary.archive}`, ...(summary.warnings ?? []).map(warning => `  ${warning}`)];
 		}
 
 		case 'interrupted': {
-			return [`handoff: stopped watching; the workspace is as it was: ${summary.workspace}`, `  resume with: ${handoffCommandLine(['watch', summary.workspace])}`];
+			const hint = resume ? [`  ${resume.label}: ${handoffCommandLine(resume.args, resume.command)}`] : [];
+			return [`handoff: stopped watching; the workspace is as it was: ${summary.workspace}`, ...hint];
 		}
 
 		case 'canceled': {

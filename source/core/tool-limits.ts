@@ -38,3 +38,8 @@ export type LimitedTool = keyof typeof toolLimits;
 export function toolLimit(tool: string | undefined): ToolLimit {
 	return tool !== undefined && Object.hasOwn(toolLimits, tool) ? toolLimits[tool as LimitedTool] : toolLimits.generic;
 }
+
+/**
+How long `await_answer` of `handoff mcp` waits: by default, and at most. An MCP tool call has its own limit in each client: Codex CLI 60 s unless `tool_timeout_sec` says otherwise (above), Gemini CLI 10 minutes (`timeout` of an mcpServers entry, default 600 000 ms: https://geminicli.com/docs/tools/mcp-server/), Claude Code longer still (MCP_TOOL_TIMEOUT). 45 s stays well under the shortest, with room for a slow file system; 30 s by default leaves the agent time to work between waits.
+*/
+export const mcpAwaitSeconds = {default: 30, max: 45} as const;

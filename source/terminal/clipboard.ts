@@ -133,7 +133,7 @@ export async function copyText(text: string, options: CopyOptions): Promise<Copy
 
 	const viaSystem = async (): Promise<CopyResult | undefined> => {
 		const copied = await copyToSystemClipboard(text, env);
-		return copied ? {method: 'clipboard', detail: 'Prompt copied to the clipboard'} : undefined;
+		return copied ? {method: 'clipboard', detail: `Prompt copied to the clipboard; also in ${promptFile}`} : undefined;
 	};
 
 	const viaTerminal = async (): Promise<CopyResult | undefined> => {
@@ -151,4 +151,12 @@ export async function copyText(text: string, options: CopyOptions): Promise<Copy
 	return saveError === undefined
 		? {method: 'file', detail: `No clipboard here; the prompt is in ${promptFile}`}
 		: {method: 'none', detail: `No clipboard here, and the prompt could not be saved to ${promptFile}: ${saveError}`};
+}
+
+/** Saves the prompt to its file without copying it (--no-clipboard, watch, a resumed pipeline stage), and says where it is. Never throws. */
+export async function savePromptOnly(text: string, promptFile: string): Promise<CopyResult> {
+	const saveError = await savePrompt(promptFile, text);
+	return saveError === undefined
+		? {method: 'file', detail: `The prompt is in ${promptFile}`}
+		: {method: 'none', detail: `The prompt could not be saved to ${promptFile}: ${saveError}`};
 }

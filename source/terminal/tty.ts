@@ -55,6 +55,14 @@ export function chooseTerminal({stdin, stdout, env}: TerminalStreams): Terminal 
 		return {kind: 'none'};
 	}
 
+	// Node reads the terminal's size again on SIGWINCH for process.stdout only (getWindowSize() returns the size remembered at the last read): a stream of our own on /dev/tty is refreshed here the way Node refreshes stdout (_refreshSize reads it and emits 'resize' when it changed), so the screen follows a resize there too.
+	const onWindowChange = (): void => {
+		try {
+			(opened.stdout as tty.WriteStream & {_refreshSize?: () => void})._refreshSize?.();
+		} catch {}
+	};
+
+	process.on('SIGWINCH', onWindowChange);
 	let closed = false;
 	return {
 		kind: 'tty',
@@ -65,6 +73,7 @@ export function chooseTerminal({stdin, stdout, env}: TerminalStreams): Terminal 
 			}
 
 			closed = true;
+			process.off('SIGWINCH', onWindowChange);
 			// Never leave the terminal raw: the shell that gets it back has no reason to reset it.
 			try {
 				if (opened.stdin.isRaw) {

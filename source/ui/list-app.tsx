@@ -1,8 +1,11 @@
+import path from 'node:path';
 import {Box, useInput} from 'ink';
 import React, {useState} from 'react';
 import type {ListEntry} from '../core/listing.js';
 import {stateLabels} from '../core/status.js';
+import {handoffCommandLine} from '../core/instructions.js';
 import {formatDuration} from '../core/time.js';
+import {safeText} from '../terminal/safe-text.js';
 import {useNow} from './hooks/use-now.js';
 import {Text} from './components/text.js';
 import {useTerminalSize} from './hooks/use-terminal-size.js';
@@ -15,11 +18,50 @@ function label(entry: ListEntry): string {
 	return entry.state in stateLabels ? stateLabels[entry.state as keyof typeof stateLabels] : entry.state;
 }
 
+/** Cuts a cell to `width` characters: a path keeps its end (where same-task rows differ), anything else its start. */
+function fit(text: string, width: number, keep: 'start' | 'end' = 'start'): string {
+	const characters = [...text];
+	if (characters.length <= width) {
+		return text.padEnd(width + text.length - characters.length);
+	}
+
+	if (width <= 1) {
+		return '…'.slice(0, width);
+	}
+
+	return keep === 'end' ? `…${characters.slice(characters.length - width + 1).join('')}` : `${characters.slice(0, width - 1).join('')}…`;
+}
+
+type Column = {title: string; cell: (entry: ListEntry) => string; width: number; keep?: 'end'};
+
+/**
+The list's columns sized to the terminal: state, kind, age and questions as wide as their widest cell; task and path share what is left, the path (relative to the listed folder) keeping its end. Below 70 columns kind and questions give way.
+*/
+export function listColumns(entries: ListEntry[], width: number, directory: string, now: number): Column[] {
+	// Made safe before they are measured, so the columns line up with what is shown.
+	const widest = (title: string, cell: (entry: ListEntry) => string): Column => ({title, cell: entry => safeText(cell(entry)), width: Math.max(title.length, ...entries.map(entry => [...safeText(cell(entry))].length))});
+	const state = widest('STATE', label);
+	state.width = Math.min(state.width, 22);
+	const kind = widest('KIND', entry => entry.kind);
+	const age = widest('AGE', entry => (entry.time === undefined ? '?' : formatDuration(now - entry.time)));
+	const asks = widest('ASKS', entry => (entry.pendingQuestions > 0 ? String(entry.pendingQuestions) : ''));
+	const task = widest('TASK', entry => entry.task ?? entry.name);
+	const where = widest('PATH', entry => (path.relative(directory, entry.path) || entry.path));
+	where.keep = 'end';
+	const fixed = width >= 70 ? [state, kind, age, asks] : [state, age];
+	// The chosen-row mark takes 2, and every column is followed by 2 spaces.
+	const rest = Math.max(0, width - 2 - fixed.reduce((sum, column) => sum + column.width + 2, 0) - 2);
+	task.width = Math.min(task.width, Math.max(8, Math.floor(rest * 0.45)));
+	where.width = Math.max(0, rest - task.width);
+	return [...fixed, task, ...(where.width >= 6 ? [where] : [])];
+}
+
 /** `handoff ls` on a terminal: the hand-offs newest first; Enter opens one. */
-export function ListApp({entries, directory, onIntent}: {entries: ListEntry[]; directory: string; onIntent: (intent: ListIntent) => void}): React.JSX.Element {
+export function ListApp({entries, directory, onIntent, initialPath}: {entries: ListEntry[]; directory: string; onIntent: (intent: ListIntent) => void; initialPath?: string}): React.JSX.Element {
 	const {columns, rows} = useTerminalSize();
 	const now = useNow();
-	const [selected, setSelected] = useState(0);
+	// Coming back from an opened entry, the list keeps it chosen.
+	const [selected, setSelected] = useState(() => Math.max(0, entries.findIndex(entry => entry.path === initialPath)));
 	useInput((input, key) => {
 		if (key.upArrow) {
 			setSelected(index => Math.max(0, index - 1));
@@ -34,30 +76,37 @@ export function ListApp({entries, directory, onIntent}: {entries: ListEntry[]; d
 		}
 	});
 
+	// The chosen entry in full under the table, wrapped (at most 3 rows): cells cut to fit are readable there.
+	const chosenEntry = entries[selected];
+	const detail = chosenEntry ? safeText(`${label(chosenEntry)} · ${chosenEntry.task ?? chosenEntry.name} · ${chosenEntry.path}${chosenEntry.error ? ` · ${chosenEntry.error}` : ''}`) : '';
+	const detailRows = Math.min(3, Math.ceil([...detail].length / Math.max(1, columns)));
 	// Stay one row short of the terminal (Ink 6 redraws everything otherwise); keep the chosen row in view.
-	const visible = Math.max(1, rows - 5);
+	const visible = Math.max(1, rows - 5 - detailRows);
 	const first = Math.min(Math.max(0, selected - visible + 1), Math.max(0, entries.length - visible));
+	const table = listColumns(entries, columns, directory, now);
+	const [stateColumn, ...otherColumns] = table;
+	const cells = (entry: ListEntry): string => otherColumns.map(column => fit(column.cell(entry), column.width, column.keep)).join('  ');
 	return (
 		<Box flexDirection="column" width={columns} height={Math.max(5, rows - 1)}>
-			<Text>
+			<Text wrap="truncate-end">
 				<Text bold color="cyan">handoff</Text>
 				<Text dimColor>{` · ${entries.length} in ${directory}`}</Text>
 			</Text>
-			<Text bold>{`  ${'STATE'.padEnd(22)}${'KIND'.padEnd(11)}${'AGE'.padEnd(12)}${'ASKS'.padEnd(6)}TASK`}</Text>
-			{entries.length === 0 ? <Text dimColor>  No hand-offs here yet. Try: handoff demo</Text> : null}
+			<Text bold wrap="truncate-end">{`  ${table.map(column => fit(column.title, column.width)).join('  ')}`}</Text>
+			{entries.length === 0 ? <Text dimColor wrap="truncate-end">{`  No hand-offs here yet. Try: ${handoffCommandLine(['demo', '--dir', directory])}`}</Text> : null}
 			{entries.slice(first, first + visible).map((entry, offset) => {
 				const chosen = first + offset === selected;
-				const age = entry.time === undefined ? '?' : formatDuration(now - entry.time);
 				return (
 					<Text key={entry.path} inverse={chosen} wrap="truncate-end">
 						{chosen ? '▸ ' : '  '}
-						<Text color={stateColors[entry.state]}>{label(entry).padEnd(22)}</Text>
-						{`${entry.kind.padEnd(11)}${age.padEnd(12)}${(entry.pendingQuestions > 0 ? String(entry.pendingQuestions) : '').padEnd(6)}${entry.task ?? entry.name}`}
+						<Text color={stateColors[entry.state]}>{fit(stateColumn!.cell(entry), stateColumn!.width)}</Text>
+						{`  ${cells(entry)}`}
 					</Text>
 				);
 			})}
 			<Box flexGrow={1} />
-			<Text dimColor wrap="truncate-end">↑↓ choose · Enter open (watch a workspace, resume a pipeline run, show an archive's path) · q quit</Text>
+			{detail === '' ? null : <Box flexShrink={0} height={detailRows}><Text dimColor wrap="wrap">{[...detail].slice(0, detailRows * columns).join('')}</Text></Box>}
+			<Text dimColor wrap="truncate-end">q quit · ↑↓ choose · Enter open (watch a workspace, resume a pipeline run, view an archive)</Text>
 		</Box>
 	);
 }

@@ -3,7 +3,7 @@ import {questionStage, receiptClock} from '../core/receipts.js';
 import {formatSchemaError} from '../core/schema-validator.js';
 
 /** One rendered line of a pane. */
-export type Line = {text: string; color?: string; dim?: boolean; bold?: boolean; inverse?: boolean};
+export type Line = {text: string; color?: string; dim?: boolean; bold?: boolean; inverse?: boolean; /** Where rows after the first start when the line wraps (the width of a label before the text). */ hang?: number};
 
 export function progressLines(progress: ProgressLine[]): Line[] {
 	return progress.map(line => line.source
@@ -40,82 +40,45 @@ function partialMark(partial: PartialResult): Line | undefined {
 export type PaneLines = {readonly length: number; slice(start?: number, end?: number): Line[]};
 
 export type QuestionLayout = {
-	lines: PaneLines;
+	lines: Line[];
 	/** Which line each pending question starts on, to keep the chosen one in view. */
 	pendingStarts: number[];
 };
 
-type PendingMarks = {selected: number; picked: number | undefined; focused: boolean; pickRefused?: {id: string; error: string}};
-
-/**
-The questions pane's lines, pending questions first. Only their count and where each question starts are worked out for all of them; the lines themselves are made for the rows shown (slice), so ten thousand questions cost a few rows per frame.
-*/
 export function questionLines(questions: QuestionView[], selected: number, picked: number | undefined, focused: boolean, pickRefused?: {id: string; error: string}): QuestionLayout {
-	if (questions.length === 0) {
-		return {lines: [{text: 'No questions yet.', dim: true}], pendingStarts: []};
-	}
-
-	const pending = questions.filter(question => !question.answer);
-	const ordered = [...pending, ...questions.filter(question => question.answer)];
-	const marks: PendingMarks = {selected, picked, focused, pickRefused};
-	const linesOf = (index: number): Line[] => index < pending.length ? pendingLines(ordered[index]!, index, marks) : [answeredLine(ordered[index]!)];
-	const starts: number[] = [];
-	let length = 0;
-	for (const [index, question] of ordered.entries()) {
-		starts.push(length);
-		// A question that is neither chosen nor refused is its line and, with options, the options' line (as pendingLines makes it); the others are made to be counted.
-		const special = index < pending.length && (index === selected || pickRefused?.id === question.id);
-		length += index >= pending.length ? 1 : special ? linesOf(index).length : 1 + (question.options?.length ? 1 : 0);
-	}
-
-	const slice = (from = 0, to = length): Line[] => {
-		const first = Math.max(0, from < 0 ? length + from : from);
-		const last = Math.min(length, to < 0 ? length + to : to);
-		const lines: Line[] = [];
-		// The question holding the first row: the last start at or before it.
-		let low = 0;
-		let high = starts.length - 1;
-		while (low < high) {
-			const middle = Math.ceil((low + high) / 2);
-			if (starts[middle]! <= first) {
-				low = middle;
-			} else {
-				high = middle - 1;
-			}
-		}
-
-		for (let index = low; index < ordered.length && starts[index]! < last; index++) {
-			const made = linesOf(index);
-			const at = starts[index]!;
-			lines.push(...made.slice(Math.max(0, first - at), last - at));
-		}
-
-		return lines;
-	};
-
-	return {lines: {length, slice}, pendingStarts: starts.slice(0, pending.length)};
-}
-
-function pendingLines(question: QuestionView, index: number, {selected, picked, focused, pickRefused}: PendingMarks): Line[] {
 	const lines: Line[] = [];
-	const chosen = index === selected;
-	lines.push({text: `${chosen && focused ? '▸' : '?'} [${question.id}] ${question.text} · asked`, bold: chosen, color: 'yellow'});
-	if (question.options?.length) {
-		const options = question.options.map((option, optionIndex) => `${chosen && picked === optionIndex ? '●' : ' '}${optionIndex + 1}) ${option}`);
-		lines.push({text: `    ${options.join('   ')}`, inverse: false, color: chosen && picked !== undefined ? 'cyan' : undefined});
-		if (chosen && focused) {
-			const typed = takesFreeAnswer(question) ? ' · t types another answer' : '';
-			lines.push({text: picked === undefined ? `    press a number to pick, then Enter${typed}` : `    Enter sends "${question.options[picked] ?? ''}"`, dim: true});
+	const pendingStarts: number[] = [];
+	const pending = questions.filter(question => !question.answer);
+	const answered = questions.filter(question => question.answer);
+	if (questions.length === 0) {
+		lines.push({text: 'No questions yet.', dim: true});
+	}
+
+	for (const [index, question] of pending.entries()) {
+		const chosen = index === selected;
+		pendingStarts.push(lines.length);
+		lines.push({text: `${chosen && focused ? '▸' : '?'} [${question.id}] ${question.text} · asked`, bold: chosen, color: 'yellow', hang: 2});
+		if (question.options?.length) {
+			const options = question.options.map((option, optionIndex) => `${chosen && picked === optionIndex ? '●' : ' '}${optionIndex + 1}) ${option}`);
+			lines.push({text: `    ${options.join('   ')}`, inverse: false, color: chosen && picked !== undefined ? 'cyan' : undefined});
+			if (chosen && focused) {
+				const typed = takesFreeAnswer(question) ? ' · t types another answer' : '';
+				lines.push({text: picked === undefined ? `    press a number to pick, then Enter${typed}` : `    Enter sends "${question.options[picked] ?? ''}"`, dim: true});
+			}
+		} else if (chosen && focused) {
+			lines.push({text: '    Enter to type an answer', dim: true});
 		}
-	} else if (chosen && focused) {
-		lines.push({text: '    Enter to type an answer', dim: true});
+
+		if (pickRefused?.id === question.id) {
+			lines.push(...pickRefused.error.split('\n').slice(0, 3).map(line => ({text: `    ✗ ${line}`, color: 'red'})));
+		}
 	}
 
-	if (pickRefused?.id === question.id) {
-		lines.push(...pickRefused.error.split('\n').slice(0, 3).map(line => ({text: `    ✗ ${line}`, color: 'red'})));
+	for (const question of answered) {
+		lines.push(answeredLine(question));
 	}
 
-	return lines;
+	return {lines, pendingStarts};
 }
 
 /** A question with options takes an answer that is none of them, unless it says it must be one of them (`"strict": true`). */
@@ -133,4 +96,43 @@ function answeredLine(question: QuestionView): Line {
 	}
 
 	return {text: `✓ [${question.id}] answered, waiting to be picked up · ${qa}`, color: 'cyan'};
+}
+
+/** Every question whole, for the detail view: the text, then each option on its own line, then the answer. */
+export function questionDetailLines(questions: QuestionView[]): Line[] {
+	if (questions.length === 0) {
+		return [{text: 'No questions yet.', dim: true}];
+	}
+
+	return questions.flatMap((question, index) => [
+		...(index > 0 ? [{text: ''}] : []),
+		{text: `[${question.id}] ${question.answer ? 'answered' : 'asked'}${question.strict === true ? ' · the answer must be one of the options' : ''}`, bold: true, color: question.answer ? 'cyan' : 'yellow'},
+		{text: question.text},
+		...(question.options ?? []).map((option, optionIndex) => ({text: `  ${optionIndex + 1}) ${option}`})),
+		...(question.answer ? [{text: `→ ${question.answer.answer}`, color: 'cyan'}] : []),
+	]);
+}
+
+/** The validated result, as the edge read it once the hand-off completed. */
+export type ResultView = {file: string; lines: string[]; totalLines: number};
+
+export function resultLines(result: ResultView): Line[] {
+	const more = result.totalLines - result.lines.length;
+	return [
+		{text: '✓ valid, archived', color: 'green'},
+		...result.lines.map(text => ({text})),
+		...(more > 0 ? [{text: `… ${more} more line${more === 1 ? '' : 's'} (see ${result.file})`, dim: true}] : []),
+	];
+}
+
+/** The hand-off prompt whole, and where it is saved. */
+export function promptLines(prompt: {text: string; file?: string} | undefined): Line[] {
+	if (!prompt) {
+		return [{text: 'No prompt for this hand-off.', dim: true}];
+	}
+
+	return [
+		...prompt.text.split('\n').map(text => ({text})),
+		...(prompt.file ? [{text: ''}, {text: `Saved in ${prompt.file}`, dim: true}] : []),
+	];
 }

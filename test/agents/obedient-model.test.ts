@@ -70,6 +70,15 @@ describe('the scripted model follows the instructions it reads', () => {
 		expect(fs.existsSync(path.join(workspace, 'output/analysis.partial.json'))).toBe(true);
 	});
 
+	test('gemini\'s instructions: the partial result is written to a file first and published from it (no pipe)', async () => {
+		const {workspace} = await newWorkspace(['--tool', 'gemini']);
+		const played = await playOut(workspace, {question, result, way: 'commands', fileTools: true});
+		expect(played.finish, played.log.join('\n')).toMatch(/^Done/);
+		expect(played.log.filter(line => line.includes('printf'))).toEqual([]);
+		expect(played.log).toContain(`write: write the partial result to a file first, as the instructions say — ${workspace}/draft.json`);
+		expect(JSON.parse(fs.readFileSync(path.join(workspace, 'output/analysis.partial.json'), 'utf8'))).toEqual(result('(not answered yet)'));
+	});
+
 	test('without a claim step in the instructions it does not claim (it does what it reads, nothing more)', async () => {
 		const {workspace} = await newWorkspace(['--tool', 'codex']);
 		const file = path.join(workspace, 'input/instructions.md');

@@ -157,7 +157,11 @@ export function createObedientModel(scenario: Scenario): ObedientModel {
 
 		const inWorkspace = (relative: string) => relative.startsWith('/') ? relative : `${workspace}/${relative}`;
 		const inputs = [...(step(/^Read the inputs/i) ?? '').matchAll(/`([^`]+)`/g)].map(match => inWorkspace(match[1]!));
-		if (inputs.length > 0) {
+		if (scenario.fileTools) {
+			for (const file of inputs) {
+				yield * readFile(file, 'read an input step 1 names');
+			}
+		} else if (inputs.length > 0) {
 			yield * shell(`cat ${inputs.map(file => shellWord(file)).join(' ')}`, 'read the inputs step 1 names');
 		}
 
@@ -179,9 +183,15 @@ export function createObedientModel(scenario: Scenario): ObedientModel {
 				yield * shell(progress.replace(/"[^"]*"$/, '"Read the inputs; drafting the result"'), 'report progress, in my own words');
 			}
 
-			const publish = commandOf(step(/partial/i));
-			if (publish && /`-`[^.]*stdin/.test(step(/partial/i)!)) {
+			const partialStep = step(/partial/i);
+			const publish = commandOf(partialStep);
+			// The file the step says to write first (where the tool may not pipe into a command).
+			const draft = /a file first, e\.g\. `([^`]+)`/.exec(partialStep ?? '')?.[1];
+			if (publish && /`-`[^.]*stdin/.test(partialStep!)) {
 				yield * shell(`printf '%s\\n' ${shellWord(JSON.stringify(partial))} | ${publish.replace(/ FILE$/, ' -')}`, 'share a partial result through stdin');
+			} else if (publish && draft) {
+				yield * writeFile(inWorkspace(draft), JSON.stringify(partial, null, 2), 'write the partial result to a file first, as the instructions say');
+				yield * shell(publish.replace(/ FILE$/, ` ${shellWord(inWorkspace(draft))}`), 'share the partial result from that file');
 			}
 
 			const askStep = step(/^Ask/i);

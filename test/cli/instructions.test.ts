@@ -228,3 +228,17 @@ test('a plain-file reader following the aider recipe (its 20 s pause scaled down
 	wait.child.kill('SIGINT');
 	expect((await wait.result).code).toBe(130);
 });
+
+test('gemini may not pipe into a handoff command, so its step 4 names a file to write first, and the partial command publishes from it as written', async () => {
+	const {workspace, instructions} = await unusualWorkspace(['--tool', 'gemini']);
+	const step = /^4\. \*\*Share partial results\*\*[\s\S]*?(?=^5\. )/m.exec(instructions)![0];
+	expect(step).not.toContain('stdin');
+	const draft = /a file first, e\.g\. `([^`]+)`/.exec(step)![1]!;
+	expect(path.dirname(draft)).toBe(workspace);
+	fs.writeFileSync(draft, JSON.stringify({state_machines: []}));
+	const published = await runAsAgent(commandsIn(instructions).partial!.replace(/ FILE$/, ` '${draft}'`));
+	expect(published.code, published.stderr).toBe(0);
+	expect(JSON.parse(fs.readFileSync(path.join(workspace, 'output/spec analysis.partial.json'), 'utf8'))).toEqual({state_machines: []});
+	// Every other tool keeps the stdin form.
+	expect((await unusualWorkspace(['--tool', 'codex'])).instructions).toContain('(or `-` to read JSON from stdin)');
+});

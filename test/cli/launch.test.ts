@@ -140,6 +140,16 @@ describe('a launched tool that ends before the hand-off is done', () => {
 		expect(stderr).toMatch(/the launched consumer \(codex\) exited with code 1 before the hand-off was done/);
 	}, 30_000);
 
+	test('a parser\'s complaint before a long usage text (Gemini CLI 0.61.0 prints it first) is named in the stderr tail', async () => {
+		const folder = project();
+		const {workspace} = await newWorkspaceIn(folder);
+		const usage = ['Unknown argument: bogus', 'Usage: gemini [options] [command]', '', 'Options:', ...Array.from({length: 40}, (_, index) => `  --option-${index}  [boolean]`)].join('\n');
+		const {code, stdout} = await runCli(['wait', workspace, '--tool', 'claude', '--launch', '--json'], {cwd: folder, env: withFakes({FAKE_EXIT_AFTER: 'claim', FAKE_EXIT_CODE: '1', FAKE_STDERR: usage})});
+		expect(code).toBe(1);
+		const summary = JSON.parse(stdout) as {errors: string[]};
+		expect(summary.errors.join('\n')).toMatch(/exited with code 1 .*stderr tail: Unknown argument: bogus \| … \| .*--option-39/);
+	}, 30_000);
+
 	test('wait --launch says so within 2 s, with its exit code and stderr tail, and fails the hand-off', async () => {
 		const folder = project();
 		const {workspace} = await newWorkspaceIn(folder);

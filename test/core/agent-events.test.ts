@@ -234,6 +234,18 @@ describe('parseAgentEvent (one line on its own)', () => {
 		expect(parseAgentEvent('codex-jsonl', '{"type":"thread.started","thread_id":"abc"}')).toEqual({lines: [], execution: {tool: 'codex', session_id: 'abc'}, sessionId: 'abc'});
 	});
 
+	test('Gemini CLI 0.61.0 with the model setting "auto": the model recorded is the one its result says did the work', () => {
+		// The init and result lines of a real run of gemini 0.61.0 (against the scripted model of test/agents).
+		const reader = createEventReader('gemini-stream-json');
+		reader.read('{"type":"init","timestamp":"2026-11-24T15:38:17.306Z","session_id":"481e8cb3-c6cc-4f05-bd0d-ed6afc9a113d","model":"auto"}');
+		expect(reader.execution().model).toBe('auto');
+		const result = reader.read('{"type":"result","timestamp":"2026-11-24T15:38:18.388Z","status":"success","stats":{"total_tokens":30,"input_tokens":20,"output_tokens":10,"cached":0,"input":20,"duration_ms":1082,"tool_calls":1,"models":{"gemini-3.5-flash-lite":{"total_tokens":0,"input_tokens":0,"output_tokens":0,"cached":0,"input":0},"gemini-3.1-pro-preview":{"total_tokens":30,"input_tokens":20,"output_tokens":10,"cached":0,"input":20}}}}');
+		expect(result.execution).toEqual({tool: 'gemini-cli', model: 'gemini-3.1-pro-preview', input_tokens: 20, output_tokens: 10});
+		expect(reader.execution()).toEqual({tool: 'gemini-cli', session_id: '481e8cb3-c6cc-4f05-bd0d-ed6afc9a113d', model: 'gemini-3.1-pro-preview', input_tokens: 20, output_tokens: 10});
+		// No per-model stats (older versions), or none that used a token: the init's model stays.
+		expect(parseAgentEvent('gemini-stream-json', '{"type":"result","status":"success","stats":{"models":{"a":{"total_tokens":0}}}}').execution?.model).toBeUndefined();
+	});
+
 	test('a completed codex command seen alone shows its command and its exit code', () => {
 		const line = JSON.stringify({type: 'item.completed', item: {id: 'i', type: 'command_execution', command: "bash -lc 'npm test'", aggregated_output: 'FAIL  test/x.test.ts\n2 failed', exit_code: 1, status: 'failed'}});
 		expect(parseAgentEvent('codex-jsonl', line).lines).toEqual(['$ npm test', '→ exit 1: FAIL  test/x.test.ts']);

@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import {describe, expect, test} from 'vitest';
+import pinnedAgentClis from '../agents/agent-clis.json' with {type: 'json'};
 import {checkToolVersion, launchMatrix, launchMatrixTable, launchTools, parseVersion, planLaunch} from '../../source/core/launch-matrix.js';
 
 const context = {prompt: 'Read /ws/input/instructions.md and follow it exactly.', workspace: '/ws', node: '/usr/bin/node', inputs: ['input/SPEC.md']};
@@ -50,6 +51,8 @@ describe('the launch matrix', () => {
 		expect(plan.streamFormat).toBe(stream ? 'gemini-stream-json' : undefined);
 		expect(plan.environment).toEqual({GEMINI_CLI_TRUST_WORKSPACE: 'true'});
 		expect(plan.args).toEqual(expect.arrayContaining(['--approval-mode', 'auto_edit']));
+		// The handoff commands and the plain-file way's `sleep 20`, each rule after a flag of its own.
+		expect(plan.args.flatMap((word, index) => word === '--allowed-tools' ? [plan.args[index + 1]] : [])).toEqual(['run_shell_command(/usr/bin/node)', 'run_shell_command(sleep)']);
 	});
 
 	test('aider: the prompt in a file, instructions and inputs read-only, no git', () => {
@@ -74,6 +77,11 @@ describe('the launch matrix', () => {
 	])('reads the version in %j', (output, version) => {
 		expect(parseVersion(output)?.text).toBe(version);
 	});
+});
+
+test('the versions the matrix says were tested end to end are the ones the agent tests pin', () => {
+	const tested = Object.fromEntries(launchTools.filter(tool => launchMatrix[tool].testedEndToEnd).map(tool => [tool, launchMatrix[tool].testedEndToEnd]));
+	expect(tested).toEqual({codex: pinnedAgentClis.codex.version, gemini: pinnedAgentClis.gemini.version});
 });
 
 test('the readme holds the launch matrix as it is in the code', () => {

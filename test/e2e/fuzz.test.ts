@@ -66,9 +66,20 @@ function digestTree(root: string): Record<string, string> {
 	return result;
 }
 
-/** Every escape sequence in the recorded output that the app did not make. The app makes CSI (cursor, erase, SGR, private modes) and BEL, nothing else. */
-function foreignSequences(raw: string): string[] {
+/** Our desktop notifications (OSC 777 and OSC 9, in tmux's passthrough), whose text may be the consumer's: it must be plain. */
+const notificationSequences = /\u001BPtmux;\u001B\u001B\](?:777;notify;|9;)([^\u0007\u001B]*)\u0007\u001B\\/g;
+
+/** Every escape sequence in the recorded output that the app did not make. The app makes CSI (cursor, erase, SGR, private modes), BEL and its notifications, nothing else. */
+function foreignSequences(recorded: string): string[] {
 	const found: string[] = [];
+	for (const match of recorded.matchAll(notificationSequences)) {
+		if (/[\u0000-\u001F\u007F-\u009F\u202A-\u202E\u2066-\u2069]/.test(match[1]!)) {
+			found.push(JSON.stringify(match[0]));
+		}
+	}
+
+	// Taken out whole: a notification whose text held an ESC or BEL would not match, and is found below.
+	const raw = recorded.replaceAll(notificationSequences, '');
 	for (const sequence of hostile) {
 		if (raw.includes(sequence + marker) || raw.includes(sequence.replace(/\u0007$/, '') + marker)) {
 			found.push(JSON.stringify(sequence));

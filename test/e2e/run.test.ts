@@ -157,8 +157,11 @@ test('handoff ls on a terminal is a list; Enter opens the chosen workspace in wa
 	await tmux.waitForScreen('Enter sends "A"');
 	tmux.sendKeys('Enter');
 	await waitUntil(() => fs.existsSync(path.join(workspace, 'shared/answers.json')), 10_000, 'the answer');
+	// q leaves the workspace for the list (test/e2e/ls.test.ts), and q there ends ls.
 	tmux.sendKeys('q');
-	expect(await exitCode()).toBe(130);
+	await tmux.waitForScreen(/▸ (?:not started|running)\s+workspace/);
+	tmux.sendKeys('q');
+	expect(await exitCode()).toBe(0);
 	expect(JSON.parse(fs.readFileSync(path.join(workspace, 'shared/answers.json'), 'utf8')).answers[0]).toMatchObject({id: 'q1', answer: 'A'});
 });
 

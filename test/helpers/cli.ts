@@ -20,6 +20,8 @@ export type CliOptions = {
 	prefix?: string[];
 	/** In a new session and process group of its own (no controlling terminal), so the test can signal the CLI alone. */
 	detached?: boolean;
+	/** Leave stdin open for the test to write to (and end). */
+	keepStdin?: boolean;
 };
 
 /** The environment for a child: this one without HANDOFF_* and CI, plus `extra`. */
@@ -80,7 +82,9 @@ export function startCli(args: string[], options: CliOptions = {}): RunningCli {
 			waiter();
 		}
 	});
-	if (options.input === undefined) {
+	if (options.keepStdin) {
+		// The test writes and ends it.
+	} else if (options.input === undefined) {
 		child.stdin.end();
 	} else {
 		child.stdin.end(options.input);
@@ -159,7 +163,7 @@ export function useTempDirectories(): () => string {
 }
 
 /** Runs a shell command line as written, from `/` in a session of its own (no terminal), as an agent's shell tool would: for the commands the instructions and hints print. */
-export async function runShellLine(line: string, env: NodeJS.ProcessEnv = {}): Promise<CliResult> {
+export async function runShellLine(line: string, env: NodeJS.ProcessEnv = {}, onStderr?: (stderr: string) => void): Promise<CliResult> {
 	const child = spawn('sh', ['-c', line], {cwd: '/', env: childEnvironment(env), detached: true, stdio: ['ignore', 'pipe', 'pipe']});
 	runningChildren.add(child);
 	let stdout = '';
@@ -169,6 +173,7 @@ export async function runShellLine(line: string, env: NodeJS.ProcessEnv = {}): P
 	});
 	child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
 		stderr += chunk;
+		onStderr?.(stderr);
 	});
 	return new Promise(resolve => {
 		child.on('close', (code, signal) => {

@@ -25,6 +25,16 @@ export class Tmux {
 		return this.tmux('display-message', '-p', '-t', 'main', format).trim();
 	}
 
+	/** Records every byte the program writes to the pane, as written (before tmux interprets it), into `file`. */
+	record(file: string): void {
+		this.tmux('pipe-pane', '-o', '-t', 'main', `cat >> '${file.replaceAll("'", String.raw`'\''`)}'`);
+	}
+
+	/** Resizes the window (and its one pane), as a person dragging the terminal's edge would. */
+	resize(columns: number, rows: number): void {
+		this.tmux('resize-window', '-t', 'main', '-x', String(columns), '-y', String(rows));
+	}
+
 	sendKeys(...keys: string[]): void {
 		this.tmux('send-keys', '-t', 'main', ...keys);
 	}

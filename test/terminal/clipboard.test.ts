@@ -137,7 +137,7 @@ describe('copyText against a system clipboard (in a child process, as clipboardy
 	test('a working system clipboard is used first, and nothing goes to the terminal', async () => {
 		const directory = temporaryDirectory();
 		const report = await copyInChild({PATH: `${stubXsel(directory, 'records')}:${systemPath}`, DISPLAY: ':0'}, {isTTY: true}, directory);
-		expect(report.result).toEqual({method: 'clipboard', detail: 'Prompt copied to the clipboard'});
+		expect(report.result).toEqual({method: 'clipboard', detail: `Prompt copied to the clipboard; also in ${path.join(directory, 'prompt.txt')}`});
 		expect(fs.readFileSync(path.join(directory, 'clipboard.txt'), 'utf8')).toBe(text);
 		expect(report.written).toBe('');
 		expect(fs.readFileSync(path.join(directory, 'prompt.txt'), 'utf8')).toBe(`${text}\n`);

@@ -20,11 +20,13 @@ describe('the terminal edge', () => {
 		expect(files.filter(file => file !== safeTextComponent && inkText.test(read(file)))).toEqual([]);
 	});
 
-	// Writes that are ours alone: printLine and printJson, the screen's own sequences, OSC 52 of our prompt, the bell.
+	// Writes that are ours alone: printLine and printJson, the screen's own sequences, OSC 52 of our prompt, the notification, the bell.
 	const allowed = new Map<string, RegExp>([
 		[path.join('commands', 'io.ts'), /stream\.write\(/g],
 		[path.join('terminal', 'screen.ts'), /stream\.write\((?:enter|reenter|leave)Sequence\)|process\.stderr\.write\(`\$\{safeText\(/g],
 		[path.join('terminal', 'clipboard.ts'), /options\.stream\.write\(sequence\)/g],
+		// The notification sequences: their text is notificationText's (safeText, cut, no control character), checked in notify.test.ts.
+		[path.join('terminal', 'notify.ts'), /options\.stream\.write\(notificationSequence\(/g],
 		[path.join('commands', 'watch.tsx'), /terminal\.stdout\.write\('\\u0007'\)/g],
 		[path.join('demo', 'consumer.ts'), /process\.stderr\.write\(`usage: /g],
 	]);

@@ -1,5 +1,5 @@
 import {render} from 'ink-testing-library';
-import {afterEach, describe, expect, test} from 'vitest';
+import {afterEach, describe, expect, test, vi} from 'vitest';
 import {App, type AnswerRefusal} from '../../source/app.js';
 import type {Intent} from '../../source/ui/intents.js';
 import {FakeSession, formattedLines, keys, makeSnapshot, settled, until} from './helpers.js';
@@ -17,9 +17,9 @@ function setSize(instance: Rendered, columns: number, rows: number): void {
 	Object.defineProperty(instance.stdout, 'rows', {configurable: true, value: rows});
 }
 
-async function mount(session: FakeSession, size: {columns: number; rows: number} = {columns: 120, rows: 40}) {
+async function mount(session: FakeSession, size: {columns: number; rows: number} = {columns: 120, rows: 40}, props: Partial<React.ComponentProps<typeof App>> = {}) {
 	const intents: Intent[] = [];
-	const element = <App source={session} onIntent={intent => intents.push(intent)} promptNotice="Prompt copied to the clipboard" />;
+	const element = <App source={session} onIntent={intent => intents.push(intent)} promptNotice="Prompt copied to the clipboard" {...props} />;
 	let instance!: Rendered;
 	await settled(() => {
 		instance = render(element);
@@ -180,14 +180,19 @@ describe('keys', () => {
 		expect(intents.filter(intent => intent.type !== 'bell')).toEqual([]);
 		expect(frame()).not.toContain('Cancel this hand-off?');
 		expect(frame()).not.toContain('copy the hand-off prompt again');
+		// Esc keeps the draft: Enter opens the line on it again, and n is a letter of it.
 		await press(keys.escape, hides(frame, 'answer q2 ›'));
-		await press(keys.enter, shows(frame, 'answer q2 ›'));
-		await type('q2', 'Daz');
-		await press(keys.enter, emitted(intents, {type: 'answer', id: 'q2', answer: 'Daz'}));
+		await press(keys.enter, shows(frame, 'answer q2 › qx?'));
+		for (let index = 0; index < 3; index++) {
+			await press('\u007F', shows(frame, `answer q2 › ${'qx?'.slice(0, 2 - index)} `));
+		}
+
+		await type('q2', 'Non');
+		await press(keys.enter, emitted(intents, {type: 'answer', id: 'q2', answer: 'Non'}));
 		// The draft stays until the files show the answer: a refusal would come back to it.
-		expect(frame()).toContain('answer q2 › Daz   saving…');
+		expect(frame()).toContain('answer q2 › Non   saving…');
 		await settled(() => {
-			session.set({snapshot: makeSnapshot({questions: [{...freeQuestion, answer: {id: 'q2', answer: 'Daz'}}]})});
+			session.set({snapshot: makeSnapshot({questions: [{...freeQuestion, answer: {id: 'q2', answer: 'Non'}}]})});
 		});
 		await until(hides(frame, 'answer q2 ›'));
 	});
@@ -373,5 +378,113 @@ test('a pipeline run shows its stages above the panes', async () => {
 	mounted.push(instance);
 	await until(() => {
 		expect(instance.lastFrame()).toContain('✓ analysis (2m 03s)  ›  ▶ dsl  ›  ○ build');
+	});
+});
+
+describe('issue 13: readable at any size, keys by mode', () => {
+	const long = {id: 'q9', text: `${Array.from({length: 45}, (_, index) => `w${index}`).join(' ')} the end?`, options: ['Yes', 'No']};
+	const words = (frame: string): string => frame.replaceAll(/[│─╭╮╰╯]/g, ' ').replaceAll(/\s+/g, ' ');
+
+	test('a long question wraps in full in its pane', async () => {
+		const {frame} = await mount(new FakeSession({snapshot: makeSnapshot({questions: [long]})}), {columns: 80, rows: 24});
+		await until(shows(frame, 'the end?'));
+		expect(words(frame())).toContain(long.text);
+	});
+
+	test('a digit and Enter in one read send that option', async () => {
+		const {frame, press, intents} = await mount(new FakeSession({snapshot: makeSnapshot({questions: [question]})}));
+		await until(shows(frame, '▸ [q1]'));
+		await press('3\r', emitted(intents, {type: 'answer', id: 'q1', answer: 'Admin only'}));
+	});
+
+	test('Ctrl+C with an answer half-typed asks first; n goes back to the line with the text; y quits', async () => {
+		const {frame, press, type, intents} = await mount(new FakeSession({snapshot: makeSnapshot({questions: [freeQuestion]})}));
+		await press(keys.enter, shows(frame, 'answer q2 ›'));
+		await type('q2', 'Da');
+		await press('\u0003', shows(frame, 'Quit with an answer not sent?'));
+		expect(intents.filter(intent => intent.type === 'quit')).toEqual([]);
+		await press('n', hides(frame, 'Quit with an answer not sent?'));
+		expect(frame()).toContain('answer q2 › Da');
+		await press('\u0003', shows(frame, 'Quit with an answer not sent?'));
+		await press('y', emitted(intents, {type: 'quit'}));
+	});
+
+	test('switching between the panes and the answer line never takes the terminal out of raw mode', async () => {
+		const {instance, frame, press} = await mount(new FakeSession({snapshot: makeSnapshot({questions: [freeQuestion]})}));
+		const setRawMode = vi.spyOn(instance.stdin as unknown as {setRawMode: (mode: boolean) => void}, 'setRawMode');
+		await press(keys.enter, shows(frame, 'answer q2 ›'));
+		await press(keys.escape, hides(frame, 'answer q2 ›'));
+		await press(keys.enter, shows(frame, 'answer q2 ›'));
+		expect(setRawMode).not.toHaveBeenCalledWith(false);
+	});
+
+	test('v shows the focused pane whole; p the prompt; ? the keys; Esc goes back', async () => {
+		const {frame, press} = await mount(new FakeSession({snapshot: makeSnapshot({questions: [long]})}), {columns: 40, rows: 12}, {prompt: {text: 'Read /w/input/instructions.md and follow it exactly.', file: '/w/input/prompt.txt'}});
+		await until(shows(frame, '▸ [q9]'));
+		await press('v', shows(frame, '[q9] asked'));
+		expect(frame()).toContain('Esc back');
+		await press(keys.escape, shows(frame, '▸ [q9]'));
+		await press('p', shows(frame, 'The hand-off prompt'));
+		expect(words(frame())).toContain('Read /w/input/instructions.md and follow it exactly.');
+		expect(words(frame())).toContain('/w/input/prompt.txt');
+		await press('p', shows(frame, '▸ [q9]'));
+		await press('?', shows(frame, 'Keys'));
+		expect(frame()).toContain('Watching');
+		// The help scrolls like any detail view: its end has the keys that work anywhere.
+		await press('\u001B[F', shows(frame, 'Anywhere'));
+		expect(frame()).toContain('Ctrl+C');
+	});
+
+	test('below 40x12 the screen says what it needs', async () => {
+		const session = new FakeSession({snapshot: makeSnapshot({questions: [long]})});
+		const {frame} = await mount(session, {columns: 39, rows: 30});
+		expect(frame()).toContain('handoff needs at least 40x12');
+		expect(frame()).not.toMatch(/[╭╰]/);
+	});
+
+	test('a saved answer and a new file problem show a short line in the footer', async () => {
+		const session = new FakeSession({snapshot: makeSnapshot({questions: [question]})});
+		const {frame} = await mount(session);
+		await settled(() => {
+			session.set({snapshot: makeSnapshot({questions: [{...question, answer: {id: 'q1', answer: 'Yes'}}]})});
+		});
+		await until(shows(frame, 'Answer to q1 saved: Yes'));
+		await settled(() => {
+			session.set({snapshot: makeSnapshot({questions: [{...question, answer: {id: 'q1', answer: 'Yes'}}], problems: [{file: 'shared/progress.txt', message: 'is a FIFO'}]})});
+		});
+		await until(shows(frame, '? help · q quit · ! shared/progress.txt: is a FIFO'));
+	});
+
+	test('a message from the edge (the prompt copied again) shows in the footer', async () => {
+		const session = new FakeSession();
+		const intents: Intent[] = [];
+		const element = (seq: number) => <App source={session} onIntent={intent => intents.push(intent)} message={{text: `Prompt copied again: to the clipboard (${seq})`, tone: 'info', seq}} />;
+		let instance!: Rendered;
+		await settled(() => {
+			instance = render(element(1));
+		});
+		mounted.push(instance);
+		await until(() => {
+			expect(instance.lastFrame()).toContain('Prompt copied again: to the clipboard (1)');
+		});
+		await settled(() => {
+			instance.rerender(element(2));
+		});
+		await until(() => {
+			expect(instance.lastFrame()).toContain('Prompt copied again: to the clipboard (2)');
+		});
+	});
+
+	test('the result replaces the partial result once complete, focused; any key (a) closes', async () => {
+		const session = new FakeSession();
+		const {frame, press, intents} = await mount(session, {columns: 120, rows: 40}, {result: {file: 'results/x/output/analysis.json', lines: ['{', '  "state_machines": []', '}'], totalLines: 3}});
+		await settled(() => {
+			session.set({outcome: {kind: 'complete', archivePath: '/tmp/results/x', resultPath: '/tmp/results/x/output/analysis.json'}});
+		});
+		await until(shows(frame, 'Result · results/x/output/analysis.json'));
+		expect(frame()).toContain('"state_machines": []');
+		await press('v', shows(frame, '✓ valid, archived'));
+		await press(keys.escape, shows(frame, 'any other key closes'));
+		await press('a', emitted(intents, {type: 'quit'}));
 	});
 });

@@ -1,117 +1,114 @@
-import type {Key} from 'ink';
 import {describe, expect, test} from 'vitest';
-import {type Command, commandForKey, keyHelp} from '../../source/ui/keymap.js';
+import {footerText} from '../../source/ui/components/footer.js';
+import {type Command, commandFor, footerItems, helpSections, keymap, type Mode} from '../../source/ui/keymap.js';
+import {character, event, namedKey} from './keys.js';
 
-/** A key event with no flag set, as Ink reports a plain character. */
-const plain: Key = {
-	upArrow: false,
-	downArrow: false,
-	leftArrow: false,
-	rightArrow: false,
-	pageDown: false,
-	pageUp: false,
-	home: false,
-	end: false,
-	return: false,
-	escape: false,
-	ctrl: false,
-	shift: false,
-	tab: false,
-	backspace: false,
-	delete: false,
-	meta: false,
-	super: false,
-	hyper: false,
-	capsLock: false,
-	numLock: false,
-};
+const modes = Object.keys(keymap) as Mode[];
 
-const press = (input: string, flags: Partial<Key> = {}): Command | undefined => commandForKey(input, {...plain, ...flags});
-
-describe('commandForKey', () => {
+describe('commandFor', () => {
 	test.each([
-		['Tab', '', {tab: true}, {name: 'focusNext'}],
-		['Shift+Tab', '', {tab: true, shift: true}, {name: 'focusPrevious'}],
-		['↑', '', {upArrow: true}, {name: 'up'}],
-		['↓', '', {downArrow: true}, {name: 'down'}],
-		['PgUp', '', {pageUp: true}, {name: 'pageUp'}],
-		['PgDn', '', {pageDown: true}, {name: 'pageDown'}],
-		['Enter', '\r', {return: true}, {name: 'submit'}],
-		['Esc', '', {escape: true}, {name: 'escape'}],
-		['Ctrl+C', 'c', {ctrl: true}, {name: 'quit'}],
-	] as Array<[string, string, Partial<Key>, Command]>)('%s is %o', (_name, input, flags, command) => {
-		expect(press(input, flags)).toEqual(command);
+		['Tab', namedKey('tab'), {name: 'focusNext'}],
+		['Shift+Tab', namedKey('tab', {shift: true}), {name: 'focusPrevious'}],
+		['↑', namedKey('up'), {name: 'up'}],
+		['↓', namedKey('down'), {name: 'down'}],
+		['PgUp', namedKey('pageUp'), {name: 'pageUp'}],
+		['PgDn', namedKey('pageDown'), {name: 'pageDown'}],
+		['Enter', namedKey('return'), {name: 'submit'}],
+		['?', character('?'), {name: 'help'}],
+		['q', character('q'), {name: 'quit'}],
+		['v', character('v'), {name: 'view'}],
+		['p', character('p'), {name: 'prompt'}],
+		['c', character('c'), {name: 'copy'}],
+		['t', character('t'), {name: 'typeAnswer'}],
+		['x', character('x'), {name: 'cancel'}],
+		['3', character('3'), {name: 'pickOption', index: 2}],
+		['Ctrl+C', event({text: 'c', ctrl: true}), {name: 'interrupt'}],
+		['Ctrl+Z', event({text: 'z', ctrl: true}), {name: 'suspend'}],
+	] as Array<[string, ReturnType<typeof event>, Command]>)('in the panes %s is %o', (_name, key, command) => {
+		expect(commandFor('panes', key)).toEqual(command);
 	});
 
-	test.each([
-		['c', {name: 'copy'}],
-		['t', {name: 'typeAnswer'}],
-		['x', {name: 'cancel'}],
-		['y', {name: 'confirm'}],
-		// "no" in the cancel question: it closes like Esc.
-		['n', {name: 'escape'}],
-		['?', {name: 'help'}],
-		['q', {name: 'quit'}],
-	] as Array<[string, Command]>)('the character %s is %o', (input, command) => {
-		expect(press(input)).toEqual(command);
+	test.each(modes)('Ctrl+C and Ctrl+Z mean the same in mode %s', mode => {
+		expect(commandFor(mode, event({text: 'c', ctrl: true}))).toEqual({name: 'interrupt'});
+		expect(commandFor(mode, event({text: 'z', ctrl: true}))).toEqual({name: 'suspend'});
 	});
 
-	test('the digits 1 to 9 pick options 0 to 8; 0 picks nothing', () => {
-		for (let digit = 1; digit <= 9; digit++) {
-			expect(press(String(digit))).toEqual({name: 'pickOption', index: digit - 1});
+	test('in the answer line every printable character is text: n, q, x, ?, digits have no command', () => {
+		for (let code = 0x20; code < 0x7F; code++) {
+			expect(commandFor('answer', character(String.fromCodePoint(code))), String.fromCodePoint(code)).toBeUndefined();
 		}
 
-		expect(press('0')).toBeUndefined();
+		expect(commandFor('answer', namedKey('return'))).toEqual({name: 'send'});
+		expect(commandFor('answer', namedKey('escape'))).toEqual({name: 'leave'});
 	});
 
-	test('a flag wins over the character that came with it', () => {
-		// Ink reports Enter as return with input "\r", Tab with "\t": the flag decides.
-		expect(press('\t', {tab: true})).toEqual({name: 'focusNext'});
-		expect(press('q', {upArrow: true})).toEqual({name: 'up'});
-		expect(press('c', {escape: true})).toEqual({name: 'escape'});
+	test('n is "no" only in the confirmations; y is yes only there', () => {
+		expect(commandFor('confirmCancel', character('n'))).toEqual({name: 'no'});
+		expect(commandFor('confirmQuit', character('n'))).toEqual({name: 'no'});
+		expect(commandFor('confirmCancel', character('y'))).toEqual({name: 'yes'});
+		expect(commandFor('panes', character('n'))).toBeUndefined();
+		expect(commandFor('panes', character('y'))).toBeUndefined();
 	});
 
 	test.each([
-		['an unknown letter', 'z', {}],
-		['an upper-case command letter', 'Q', {}],
-		['several characters at once (a paste)', 'qx', {}],
-		['two digits', '12', {}],
-		['nothing', '', {}],
-		['Ctrl with another letter', 'x', {ctrl: true}],
-		['Ctrl with a digit', '1', {ctrl: true}],
-		['Meta with a command letter', 'c', {meta: true}],
-		['Meta with a digit', '2', {meta: true}],
-		['←', '', {leftArrow: true}],
-		['→', '', {rightArrow: true}],
-		['Home', '', {home: true}],
-		['Backspace', '', {backspace: true}],
-		['Delete', '', {delete: true}],
-	] as Array<[string, string, Partial<Key>]>)('%s is no command', (_name, input, flags) => {
-		expect(press(input, flags)).toBeUndefined();
+		['an unknown letter', character('z')],
+		['an upper-case command letter', character('Q')],
+		['0', character('0')],
+		['Ctrl with another letter', event({text: 'x', ctrl: true})],
+		['Meta with a command letter', event({text: 'c', meta: true})],
+		['Meta with a digit', event({text: '2', meta: true})],
+		['←', namedKey('left')],
+		['Backspace', namedKey('backspace')],
+	])('in the panes %s is no command', (_name, key) => {
+		expect(commandFor('panes', key)).toBeUndefined();
 	});
 });
 
-describe('keyHelp', () => {
-	const helpKeys = keyHelp.map(([keys]) => keys).join('  ');
-	/** The help's key names one by one: "q, Ctrl+C" is q and Ctrl+C. */
-	const helpTokens = new Set(helpKeys.split(/[\s,/]+/));
-
-	test('every character with a command outside the cancel question is in the help', () => {
-		// y and n only answer "Cancel this hand-off?", whose line names them.
-		const inCancelQuestionOnly = new Set(['y', 'n']);
-		const printable = Array.from({length: 0x7F - 0x20}, (_, index) => String.fromCodePoint(0x20 + index));
-		const withCommand = printable.filter(character => press(character) !== undefined && !inCancelQuestionOnly.has(character));
-		expect(withCommand.sort()).toEqual(['1', '2', '3', '4', '5', '6', '7', '8', '9', '?', 'c', 'q', 't', 'x']);
-		for (const character of withCommand.filter(character => !/\d/.test(character))) {
-			expect(helpTokens.has(character), `${character} in the help`).toBe(true);
+describe('footer and help, generated from the keymap', () => {
+	test.each(['panes', 'detail', 'finished'] as const)('the %s footer starts with help and then quit or back, at any width', mode => {
+		const items = footerItems(mode);
+		expect(items[0]).toBe('? help');
+		expect(items[1]).toMatch(/^(q quit|Esc back|any other key closes)$/);
+		for (const width of [20, 40, 60, 80, 120]) {
+			expect(footerText(mode, width).startsWith(`${items[0]} · ${items[1]}`)).toBe(true);
 		}
-
-		expect(helpKeys).toContain('1-9');
 	});
 
-	test('names every flag key and Ctrl+C', () => {
-		for (const name of ['Tab', 'Shift+Tab', '↑', '↓', 'PgUp', 'PgDn', 'Enter', 'Esc', 'Ctrl+C']) {
+	test('the footer adds only whole items that fit the width', () => {
+		const wide = footerText('panes', 200);
+		expect(wide).toBe(footerItems('panes').join(' · '));
+		for (const width of [40, 60, 80]) {
+			const text = footerText('panes', width);
+			expect(text.length).toBeLessThanOrEqual(width);
+			for (const piece of text.split(' · ')) {
+				expect(footerItems('panes')).toContain(piece);
+			}
+		}
+	});
+
+	test('a notice takes the place of the other keys, after help and quit', () => {
+		expect(footerText('panes', 80, 'Answer to q1 saved: Yes')).toBe('? help · q quit · Answer to q1 saved: Yes');
+	});
+
+	test('the confirmations say their question and their keys', () => {
+		expect(footerText('confirmCancel', 80)).toBe('Cancel this hand-off? y: yes, cancel · n: no');
+		expect(footerText('confirmQuit', 80)).toBe('Quit with an answer not sent? y: quit · n: stay');
+	});
+
+	test('every key with a command in the panes, the answer line and the detail view is in the help', () => {
+		const helpKeys = helpSections().flatMap(section => section.rows.map(row => row.keys)).join('  ');
+		for (const name of ['Tab', 'Shift+Tab', '↑ ↓', 'PgUp PgDn', 'Enter', 'Esc', '1-9', '?', 'q', 'v', 'p', 'c', 't', 'x', 'Ctrl+C', 'Ctrl+Z', '← →', 'Home End', 'Backspace']) {
 			expect(helpKeys).toContain(name);
+		}
+
+		// Each printable character with a command in the panes is named by its binding's label.
+		for (let code = 0x21; code < 0x7F; code++) {
+			const key = String.fromCodePoint(code);
+			const command = commandFor('panes', character(key));
+			if (command && !/\d/.test(key) && !'jk'.includes(key)) {
+				const binding = keymap.panes.bindings.find(candidate => candidate.command === command.name)!;
+				expect(binding.label, key).toContain(key);
+			}
 		}
 	});
 });

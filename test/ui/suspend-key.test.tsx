@@ -2,7 +2,7 @@ import {render} from 'ink-testing-library';
 import {afterEach, expect, test} from 'vitest';
 import {App} from '../../source/app.js';
 import type {Intent} from '../../source/ui/intents.js';
-import {commandForKey} from '../../source/ui/keymap.js';
+import {commandFor} from '../../source/ui/keymap.js';
 import {waitUntil} from '../helpers/cli.js';
 import {FakeSession, keys, makeSnapshot} from './helpers.js';
 
@@ -23,9 +23,8 @@ function mount(session: FakeSession) {
 }
 
 test('Ctrl+Z is the suspend command; plain z is nothing', () => {
-	const key = {ctrl: true} as Parameters<typeof commandForKey>[1];
-	expect(commandForKey('z', key)).toEqual({name: 'suspend'});
-	expect(commandForKey('z', {} as Parameters<typeof commandForKey>[1])).toBeUndefined();
+	expect(commandFor('panes', {text: 'z', ctrl: true, shift: false, meta: false})).toEqual({name: 'suspend'});
+	expect(commandFor('panes', {text: 'z', ctrl: false, shift: false, meta: false})).toBeUndefined();
 });
 
 test('Ctrl+Z asks to suspend while an answer is being typed, and the answer line stays open', async () => {

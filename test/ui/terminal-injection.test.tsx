@@ -106,7 +106,8 @@ describe('the app shows hostile workspace text readably and emits none of its co
 
 	test('the answer line names the question by its id', async () => {
 		const instance = mountApp({snapshot: makeSnapshot({questions: [{id: hostileText('FREEID'), text: 'Name?'}]})});
-		await frameShowing(instance, ['Enter to type an answer']);
+		// The question has the focus once its hint shows (Enter on another pane would open that pane whole).
+		await frameShowing(instance, ['Enter to type an answer', '▸ [']);
 		// Ink listens for keys a moment after the first frame: press until the answer line opens (Enter on an empty line sends nothing).
 		await waitUntil(() => {
 			instance.stdin.write(keys.enter);
@@ -125,7 +126,17 @@ describe('the app shows hostile workspace text readably and emits none of its co
 		];
 		const instance = render(<ListApp entries={entries} directory={`/h/${hostileText('LISTDIR')}`} onIntent={() => undefined} />);
 		mounted.push(instance);
-		await frameShowing(instance, ['LISTNAME', 'LISTTASK', 'LISTDIR', 'LISTSTATE']);
+		// Cells cut to fit the width are shown in full for the chosen entry, under the table.
+		await frameShowing(instance, ['LISTNAME', 'LISTDIR', 'LISTPATH', 'LISTERROR']);
+		expectNoControls(instance);
+		await waitUntil(() => {
+			instance.stdin.write(keys.down);
+			return instance.lastFrame()?.includes('LISTTASK');
+		}, 5000, 'the second entry chosen');
+		await waitUntil(() => {
+			instance.stdin.write(keys.down);
+			return instance.lastFrame()?.includes('LISTSTATE');
+		}, 5000, 'the third entry chosen');
 		expectNoControls(instance);
 	});
 

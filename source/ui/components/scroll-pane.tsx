@@ -1,6 +1,7 @@
 import {Box} from 'ink';
 import React from 'react';
 import type {Line, PaneLines} from '../pane-lines.js';
+import {paneChrome} from '../layout.js';
 import {Text} from './text.js';
 
 type Props = {
@@ -18,8 +19,7 @@ type Props = {
 	footerLines?: number;
 };
 
-/** Rows a pane spends on its border and title. */
-export const paneChrome = 3;
+export {paneChrome} from '../layout.js';
 
 /** A bordered pane with a title that shows `height - paneChrome` of its lines from `offset`. */
 export function ScrollPane({title, focused, height, width, lines, offset, mark, footer, footerLines = 1}: Props): React.JSX.Element {

@@ -5,6 +5,7 @@ import {stateLabels} from '../../core/status.js';
 import {formatDuration, formatMinutes} from '../../core/time.js';
 import {isWorkspaceGone} from '../../core/workspace-presence.js';
 import type {NextChange} from '../hooks/use-now.js';
+import {statusPaneChrome} from '../layout.js';
 import {Text} from './text.js';
 
 const stateColors: Record<DerivedState, string> = {
@@ -18,8 +19,7 @@ const stateColors: Record<DerivedState, string> = {
 	canceled: 'gray',
 };
 
-/** Rows the status pane spends besides its detail lines: border, state line, claim line. */
-export const statusPaneChrome = 4;
+export {statusPaneChrome} from '../layout.js';
 
 function claimLine(snapshot: WorkspaceSnapshot, now: number): string {
 	const {claim} = snapshot;
@@ -109,38 +109,94 @@ export function statusClock(snapshot: WorkspaceSnapshot | undefined, outcome: Ou
 	};
 }
 
-type Props = {snapshot?: WorkspaceSnapshot; outcome?: Outcome; now: number; notice?: string; height: number};
+/** The time left, while the hand-off can still end by its deadline. */
+function leftText(snapshot: WorkspaceSnapshot, outcome: Outcome | undefined, now: number): string | undefined {
+	return showsDeadline(snapshot, outcome) ? (snapshot.deadline! > now ? `${formatDuration(snapshot.deadline! - now)} left` : 'no time left') : undefined;
+}
 
-export function StatusPane({snapshot, outcome, now, notice, height}: Props): React.JSX.Element {
+type Props = {
+	snapshot?: WorkspaceSnapshot;
+	outcome?: Outcome;
+	now: number;
+	notice?: string;
+	height: number;
+	/** One unbordered line (and one detail line) on a short screen. */
+	compact?: boolean;
+	focused?: boolean;
+};
+
+/** The state word and the facts after it on one row: the word never breaks or shrinks (it is what a glance looks for); the facts are cut at the edge. */
+function StateRow({snapshot, outcome, now}: {snapshot: WorkspaceSnapshot; outcome?: Outcome; now: number}): React.JSX.Element {
+	const {state} = snapshot;
+	// Only the time left counts seconds; the rest changes once a minute (see statusClock).
+	const elapsed = snapshot.createdAt === undefined ? undefined : formatMinutes(now - snapshot.createdAt);
+	const left = leftText(snapshot, outcome, now);
+	const facts = [
+		snapshot.pendingQuestions > 0 ? `${snapshot.pendingQuestions} question${snapshot.pendingQuestions === 1 ? '' : 's'} waiting` : undefined,
+		left,
+		elapsed ? `${elapsed} since created` : undefined,
+		snapshot.manifest.task,
+	].filter(Boolean).join(' · ');
+	return (
+		<Box>
+			<Box flexShrink={0}>
+				<Text color={stateColors[state]} bold wrap="truncate-end">
+					●
+					{` ${stateLabels[state]}`}
+				</Text>
+			</Box>
+			<Text dimColor wrap="truncate-end">{`   ${facts}`}</Text>
+		</Box>
+	);
+}
+
+export function StatusPane({snapshot, outcome, now, notice, height, compact = false, focused = false}: Props): React.JSX.Element {
 	if (!snapshot) {
 		return (
-			<Box borderStyle="round" borderColor="gray" height={height} paddingX={1}>
-				<Text>
+			<Box borderStyle={compact ? undefined : 'round'} borderColor="gray" height={height} paddingX={compact ? 0 : 1}>
+				<Text wrap="truncate-end">
 					Reading the workspace…
 				</Text>
 			</Box>
 		);
 	}
 
-	const {state} = snapshot;
-	// Only the time left counts seconds; the rest changes once a minute (see statusClock).
-	const elapsed = snapshot.createdAt === undefined ? undefined : formatMinutes(now - snapshot.createdAt);
-	const left = showsDeadline(snapshot, outcome) ? (snapshot.deadline! > now ? `${formatDuration(snapshot.deadline! - now)} left` : 'no time left') : undefined;
 	const detail = statusDetail(snapshot, outcome, notice);
-	return (
-		<Box flexDirection="column" borderStyle="round" borderColor={stateColors[state]} height={height} paddingX={1}>
-			<Box>
-				<Text color={stateColors[state]} bold>
-					● {stateLabels[state]}
-				</Text>
-				<Text dimColor wrap="truncate-end">
-					{`   ${snapshot.manifest.task}${elapsed ? ` · ${elapsed} since created` : ''}${left ? ` · ${left}` : ''}${snapshot.pendingQuestions > 0 ? ` · ${snapshot.pendingQuestions} question${snapshot.pendingQuestions === 1 ? '' : 's'} waiting` : ''}`}
-				</Text>
+	if (compact) {
+		return (
+			<Box flexDirection="column" height={height}>
+				<StateRow snapshot={snapshot} outcome={outcome} now={now} />
+				{detail.slice(0, Math.max(0, height - 1)).map((line, index) => (
+					<Text key={index} color={line.color} wrap="truncate-end">{line.text}</Text>
+				))}
 			</Box>
+		);
+	}
+
+	return (
+		<Box flexDirection="column" borderStyle="round" borderColor={focused ? 'cyan' : stateColors[snapshot.state]} height={height} paddingX={1}>
+			<StateRow snapshot={snapshot} outcome={outcome} now={now} />
 			<Text dimColor wrap="truncate-end">{`${claimLine(snapshot, now)} · ${snapshot.workspace}`}</Text>
 			{detail.slice(0, Math.max(0, height - statusPaneChrome)).map((line, index) => (
 				<Text key={index} color={line.color} wrap="truncate-end">{line.text}</Text>
 			))}
 		</Box>
 	);
+}
+
+/** Everything the status pane knows, for the detail view: the state, the claim, the workspace, and every detail line whole. */
+export function statusLines(snapshot: WorkspaceSnapshot | undefined, outcome: Outcome | undefined, notice: string | undefined, now: number): Array<{text: string; color?: string; dim?: boolean}> {
+	if (!snapshot) {
+		return [{text: 'Reading the workspace…', dim: true}];
+	}
+
+	const left = leftText(snapshot, outcome, now);
+	return [
+		{text: `${stateLabels[snapshot.state]}${left ? ` · ${left}` : ''}`, color: stateColors[snapshot.state]},
+		{text: `task ${snapshot.manifest.task}`, dim: true},
+		{text: claimLine(snapshot, now), dim: true},
+		{text: `workspace ${snapshot.workspace}`, dim: true},
+		...(snapshot.errorMessage ? [{text: `.error: ${snapshot.errorMessage}`, color: 'red'}] : []),
+		...statusDetail(snapshot, outcome, notice),
+	];
 }
