@@ -251,7 +251,7 @@ async function main(): Promise<number> {
 	}
 
 	try {
-		if (screenCommands.has(command!)) {
+		if (screenCommands.has(command)) {
 			await (await import('./terminal/production-react.js')).loadProductionReact();
 		}
 
