@@ -34,8 +34,10 @@ function cut(text: string, columns: number): string[] {
 export function wrapWithStarts(lines: Line[], starts: number[], width: number): {rows: Line[]; starts: number[]} {
 	const rows: Line[] = [];
 	const rowStarts: number[] = [];
+	// A set: ten thousand questions have ten thousand starts, and a list searched per line made the first frame take seconds.
+	const startSet = new Set(starts);
 	for (const [index, line] of lines.entries()) {
-		if (starts.includes(index)) {
+		if (startSet.has(index)) {
 			rowStarts.push(rows.length);
 		}
 
