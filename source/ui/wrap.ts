@@ -13,6 +13,11 @@ export function wrapRows(lines: Line[], width: number): Line[] {
 			return [{...line, text: ''}];
 		}
 
+		// A line that fits and holds only one-column characters is its own row: ten thousand questions are twenty thousand lines, wrapped on every frame.
+		if (text.length <= columns && oneColumn.test(text)) {
+			return [{...line, text: text.trimEnd()}];
+		}
+
 		const rows = cut(text, columns);
 		const hang = Math.min(line.hang ?? 0, columns - 1);
 		if (hang <= 0 || rows.length === 1 || !text.startsWith(rows[0]!)) {
@@ -24,6 +29,9 @@ export function wrapRows(lines: Line[], width: number): Line[] {
 		return [rows[0]!, ...rest.map(row => `${' '.repeat(hang)}${row}`)].map(row => ({...line, text: row}));
 	});
 }
+
+/** Printable ASCII and the marks the panes use, each one column wide. */
+const oneColumn = /^[\x20-\x7E▸●·→✓✗…│]*$/u;
 
 /** One line's rows: a line's own indent stays (pretty-printed JSON); the space a row was broken at does not start the next row. */
 function cut(text: string, columns: number): string[] {
