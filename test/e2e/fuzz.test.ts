@@ -305,9 +305,9 @@ test.skipIf(!hasTmux())(`fuzz: ${iterations} hostile moves on every consumer fil
 
 	// Alive and answering keys: the help opens and closes.
 	tmux.sendKeys('?');
-	await tmux.waitForScreen(/show or hide this help/i);
+	await tmux.waitForScreen(/every key \(this view\)/);
 	tmux.sendKeys('Escape');
-	await waitUntil(() => !tmux.screen().includes('show or hide this help'), 10_000, 'the help to close');
+	await waitUntil(() => !tmux.screen().includes('every key (this view)'), 10_000, 'the help to close');
 
 	// Nothing outside the workspace changed, and nothing new appeared beside it.
 	expect(digestTree(outside)).toEqual(outsideBefore);
