@@ -7,7 +7,7 @@ import {DetailView} from './ui/components/detail-view.js';
 import {Footer} from './ui/components/footer.js';
 import {QuestionsPane} from './ui/components/questions-pane.js';
 import {ScrollPane} from './ui/components/scroll-pane.js';
-import {StatusPane, statusDetail, statusLines} from './ui/components/status-pane.js';
+import {StatusPane, statusClock, statusDetail, statusLines} from './ui/components/status-pane.js';
 import {Text} from './ui/components/text.js';
 import {TooSmall} from './ui/components/too-small.js';
 import {helpLines} from './ui/help-lines.js';
@@ -63,7 +63,7 @@ export function App({source, onIntent, promptNotice, prompt, result, message, st
 	const {snapshot, progress, outcome} = useSession(source);
 	const {columns, rows} = useTerminalSize();
 	const [state, dispatch] = useReducer(appReducer, initialAppState);
-	const now = useNow();
+	const now = useNow(useMemo(() => statusClock(snapshot, outcome), [snapshot, outcome]));
 	const pending = useMemo(() => snapshot?.questions.filter(question => !question.answer) ?? [], [snapshot]);
 	const selected = clamp(state.selected, 0, Math.max(0, pending.length - 1));
 	const finished = outcome !== undefined && outcome.kind !== 'retrying';

@@ -1,10 +1,9 @@
-import {render} from 'ink';
 import {readArchiveRecord} from '../core/archive-record.js';
 import {exitCode} from '../core/errors.js';
+import {renderScreen, type Screen} from '../terminal/render-screen.js';
 import {enterAlternateScreen, installRestoreHandlers} from '../terminal/screen.js';
 import {chooseTerminal} from '../terminal/tty.js';
 import {ArchiveView, archiveLines} from '../ui/components/archive-view.js';
-import {Redraw} from '../ui/components/redraw.js';
 import {printJson, printLine, type CommandContext} from './io.js';
 
 /**
@@ -30,43 +29,34 @@ export async function showArchive(archive: string, context: CommandContext<{json
 }
 
 async function viewOnScreen(record: Awaited<ReturnType<typeof readArchiveRecord>>, terminal: Exclude<ReturnType<typeof chooseTerminal>, {kind: 'none'}>): Promise<void> {
-	const redrawListeners = new Set<() => void>();
+	let screen: Screen | undefined;
 	const restore = enterAlternateScreen(terminal.stdout, terminal.stdin);
 	const uninstall = installRestoreHandlers(restore, {
 		onResume() {
-			for (const listener of redrawListeners) {
-				listener();
-			}
+			screen?.redrawAll();
 		},
 	});
-	const redrawRequests = (listener: () => void): (() => void) => {
-		redrawListeners.add(listener);
-		return () => redrawListeners.delete(listener);
-	};
 
-	let instance: ReturnType<typeof render> | undefined;
 	try {
 		await new Promise<void>(resolve => {
-			instance = render(
-				<Redraw requests={redrawRequests}>
-					<ArchiveView
-						record={record}
-						onIntent={intent => {
-							if (intent.type === 'suspend') {
-								// Raw mode keeps Ctrl+Z from the terminal driver: send the signal job control would have.
-								process.kill(process.pid, 'SIGTSTP');
-								return;
-							}
+			screen = renderScreen(
+				<ArchiveView
+					record={record}
+					onIntent={intent => {
+						if (intent.type === 'suspend') {
+							// Raw mode keeps Ctrl+Z from the terminal driver: send the signal job control would have.
+							process.kill(process.pid, 'SIGTSTP');
+							return;
+						}
 
-							resolve();
-						}}
-					/>
-				</Redraw>,
-				{stdin: terminal.stdin, stdout: terminal.stdout, stderr: terminal.stdout, patchConsole: false, exitOnCtrlC: false},
+						resolve();
+					}}
+				/>,
+				{stdin: terminal.stdin, terminal: terminal.stdout},
 			);
 		});
 	} finally {
-		instance?.unmount();
+		screen?.unmount();
 		restore();
 		uninstall();
 		terminal.close();

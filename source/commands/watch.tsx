@@ -1,5 +1,4 @@
 import path from 'node:path';
-import {render} from 'ink';
 import React from 'react';
 import {App, type AnswerRefusal, type ResultView, type StageLine} from '../app.js';
 import {finishInterruptedArchive} from '../core/archive.js';
@@ -18,10 +17,10 @@ import {interruptedBy, summarize, summaryLines, type ResumeHint, type Summary} f
 import {checkWorkspace} from '../core/workspace.js';
 import {copyText, savePromptOnly} from '../terminal/clipboard.js';
 import {notify, QuestionAnnouncer, type Notification} from '../terminal/notify.js';
+import {renderScreen, type Screen} from '../terminal/render-screen.js';
 import {enterAlternateScreen, installRestoreHandlers} from '../terminal/screen.js';
 import {chooseTerminal} from '../terminal/tty.js';
 import {CrashBoundary} from '../ui/components/crash-boundary.js';
-import {Redraw} from '../ui/components/redraw.js';
 import type {Intent} from '../ui/intents.js';
 import {printJson, printLine, usageError, type CommandContext} from './io.js';
 import {launchInto, type LaunchRequest} from './launch.js';
@@ -55,6 +54,9 @@ export function promptTool(value: string | undefined): PromptTool {
 
 	return value;
 }
+
+/** How much of the end of progress.txt the screen reads when it opens: many more lines than it keeps (2000), read at once even from a 1 GB log. */
+const screenProgressBytes = 1024 * 1024;
 
 /** How long the finished screen stays up before it closes by itself (any key closes it sooner). */
 const completeLingerMs = 1500;
@@ -103,7 +105,8 @@ async function watchToSummary(workspace: string, context: CommandContext<ScreenF
 	}
 
 	// Everything that can be wrong with the workspace is reported here, before the screen opens (exit 2).
-	const session = await HandoffSession.open(checkWorkspace(workspace), sessionOptions(flags, context.cwd));
+	// The screen keeps the last lines only: a long progress.txt opens at its end.
+	const session = await HandoffSession.open(checkWorkspace(workspace), {...sessionOptions(flags, context.cwd), progressTailBytes: screenProgressBytes});
 	const terminal = chooseTerminal({stdin: process.stdin, stdout: process.stdout, env: context.environment});
 	// The prompt is always saved to input/prompt.txt, copied or not (--no-clipboard, watch, a resumed pipeline stage): the person can always find it.
 	const promptFile = path.join(workspace, layout.input, 'prompt.txt');
@@ -147,19 +150,12 @@ async function watchToSummary(workspace: string, context: CommandContext<ScreenF
 		stopWith(abortingSignal(options.abort!));
 	};
 
-	const redrawListeners = new Set<() => void>();
-	const redrawRequests = (listener: () => void): (() => void) => {
-		redrawListeners.add(listener);
-		return () => redrawListeners.delete(listener);
-	};
-
+	let screen: Screen | undefined;
 	const restore = enterAlternateScreen(terminal.stdout, terminal.stdin);
 	const uninstall = installRestoreHandlers(restore, {
 		onSignal: stopWith,
 		onResume() {
-			for (const listener of redrawListeners) {
-				listener();
-			}
+			screen?.redrawAll();
 		},
 	});
 	options.abort?.addEventListener('abort', onAbort);
@@ -176,14 +172,14 @@ async function watchToSummary(workspace: string, context: CommandContext<ScreenF
 	const announcer = new QuestionAnnouncer(notifyPerson, session.manifest.task);
 	const showNotice = (notice: string): void => {
 		promptNotice = notice;
-		instance?.rerender(view());
+		screen?.instance.rerender(view());
 	};
 
 	// Feedback for the footer: a new seq each time, so the same words said twice show twice.
 	let message: {text: string; tone: 'info' | 'warning' | 'error'; seq: number} | undefined;
 	const say = (text: string, tone: 'info' | 'warning' | 'error' = 'info'): void => {
 		message = {text, tone, seq: (message?.seq ?? 0) + 1};
-		instance?.rerender(view());
+		screen?.instance.rerender(view());
 	};
 
 	const prompt = {text: buildPrompt({workspace, tool}), file: promptFile};
@@ -194,7 +190,7 @@ async function watchToSummary(workspace: string, context: CommandContext<ScreenF
 		const formatted = data === undefined ? undefined : (await checkJson(data, {name: resultPath, format: true})).formatted;
 		if (formatted) {
 			result = {file: path.relative(context.cwd, resultPath) || resultPath, ...formatted};
-			instance?.rerender(view());
+			screen?.instance.rerender(view());
 		}
 	};
 
@@ -207,7 +203,7 @@ async function watchToSummary(workspace: string, context: CommandContext<ScreenF
 	let answerRefusal: AnswerRefusal | undefined;
 	const refuseAnswer = (id: string, answer: string, error: string): void => {
 		answerRefusal = {id, answer, error, seq: (answerRefusal?.seq ?? 0) + 1};
-		instance?.rerender(view());
+		screen?.instance.rerender(view());
 	};
 
 	/** Checks the answer against its question (option range, strict, schema) before saving it; the save itself may still be refused (already answered, the file unwritable). */
@@ -275,26 +271,15 @@ async function watchToSummary(workspace: string, context: CommandContext<ScreenF
 
 	const view = (): React.JSX.Element => (
 		<CrashBoundary onCrash={onCrash}>
-			<Redraw requests={redrawRequests}>
-				<App source={session} promptNotice={promptNotice} prompt={prompt} result={result} message={message} stages={options.stages} answerRefusal={answerRefusal} onIntent={onIntent} />
-			</Redraw>
+			<App source={session} promptNotice={promptNotice} prompt={prompt} result={result} message={message} stages={options.stages} answerRefusal={answerRefusal} onIntent={onIntent} />
 		</CrashBoundary>
 	);
 	let outcome: Outcome | undefined;
-	let instance: ReturnType<typeof render> | undefined;
 	let stopTool = (): void => undefined;
 	try {
 		await session.start();
 		stopTool = await launch(session);
-		instance = render(view(), {
-			stdin: terminal.stdin,
-			stdout: terminal.stdout,
-			stderr: terminal.stdout,
-			patchConsole: false,
-			exitOnCtrlC: false,
-			// Ink's default 30 fps put a new progress line on screen after ~56 ms (p50, npm run bench); 60 fps halves that.
-			maxFps: 60,
-		});
+		screen = renderScreen(view(), {stdin: terminal.stdin, terminal: terminal.stdout});
 		// A question nobody was told of yet gets a notification, as it gets the bell.
 		const notified = new Set<string>();
 		session.subscribe(() => {
@@ -334,7 +319,7 @@ async function watchToSummary(workspace: string, context: CommandContext<ScreenF
 	} finally {
 		announcer.close();
 		stopTool();
-		instance?.unmount();
+		screen?.unmount();
 		restore();
 		uninstall();
 		options.abort?.removeEventListener('abort', onAbort);

@@ -8,10 +8,11 @@ export type FolderWatch = {close(): Promise<void>};
 /** Called with the workspace-relative path that changed (possibly just a folder name). */
 export type ChangeListener = (relativePath: string) => void;
 
-const watchedFolders = ['', layout.shared, layout.output] as const;
+// input/ too: the producer wrote it, but a consumer that changes the manifest or schema there is reported (producer-record.ts), on the event rather than at the next heartbeat.
+const watchedFolders = ['', layout.shared, layout.output, layout.input] as const;
 
 /**
-Reports changes in the workspace root, shared/ and output/ (input/ is the producer's and does not change).
+Reports changes in the workspace root, shared/, output/ and input/.
 
 The normal path is one inotify/FSEvents watch per folder through fs.watch: every append and every rename arrives within a millisecond or two. We measured chokidar here first: it throttles a folder's re-scan to once a second and drops a file's second change within 5 ms, which delayed atomic (rename) updates by up to a second. chokidar's polling mode remains the fallback, for file systems that send no events (some network and container mounts) or when watches run out.
 */

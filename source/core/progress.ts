@@ -67,13 +67,26 @@ Follows shared/progress.txt by byte offset: each call returns only the complete 
 - When the file shrinks, or the bytes just before the read position change (truncated, then rewritten longer), it is read again from the top; what was written after the truncation is all read.
 - A partial last line waits for its newline; at most `maxChunk` bytes are read per call (hasBacklog says when more is waiting).
 */
+export type ProgressTailOptions = {
+	/** Start a file that is already longer than this many bytes at its last complete lines within them, not at its top: a screen shows only the last lines, and a 1 GB log must open at once. Only the first file followed; one that replaces it is read from the top. */
+	startWithin?: number;
+};
+
 export class ProgressTail {
 	private followed: FollowedFile | undefined;
 	private pending = '';
 	private decoder = new StringDecoder('utf8');
 	private failed = false;
+	private firstFollow = true;
+	/** Dropping the line the tail started in the middle of, up to its newline. */
+	private skippingToLineStart = false;
+	/** How many bytes at the top of the first file were left unread (startWithin); 0 when none. */
+	skippedBytes = 0;
 
-	constructor(private readonly file: string) {}
+	constructor(
+		private readonly file: string,
+		private readonly options: ProgressTailOptions = {},
+	) {}
 
 	/** The new complete lines. With `final`, a last line with no newline is returned too. */
 	async read(final = false): Promise<ProgressLine[]> {
@@ -194,7 +207,17 @@ export class ProgressTail {
 
 		this.pending = '';
 		this.decoder = new StringDecoder('utf8');
-		return {handle, device: stat.dev, inode: stat.ino, offset: 0, witness: Buffer.alloc(0)};
+		let offset = 0;
+		const {startWithin} = this.options;
+		if (this.firstFollow && startWithin !== undefined && stat.size > startWithin) {
+			// One byte early: when it is a newline, the first line within the window is whole and kept.
+			offset = stat.size - startWithin - 1;
+			this.skippedBytes = offset + 1;
+			this.skippingToLineStart = true;
+		}
+
+		this.firstFollow = false;
+		return {handle, device: stat.dev, inode: stat.ino, offset, witness: Buffer.alloc(0)};
 	}
 
 	/** Reads up to `budget` new bytes of `followed` into lines, starting over when it was rewritten; returns the budget left. */
@@ -222,6 +245,12 @@ export class ProgressTail {
 		followed.offset += chunk.length;
 		followed.witness = Buffer.concat([followed.witness, chunk.subarray(-witnessBytes)]).subarray(-witnessBytes);
 		this.pending += this.decoder.write(chunk);
+		if (this.skippingToLineStart) {
+			const lineStart = this.pending.indexOf('\n') + 1;
+			this.skippingToLineStart = lineStart === 0;
+			this.pending = lineStart === 0 ? '' : this.pending.slice(lineStart);
+		}
+
 		const parts = this.pending.split('\n');
 		this.pending = parts.pop()!;
 		lines.push(...parts);
@@ -235,6 +264,7 @@ export class ProgressTail {
 
 	/** The file was rewritten: read it again from the top, dropping the part of a line held from before. */
 	private startOver(followed: FollowedFile): void {
+		this.skippingToLineStart = false;
 		followed.offset = 0;
 		followed.witness = Buffer.alloc(0);
 		this.pending = '';

@@ -1,4 +1,5 @@
 import path from 'node:path';
+import {isDeepStrictEqual} from 'node:util';
 import {setTimeout as delay} from 'node:timers/promises';
 import {archiveWorkspace} from './archive.js';
 import {describeError, errorStack, ignoreExpected, isExpectedError} from './errors.js';
@@ -13,7 +14,7 @@ import {layout} from './paths.js';
 import {ProgressTail} from './progress.js';
 import {addAnswer, type AnswerOptions} from './questions.js';
 import {checkResult} from './result.js';
-import {SnapshotReader, settleMs, type SnapshotOptions} from './snapshot-reader.js';
+import {SnapshotReader, defaultStallAfterMs, settleMs, type SnapshotOptions} from './snapshot-reader.js';
 import type {SchemaSource} from './validation.js';
 import {terminalStates, type Outcome, type ProgressLine, type SessionSource, type SessionState, type WorkspaceSnapshot} from './snapshot.js';
 import {writeStatus} from './status.js';
@@ -35,10 +36,14 @@ export type SessionOptions = SnapshotOptions & {
 	usePolling?: boolean;
 	/** How many progress lines are kept for display. */
 	progressLimit?: number;
+	/** Open a long progress.txt at its last lines within this many bytes (a screen), instead of reading it all from the top (wait prints every line). */
+	progressTailBytes?: number;
 };
 
-/** Re-derive time-based states (stalled, timed out, elapsed) once a second; file changes come from events, not from this. */
-const clockMs = 1000;
+/**
+The longest the session goes without reading the workspace: file changes come from events, time-based states (timed out, stalled) from a timer set for the moment they fall due, so this only catches what sends no event (a consumer's pid that ended, a missed event).
+*/
+const heartbeatMs = 5000;
 /** How long a valid result waits for a launched tool that is still running to end and send its last event (tokens, cost). */
 const launchedReportGraceMs = 5000;
 
@@ -78,6 +83,10 @@ export class HandoffSession implements SessionSource {
 	private readonly refreshing = coalesce(async () => this.refresh(), {stopped: () => this.closed || this.settled, onError: error => this.settleOnError(error)});
 	private settled = false;
 	private closed = false;
+	/** Set once the workspace is being archived: nothing reads it any more. */
+	private stopClock = false;
+	/** Whether the progress pane was told that the top of a long progress.txt was skipped. */
+	private skipNoted = false;
 	/** What a launched tool's stream told about itself (tool, version, model, session, tokens, cost), for metadata.json. */
 	private execution: NonNullable<Metadata['execution']> = {};
 	/** Set once a launched consumer has ended: a result rejected after that has nobody left to fix it. */
@@ -100,7 +109,7 @@ export class HandoffSession implements SessionSource {
 		private readonly options: SessionOptions,
 	) {
 		this.reader = new SnapshotReader(workspace, manifest, {...options, contract, resultSchema: {schema}});
-		this.tail = new ProgressTail(path.join(workspace, layout.progress));
+		this.tail = new ProgressTail(path.join(workspace, layout.progress), {startWithin: options.progressTailBytes});
 		this.finished = new Promise(resolve => {
 			this.resolveFinished = resolve;
 		});
@@ -136,11 +145,6 @@ export class HandoffSession implements SessionSource {
 			},
 			{usePolling: this.options.usePolling},
 		);
-		this.clock = setInterval(() => {
-			this.tailing.schedule();
-			this.refreshing.schedule();
-		}, clockMs);
-		this.clock.unref();
 		this.tailing.schedule();
 		this.refreshing.schedule();
 		await this.refreshing.idle();
@@ -243,7 +247,7 @@ export class HandoffSession implements SessionSource {
 		}
 
 		this.closed = true;
-		clearInterval(this.clock);
+		clearTimeout(this.clock);
 		await this.watch?.close();
 		await this.refreshing.idle();
 		await this.tailing.idle();
@@ -267,6 +271,11 @@ export class HandoffSession implements SessionSource {
 		} catch {
 			// A progress file that is a link or a device is reported by the snapshot's problems; the tail simply stops.
 			return;
+		}
+
+		if (this.tail.skippedBytes > 0 && !this.skipNoted && lines.length > 0) {
+			this.skipNoted = true;
+			lines.unshift({message: `the first ${formatBytes(this.tail.skippedBytes)} of ${layout.progress} are not shown`, source: 'handoff'});
 		}
 
 		this.publishProgress(lines);
@@ -293,14 +302,39 @@ export class HandoffSession implements SessionSource {
 		}
 
 		const snapshot = await this.reader.read();
-		this.update({snapshot});
+		// The heartbeat reads an unchanged workspace: only a snapshot that differs reaches the views, so a quiet screen does no work.
+		if (!isDeepStrictEqual(snapshot, this.state.snapshot)) {
+			this.update({snapshot});
+		}
+
 		if (this.reader.unsettled) {
 			setTimeout(() => this.refreshing.schedule(), settleMs / 4).unref();
 		}
 
+		this.setClock(snapshot);
+
 		await this.resumeOnAnswer(snapshot);
 
 		await this.react(snapshot);
+	}
+
+	/** Sets the one timer for the next read: when the deadline or the stall time falls due, at most heartbeatMs away. */
+	private setClock(snapshot: WorkspaceSnapshot): void {
+		clearTimeout(this.clock);
+		if (this.closed || this.settled || this.stopClock) {
+			return;
+		}
+
+		const now = Date.now();
+		const stallAfterMs = this.options.stallAfterMs ?? defaultStallAfterMs;
+		const due = [snapshot.deadline, snapshot.lastActivityAt === undefined ? undefined : snapshot.lastActivityAt + stallAfterMs]
+			.filter((time): time is number => time !== undefined && time > now);
+		const wait = Math.min(heartbeatMs, ...due.map(time => time - now + 5));
+		this.clock = setTimeout(() => {
+			this.tailing.schedule();
+			this.refreshing.schedule();
+		}, wait);
+		this.clock.unref();
 	}
 
 	/** Resumes the parked tool's session once its open question has an answer (from the app or `handoff answer`). */
@@ -413,7 +447,8 @@ export class HandoffSession implements SessionSource {
 				execution: this.execution,
 			});
 			// Stop watching before the folder is removed under the watcher. The hold is kept (it is outside the workspace) until the removal is done.
-			clearInterval(this.clock);
+			this.stopClock = true;
+			clearTimeout(this.clock);
 			await this.watch?.close();
 			const {archivePath, notRemoved} = await archiveWorkspace(workspace, manifest, {resultsDirectory: this.options.resultsDirectory, keep: this.options.keep});
 			this.settle({kind: 'complete', archivePath, resultPath: path.join(archivePath, manifest.result.path), ...(notRemoved ? {warnings: [notRemoved]} : {})});
@@ -459,6 +494,10 @@ function metadataErrorMessages(metadata: unknown): string[] {
 		const {message, details} = (error ?? {}) as {message?: unknown; details?: unknown};
 		return [message, details].filter(part => typeof part === 'string' && part !== '').join(': ');
 	}).filter(message => message !== '');
+}
+
+function formatBytes(bytes: number): string {
+	return bytes >= 1024 * 1024 ? `${(bytes / (1024 * 1024)).toFixed(1)} MB` : `${Math.ceil(bytes / 1024)} KB`;
 }
 
 function unique(values: string[]): string[] {

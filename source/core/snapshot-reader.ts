@@ -8,7 +8,7 @@ import {parseReceipts} from './receipts.js';
 import {loadResultSchema} from './result.js';
 import {isTemporaryName, parseJson, readRegularFile, readTextFile} from './safe-io.js';
 import {isStaleClaim} from './hold.js';
-import {terminalStates, type Answer, type FileProblem, type PartialResult, type Question, type Receipt, type WorkspaceSnapshot} from './snapshot.js';
+import {terminalStates, type Answer, type FileProblem, type PartialResult, type Question, type QuestionView, type Receipt, type WorkspaceSnapshot} from './snapshot.js';
 import {deriveState, parseClaim, parseStatusWord} from './status.js';
 import {parseTime} from './time.js';
 import {checkJson, type SchemaSource} from './validation.js';
@@ -93,6 +93,8 @@ export class SnapshotReader {
 	private partialSchema: Promise<SchemaSource | undefined> | undefined;
 	private partialSchemaProblem: FileProblem | undefined;
 	private createdAtFallback: number | undefined;
+	/** The last merge of questions, answers and receipts, kept while none of the three changed: a read of an unchanged workspace then returns the same arrays, so comparing snapshots stays cheap with thousands of questions. */
+	private merged: {from: [unknown, unknown, unknown]; questions: QuestionView[]; duplicates: string[]} | undefined;
 	/** True when some file is mid-settle and the caller should read again shortly. */
 	unsettled = false;
 
@@ -101,6 +103,19 @@ export class SnapshotReader {
 		readonly manifest: Manifest,
 		private readonly options: SnapshotReaderOptions = {},
 	) {}
+
+	private mergedQuestions(): {questions: QuestionView[]; duplicates: string[]} {
+		const from: [unknown, unknown, unknown] = [this.questions.value, this.answers.value, this.receipts.value];
+		if (!this.merged || from.some((value, index) => value !== this.merged!.from[index])) {
+			this.merged = {
+				from,
+				questions: mergeQuestions(this.questions.value ?? [], this.answers.value ?? [], this.receipts.value ?? []),
+				duplicates: duplicateQuestionProblems(this.questions.value ?? []),
+			};
+		}
+
+		return this.merged;
+	}
 
 	async read(now = Date.now()): Promise<WorkspaceSnapshot> {
 		const {workspace, manifest} = this;
@@ -158,8 +173,8 @@ export class SnapshotReader {
 		const status = parseStatusWord(statusText);
 		const parsedClaim = lockText === undefined ? undefined : parseClaim(lockText);
 		const claim = parsedClaim && {...parsedClaim, stale: isStaleClaim(parsedClaim)};
-		const questions = mergeQuestions(this.questions.value ?? [], this.answers.value ?? [], this.receipts.value ?? []);
-		problems.push(...duplicateQuestionProblems(this.questions.value ?? []).map(message => ({file: layout.questions, message})));
+		const {questions, duplicates} = this.mergedQuestions();
+		problems.push(...duplicates.map(message => ({file: layout.questions, message})));
 		const pendingQuestions = questions.filter(question => !question.answer).length;
 		const activity = [...shared, ...output, ...root.filter(entry => ['.lock', '.done', '.error'].includes(entry.name))];
 		const lastActivityAt = activity.length > 0 ? Math.max(...activity.map(entry => entry.mtimeMs)) : undefined;

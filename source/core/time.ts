@@ -32,6 +32,13 @@ export function formatDuration(milliseconds: number): string {
 	return `${seconds}s`;
 }
 
+/** `1h 02m`, `3m`, `0m`: a duration that needs to change only once a minute. */
+export function formatMinutes(milliseconds: number): string {
+	const totalMinutes = Math.max(0, Math.floor(milliseconds / 60_000));
+	const hours = Math.floor(totalMinutes / 60);
+	return hours > 0 ? `${hours}h ${pad(totalMinutes % 60)}m` : `${totalMinutes}m`;
+}
+
 /** Parses an ISO time, returning undefined for anything else. */
 export function parseTime(value: unknown): number | undefined {
 	if (typeof value !== 'string') {

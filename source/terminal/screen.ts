@@ -2,14 +2,14 @@
 import {crashReport, endingSignals, exitCode, signalExitCode, type EndingSignal} from '../core/errors.js';
 import {safeText} from './safe-text.js';
 
-/** Switch to the alternate screen (saving the cursor), hide the cursor. */
-export const enterSequence = '\u001B[?1049h\u001B[?25l';
+/** Switch to the alternate screen (saving the cursor), hide the cursor, autowrap off (a row drawn too wide is cut at the edge, never spilled into the next; see screen-writer.ts). */
+export const enterSequence = '\u001B[?1049h\u001B[?25l\u001B[?7l';
 /** Back to the alternate screen after a suspend, and home: the app draws from the top of the (cleared) alternate screen, wherever the shell left the cursor. */
 export const reenterSequence = `${enterSequence}\u001B[H`;
 /**
-Undo whatever a full-screen app may have left on: attributes, mouse reporting, focus events, bracketed paste; then show the cursor and return to the main screen (which restores the cursor position saved on entry).
+Undo whatever a full-screen app may have left on: attributes, mouse reporting, focus events, bracketed paste; then autowrap and the cursor back on, and return to the main screen (which restores the cursor position saved on entry).
 */
-export const leaveSequence = '\u001B[0m\u001B[?1000l\u001B[?1002l\u001B[?1003l\u001B[?1006l\u001B[?1004l\u001B[?2004l\u001B[?25h\u001B[?1049l';
+export const leaveSequence = '\u001B[0m\u001B[?1000l\u001B[?1002l\u001B[?1003l\u001B[?1006l\u001B[?1004l\u001B[?2004l\u001B[?7h\u001B[?25h\u001B[?1049l';
 
 type KeyInput = NodeJS.ReadableStream & {isTTY?: boolean; isRaw?: boolean; setRawMode?: (mode: boolean) => unknown};
 

@@ -36,6 +36,9 @@ function partialMark(partial: PartialResult): Line | undefined {
 	return undefined;
 }
 
+/** A pane's lines: an array, or a long list whose lines are made only for the rows asked for. */
+export type PaneLines = {readonly length: number; slice(start?: number, end?: number): Line[]};
+
 export type QuestionLayout = {
 	lines: Line[];
 	/** Which line each pending question starts on, to keep the chosen one in view. */

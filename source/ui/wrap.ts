@@ -13,6 +13,11 @@ export function wrapRows(lines: Line[], width: number): Line[] {
 			return [{...line, text: ''}];
 		}
 
+		// A line that fits and holds only one-column characters is its own row: ten thousand questions are twenty thousand lines, wrapped on every frame.
+		if (text.length <= columns && oneColumn.test(text)) {
+			return [{...line, text: text.trimEnd()}];
+		}
+
 		const rows = cut(text, columns);
 		const hang = Math.min(line.hang ?? 0, columns - 1);
 		if (hang <= 0 || rows.length === 1 || !text.startsWith(rows[0]!)) {
@@ -25,6 +30,9 @@ export function wrapRows(lines: Line[], width: number): Line[] {
 	});
 }
 
+/** Printable ASCII and the marks the panes use, each one column wide. */
+const oneColumn = /^[\x20-\x7E▸●·→✓✗…│]*$/u;
+
 /** One line's rows: a line's own indent stays (pretty-printed JSON); the space a row was broken at does not start the next row. */
 function cut(text: string, columns: number): string[] {
 	return wrapAnsi(text, columns, {hard: true, trim: false}).split('\n').map((row, index) => (index === 0 ? row.trimEnd() : row.trim()));
@@ -34,8 +42,10 @@ function cut(text: string, columns: number): string[] {
 export function wrapWithStarts(lines: Line[], starts: number[], width: number): {rows: Line[]; starts: number[]} {
 	const rows: Line[] = [];
 	const rowStarts: number[] = [];
+	// A set: ten thousand questions have ten thousand starts, and a list searched per line made the first frame take seconds.
+	const startSet = new Set(starts);
 	for (const [index, line] of lines.entries()) {
-		if (starts.includes(index)) {
+		if (startSet.has(index)) {
 			rowStarts.push(rows.length);
 		}
 

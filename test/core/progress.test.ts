@@ -413,3 +413,60 @@ describe('ProgressTail against a writer in another process', () => {
 		expect(seen.filter(line => line >= lastTruncation)).toEqual(Array.from({length: total - lastTruncation}, (_, index) => lastTruncation + index));
 	}, 60_000);
 });
+
+describe('a long progress.txt opened at its end (startWithin, the screen)', () => {
+	test('a 1 GB log (sparse) opens with its last lines in one bounded read, saying how much was skipped', async () => {
+		const handle = fs.openSync(file, 'w');
+		fs.ftruncateSync(handle, 1024 ** 3);
+		fs.closeSync(handle);
+		fs.appendFileSync(file, `\n${Array.from({length: 3000}, (_, index) => `line ${index}`).join('\n')}\n`);
+		const far = new ProgressTail(file, {startWithin: 16 * 1024});
+		const started = performance.now();
+		const lines = (await far.read()).map(line => line.message);
+		expect(performance.now() - started).toBeLessThan(300);
+		expect(lines.at(-1)).toBe('line 2999');
+		// Only whole lines: the one the window cut into is dropped, so every line shown is a numbered line.
+		expect(lines.length).toBeGreaterThan(1000);
+		expect(lines.every(line => /^line \d+$/.test(line))).toBe(true);
+		expect(far.skippedBytes).toBeGreaterThan(1024 ** 3);
+		expect(await far.hasBacklog()).toBe(false);
+		fs.appendFileSync(file, 'after\n');
+		expect((await far.read()).map(line => line.message)).toEqual(['after']);
+		await far.close();
+	});
+
+	test('a line that starts exactly where the window starts is kept whole; a line the window cuts is dropped', async () => {
+		fs.writeFileSync(file, 'aaaa\nbbbb\ncccc\n');
+		const atStart = new ProgressTail(file, {startWithin: 10});
+		expect((await atStart.read()).map(line => line.message)).toEqual(['bbbb', 'cccc']);
+		const cut = new ProgressTail(file, {startWithin: 9});
+		expect((await cut.read()).map(line => line.message)).toEqual(['cccc']);
+		await atStart.close();
+		await cut.close();
+	});
+
+	test('a short file is read whole, and a file that replaces a long one is read from its top', async () => {
+		fs.writeFileSync(file, 'one\ntwo\n');
+		const short = new ProgressTail(file, {startWithin: 1024});
+		expect((await short.read()).map(line => line.message)).toEqual(['one', 'two']);
+		expect(short.skippedBytes).toBe(0);
+		await short.close();
+
+		fs.writeFileSync(file, `${'x'.repeat(5000)}\nlast\n`);
+		const long = new ProgressTail(file, {startWithin: 100});
+		expect((await long.read()).map(line => line.message)).toEqual(['last']);
+		fs.renameSync(file, `${file}.1`);
+		fs.writeFileSync(file, `${'y'.repeat(500)}\nnew\n`);
+		expect((await long.read()).map(line => line.message)).toEqual(['y'.repeat(500), 'new']);
+		await long.close();
+	});
+
+	test('truncated and rewritten, it is read again from the top', async () => {
+		fs.writeFileSync(file, `${'x'.repeat(5000)}\nlast\n`);
+		const long = new ProgressTail(file, {startWithin: 100});
+		expect((await long.read()).map(line => line.message)).toEqual(['last']);
+		fs.writeFileSync(file, 'fresh\n');
+		expect((await long.read()).map(line => line.message)).toEqual(['fresh']);
+		await long.close();
+	});
+});

@@ -70,15 +70,15 @@ describe('panes', () => {
 		const {frame} = await mount(new FakeSession());
 		expect(frame()).toContain('running');
 		expect(frame()).toContain('analyze-spec');
-		expect(frame()).toMatch(/1m 0\ds since created/);
+		expect(frame()).toMatch(/· 1m since created/);
 		expect(frame()).toMatch(/8m \d\ds left/);
 		expect(frame()).toContain('claimed by claude-code, laptop');
 		expect(frame()).toContain('Prompt copied to the clipboard');
 	});
 
-	test('the times advance by themselves, without a new snapshot', async () => {
+	test('the time left counts down by itself, without a new snapshot', async () => {
 		const {frame} = await mount(new FakeSession());
-		const since = (): string | undefined => /(\d+m \d\ds) since created/.exec(frame())?.[1];
+		const since = (): string | undefined => /(\d+m \d\ds) left/.exec(frame())?.[1];
 		const first = since();
 		expect(first).toBeDefined();
 		await until(() => {

@@ -58,7 +58,7 @@ export async function until(check: () => void, timeoutMs = 3000): Promise<void> 
 Runs `action` (a key press, a session change, a resize) inside React's act(): when it resolves, React has rendered and run every effect the action caused. Ink subscribes key handlers in effects, so without this the next key could meet the handler of the frame before (a fixed sleep only made that unlikely).
 */
 export async function settled(action: () => void): Promise<void> {
-	// Only inside act: the spinner's own timer updates outside it would each print a warning.
+	// Only inside act: timer updates of the app's own (the clock) outside it would each print a warning.
 	const environment = globalThis as {IS_REACT_ACT_ENVIRONMENT?: boolean};
 	environment.IS_REACT_ACT_ENVIRONMENT = true;
 	try {

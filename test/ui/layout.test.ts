@@ -1,4 +1,5 @@
 import {describe, expect, test} from 'vitest';
+import wrapAnsi from 'wrap-ansi';
 import {type LayoutInput, minimumSize, planLayout, type ScreenPlan} from '../../source/ui/layout.js';
 import {wrapRows} from '../../source/ui/wrap.js';
 
@@ -98,5 +99,28 @@ describe('wrapRows', () => {
 
 	test('an empty line stays one row', () => {
 		expect(wrapRows([{text: ''}], 10)).toEqual([{text: ''}]);
+	});
+
+	test('a line that fits is one row, exactly as wrap-ansi cuts it (the shortcut that skips wrap-ansi agrees with it)', () => {
+		const alphabet = 'ab cd ▸●·→✓✗…│~';
+		let state = 7;
+		const next = (below: number): number => {
+			state = (state * 1_103_515_245 + 12_345) % 2_147_483_648;
+			return Math.floor(state / 65_536) % below;
+		};
+
+		for (let trial = 0; trial < 2000; trial++) {
+			const width = 1 + next(12);
+			const text = Array.from({length: next(width + 3)}, () => alphabet[next(alphabet.length)]).join('');
+			const expected = wrapAnsi(text, width, {hard: true, trim: false}).split('\n').map((row, index) => (index === 0 ? row.trimEnd() : row.trim()));
+			expect(wrapRows([{text}], width).map(row => row.text)).toEqual(expected);
+		}
+	});
+
+	test('10,000 questions wrap in well under a second', () => {
+		const lines = Array.from({length: 20_000}, (_, index) => ({text: index % 2 === 0 ? `? [q${index}] Question number ${index}? · asked` : '     1) Yes    2) No'}));
+		const start = performance.now();
+		expect(wrapRows(lines, 76)).toHaveLength(20_000);
+		expect(performance.now() - start).toBeLessThan(500);
 	});
 });

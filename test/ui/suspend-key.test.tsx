@@ -30,7 +30,7 @@ test('Ctrl+Z is the suspend command; plain z is nothing', () => {
 test('Ctrl+Z asks to suspend while an answer is being typed, and the answer line stays open', async () => {
 	const session = new FakeSession({snapshot: makeSnapshot({questions: [{id: 'q2', text: 'Name the app?'}]})});
 	const {instance, intents, frame} = mount(session);
-	// The question takes the focus (with the bell) in the second frame; the key handler that sees it is subscribed in an effect React flushes before any later render, so wait for a third (the spinner draws one).
+	// The question takes the focus (with the bell) in the second frame; the key handler that sees it is subscribed in an effect React flushes before any later render, so wait for a third (a later render, not a key, draws one).
 	await waitUntil(() => intents.some(intent => intent.type === 'bell') && instance.frames.length >= 3, 5000, 'the question focused, and its key handler in place');
 	instance.stdin.write(keys.enter);
 	await waitUntil(() => frame().includes('answer q2 ›'), 5000, 'the answer line');

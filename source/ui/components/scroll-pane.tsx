@@ -1,6 +1,6 @@
 import {Box} from 'ink';
 import React from 'react';
-import type {Line} from '../pane-lines.js';
+import type {Line, PaneLines} from '../pane-lines.js';
 import {paneChrome} from '../layout.js';
 import {Text} from './text.js';
 
@@ -9,7 +9,7 @@ type Props = {
 	focused: boolean;
 	height: number;
 	width?: number | string;
-	lines: Line[];
+	lines: PaneLines;
 	offset: number;
 	/** A short note after the title, like "✓ matches the schema". */
 	mark?: Line;

@@ -1,10 +1,10 @@
 import {Box} from 'ink';
-import Spinner from 'ink-spinner';
 import React from 'react';
 import type {DerivedState, Outcome, WorkspaceSnapshot} from '../../core/snapshot.js';
 import {stateLabels} from '../../core/status.js';
-import {formatDuration} from '../../core/time.js';
+import {formatDuration, formatMinutes} from '../../core/time.js';
 import {isWorkspaceGone} from '../../core/workspace-presence.js';
+import type {NextChange} from '../hooks/use-now.js';
 import {statusPaneChrome} from '../layout.js';
 import {Text} from './text.js';
 
@@ -19,18 +19,16 @@ const stateColors: Record<DerivedState, string> = {
 	canceled: 'gray',
 };
 
-const activeStates = new Set<DerivedState>(['not-started', 'running', 'waiting', 'stalled']);
-
 export {statusPaneChrome} from '../layout.js';
 
-function claimLine(snapshot: WorkspaceSnapshot): string {
+function claimLine(snapshot: WorkspaceSnapshot, now: number): string {
 	const {claim} = snapshot;
 	if (!snapshot.signals.lock) {
 		return 'not claimed yet';
 	}
 
 	const who = [claim?.tool, claim?.host, claim?.pid === undefined ? undefined : `pid ${claim.pid}`].filter(Boolean).join(', ');
-	return `claimed${who ? ` by ${who}` : ''}${snapshot.claimedAt ? ` ${formatDuration(Date.now() - snapshot.claimedAt)} ago` : ''}`;
+	return `claimed${who ? ` by ${who}` : ''}${snapshot.claimedAt ? ` ${formatMinutes(now - snapshot.claimedAt)} ago` : ''}`;
 }
 
 function outcomeLines(outcome: Outcome): Array<{text: string; color: string}> {
@@ -81,6 +79,41 @@ export function statusDetail(snapshot: WorkspaceSnapshot | undefined, outcome: O
 	];
 }
 
+function showsDeadline(snapshot: WorkspaceSnapshot, outcome: Outcome | undefined): boolean {
+	return snapshot.deadline !== undefined && (!outcome || outcome.kind === 'retrying');
+}
+
+const minuteMs = 60_000;
+const hourMs = 60 * minuteMs;
+
+/** The next moment after `time` when a duration counted from `from` turns over a whole `unitMs`. */
+const nextTurn = (time: number, from: number, unitMs: number): number => time + unitMs - ((((time - from) % unitMs) + unitMs) % unitMs);
+
+/**
+When the status pane's times next change: the time left each second in its last hour (formatDuration shows seconds only then), else once a minute (elapsed and claimed times are in minutes, the time left in hours and minutes), and never once the hand-off has ended. No animation redraws the screen between these moments.
+*/
+export function statusClock(snapshot: WorkspaceSnapshot | undefined, outcome: Outcome | undefined): NextChange {
+	return time => {
+		if (!snapshot || (outcome && outcome.kind !== 'retrying')) {
+			return undefined;
+		}
+
+		const turns = [snapshot.createdAt, snapshot.claimedAt].filter(from => from !== undefined).map(from => nextTurn(time, from, minuteMs));
+		if (showsDeadline(snapshot, outcome)) {
+			const left = snapshot.deadline! - time;
+			turns.push(left <= 0 ? Number.POSITIVE_INFINITY : nextTurn(time, snapshot.deadline!, left <= hourMs + minuteMs ? 1000 : minuteMs));
+		}
+
+		const next = Math.min(...turns);
+		return Number.isFinite(next) ? next : undefined;
+	};
+}
+
+/** The time left, while the hand-off can still end by its deadline. */
+function leftText(snapshot: WorkspaceSnapshot, outcome: Outcome | undefined, now: number): string | undefined {
+	return showsDeadline(snapshot, outcome) ? (snapshot.deadline! > now ? `${formatDuration(snapshot.deadline! - now)} left` : 'no time left') : undefined;
+}
+
 type Props = {
 	snapshot?: WorkspaceSnapshot;
 	outcome?: Outcome;
@@ -95,8 +128,9 @@ type Props = {
 /** The state word and the facts after it on one row: the word never breaks or shrinks (it is what a glance looks for); the facts are cut at the edge. */
 function StateRow({snapshot, outcome, now}: {snapshot: WorkspaceSnapshot; outcome?: Outcome; now: number}): React.JSX.Element {
 	const {state} = snapshot;
-	const elapsed = snapshot.createdAt === undefined ? undefined : formatDuration(now - snapshot.createdAt);
-	const left = snapshot.deadline === undefined || (outcome && outcome.kind !== 'retrying') ? undefined : snapshot.deadline > now ? `${formatDuration(snapshot.deadline - now)} left` : 'no time left';
+	// Only the time left counts seconds; the rest changes once a minute (see statusClock).
+	const elapsed = snapshot.createdAt === undefined ? undefined : formatMinutes(now - snapshot.createdAt);
+	const left = leftText(snapshot, outcome, now);
 	const facts = [
 		snapshot.pendingQuestions > 0 ? `${snapshot.pendingQuestions} question${snapshot.pendingQuestions === 1 ? '' : 's'} waiting` : undefined,
 		left,
@@ -107,7 +141,7 @@ function StateRow({snapshot, outcome, now}: {snapshot: WorkspaceSnapshot; outcom
 		<Box>
 			<Box flexShrink={0}>
 				<Text color={stateColors[state]} bold wrap="truncate-end">
-					{activeStates.has(state) && !outcome ? <Spinner type="dots" /> : '●'}
+					●
 					{` ${stateLabels[state]}`}
 				</Text>
 			</Box>
@@ -121,7 +155,7 @@ export function StatusPane({snapshot, outcome, now, notice, height, compact = fa
 		return (
 			<Box borderStyle={compact ? undefined : 'round'} borderColor="gray" height={height} paddingX={compact ? 0 : 1}>
 				<Text wrap="truncate-end">
-					<Spinner /> Reading the workspace…
+					Reading the workspace…
 				</Text>
 			</Box>
 		);
@@ -142,7 +176,7 @@ export function StatusPane({snapshot, outcome, now, notice, height, compact = fa
 	return (
 		<Box flexDirection="column" borderStyle="round" borderColor={focused ? 'cyan' : stateColors[snapshot.state]} height={height} paddingX={1}>
 			<StateRow snapshot={snapshot} outcome={outcome} now={now} />
-			<Text dimColor wrap="truncate-end">{`${claimLine(snapshot)} · ${snapshot.workspace}`}</Text>
+			<Text dimColor wrap="truncate-end">{`${claimLine(snapshot, now)} · ${snapshot.workspace}`}</Text>
 			{detail.slice(0, Math.max(0, height - statusPaneChrome)).map((line, index) => (
 				<Text key={index} color={line.color} wrap="truncate-end">{line.text}</Text>
 			))}
@@ -156,11 +190,11 @@ export function statusLines(snapshot: WorkspaceSnapshot | undefined, outcome: Ou
 		return [{text: 'Reading the workspace…', dim: true}];
 	}
 
-	const left = snapshot.deadline === undefined || (outcome && outcome.kind !== 'retrying') ? undefined : snapshot.deadline > now ? `${formatDuration(snapshot.deadline - now)} left` : 'no time left';
+	const left = leftText(snapshot, outcome, now);
 	return [
 		{text: `${stateLabels[snapshot.state]}${left ? ` · ${left}` : ''}`, color: stateColors[snapshot.state]},
 		{text: `task ${snapshot.manifest.task}`, dim: true},
-		{text: claimLine(snapshot), dim: true},
+		{text: claimLine(snapshot, now), dim: true},
 		{text: `workspace ${snapshot.workspace}`, dim: true},
 		...(snapshot.errorMessage ? [{text: `.error: ${snapshot.errorMessage}`, color: 'red'}] : []),
 		...statusDetail(snapshot, outcome, notice),
