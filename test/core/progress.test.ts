@@ -1,7 +1,7 @@
 import {spawn} from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import {beforeEach, describe, expect, test} from 'vitest';
+import {afterEach, beforeEach, describe, expect, test} from 'vitest';
 import {readRejections, rejectResult} from '../../source/core/completion.js';
 import {layout} from '../../source/core/paths.js';
 import {ProgressTail, appendProgress, formatProgress, parseProgressLine} from '../../source/core/progress.js';
@@ -17,6 +17,10 @@ beforeEach(async () => {
 	fs.mkdirSync(path.join(workspace, 'shared'));
 	file = path.join(workspace, layout.progress);
 	tail = new ProgressTail(file);
+});
+// Each test's tail holds the file open; closed here rather than left to the garbage collector.
+afterEach(async () => {
+	await tail.close();
 });
 
 const messages = async (final = false): Promise<string[]> => (await tail.read(final)).map(line => line.message);
