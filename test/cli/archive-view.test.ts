@@ -1,28 +1,14 @@
 import {createHash} from 'node:crypto';
-import {execFileSync} from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import {afterEach, expect, test} from 'vitest';
+import {expect, test} from 'vitest';
 import {isArchiveFolder} from '../../source/core/archive-record.js';
 import {cliPath, newWorkspace, runCli, runDetached, useTempDirectories, waitUntil} from '../helpers/cli.js';
-import {Tmux} from '../helpers/tmux.js';
+import {Tmux, hasTmux, useCleanups} from '../helpers/tmux.js';
 
 const tempDirectory = useTempDirectories();
-const hasTmux = (() => {
-	try {
-		execFileSync('tmux', ['-V'], {stdio: 'ignore'});
-		return true;
-	} catch {
-		return false;
-	}
-})();
 
-const cleanups: Array<() => void> = [];
-afterEach(() => {
-	for (const cleanup of cleanups.splice(0)) {
-		cleanup();
-	}
-});
+const cleanups = useCleanups();
 
 const question = 'Should users edit their own profiles?';
 

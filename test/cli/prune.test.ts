@@ -1,31 +1,17 @@
-import {execFileSync} from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import {afterEach, expect, test, vi} from 'vitest';
+import {expect, test, vi} from 'vitest';
 import {acquireProducerHold} from '../../source/core/hold.js';
 import {listHandoffs} from '../../source/core/listing.js';
 import {producerStateDirectory} from '../../source/core/producer-state.js';
 import {prunable, removePrunable} from '../../source/core/prune.js';
 import {cliPath, runCli, useTempDirectories, waitUntil} from '../helpers/cli.js';
-import {Tmux} from '../helpers/tmux.js';
+import {Tmux, hasTmux, useCleanups} from '../helpers/tmux.js';
 
 const tempDirectory = useTempDirectories();
 vi.setConfig({testTimeout: 60_000});
-const hasTmux = (() => {
-	try {
-		execFileSync('tmux', ['-V'], {stdio: 'ignore'});
-		return true;
-	} catch {
-		return false;
-	}
-})();
 
-const cleanups: Array<() => void> = [];
-afterEach(() => {
-	for (const cleanup of cleanups.splice(0)) {
-		cleanup();
-	}
-});
+const cleanups = useCleanups();
 
 type Workspaces = {failed: string; timedOut: string; canceled: string; running: string; notStarted: string};
 

@@ -1,26 +1,12 @@
-import {execFileSync} from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import {afterEach, expect, test} from 'vitest';
+import {expect, test} from 'vitest';
 import {cliPath, newWorkspace, runCli, waitUntil} from '../helpers/cli.js';
 import {hostile, terminalControls} from '../helpers/hostile.js';
-import {Tmux} from '../helpers/tmux.js';
+import {Tmux, hasTmux, useCleanups} from '../helpers/tmux.js';
 
-const hasTmux = (() => {
-	try {
-		execFileSync('tmux', ['-V'], {stdio: 'ignore'});
-		return true;
-	} catch {
-		return false;
-	}
-})();
 
-const cleanups: Array<() => void> = [];
-afterEach(() => {
-	for (const cleanup of cleanups.splice(0)) {
-		cleanup();
-	}
-});
+const cleanups = useCleanups();
 
 const esc = '\u001B';
 const bel = '\u0007';

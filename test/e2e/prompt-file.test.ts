@@ -1,27 +1,13 @@
-import {execFileSync} from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import {afterEach, expect, test, vi} from 'vitest';
+import {expect, test, vi} from 'vitest';
 import {buildPrompt} from '../../source/core/prompt.js';
 import {cliPath, makeTempDirectory, newWorkspace, startCli, waitUntil} from '../helpers/cli.js';
-import {Tmux} from '../helpers/tmux.js';
+import {Tmux, hasTmux, useCleanups} from '../helpers/tmux.js';
 
 vi.setConfig({testTimeout: 60_000});
-const hasTmux = (() => {
-	try {
-		execFileSync('tmux', ['-V'], {stdio: 'ignore'});
-		return true;
-	} catch {
-		return false;
-	}
-})();
 
-const cleanups: Array<() => void> = [];
-afterEach(() => {
-	for (const cleanup of cleanups.splice(0)) {
-		cleanup();
-	}
-});
+const cleanups = useCleanups();
 
 function project(): string {
 	const directory = makeTempDirectory();

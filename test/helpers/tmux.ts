@@ -1,7 +1,29 @@
 import {execFileSync} from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import {afterEach} from 'vitest';
 import {waitUntil} from './cli.js';
+
+/** Whether tmux is installed: the tests that need a real terminal skip, visibly, without it. */
+export const hasTmux = (() => {
+	try {
+		execFileSync('tmux', ['-V'], {stdio: 'ignore'});
+		return true;
+	} catch {
+		return false;
+	}
+})();
+
+/** Runs what a test registers (killing its tmux servers, mostly) after each test, failed or not. */
+export function useCleanups(): Array<() => void> {
+	const cleanups: Array<() => void> = [];
+	afterEach(() => {
+		for (const cleanup of cleanups.splice(0)) {
+			cleanup();
+		}
+	});
+	return cleanups;
+}
 
 /** A tmux server of our own (its own socket), so tests never touch the person's sessions. */
 export class Tmux {
