@@ -127,12 +127,14 @@ describe('the real Codex CLI, launched by handoff run, driven by the scripted mo
 			throw error.message.startsWith('Timed out') ? new Error(`${error.message}\n${tmux.screen()}${why()}`) : error;
 		});
 
-		const asking = await waitForScreen(question.text, 60_000);
+		await waitForScreen(question.text, 60_000);
+		// Codex's event for the ask command and the question file race each other to the screen: wait for both.
+		const asking = await waitForScreen(/\$ node \/…\/cli\.js --workspace \. ask 'Should users edit/, 10_000);
 		// Claimed first, by the launched tool; and Codex's own event stream as readable lines in the Progress pane:
 		// its shell calls (shortened) with their exit codes.
 		expect(asking, why()).toMatch(/claimed by codex/);
 		expect(asking, why()).toMatch(/\$ node \/…\/cli\.js --workspace \. claim\s+│[^\n]*\n[^\n]*→ exit 0/);
-		expect(asking, why()).toMatch(/\$ node \/…\/cli\.js --workspace \. ask 'Should users edit/);
+		expect(asking, why()).toContain(question.text);
 		const askedAt = Date.now();
 		await waitUntil(() => Date.now() - askedAt >= answerAfterMs || undefined, answerAfterMs + 5000, 'the wait');
 		// Meanwhile Codex ran `await --for 8` and got exit 75 ("still open") again and again, never a second question.
