@@ -127,13 +127,16 @@ async function watchToSummary(workspace: string, context: CommandContext<ScreenF
 	const promptFile = path.join(workspace, layout.input, 'prompt.txt');
 	const copying = flags.clipboard && options.copyPrompt;
 	if (terminal.kind === 'none') {
-		printLine(context.stderr, 'handoff: no terminal; following the hand-off as plain lines');
-		if (options.copyPrompt) {
-			printLine(context.stderr, `handoff: paste this into your LLM CLI:\n${buildPrompt({workspace, tool, ...mcpPrompt(flags.mcp, tool)})}`, {multiline: true});
-		}
+		const announce = async (): Promise<void> => {
+			printLine(context.stderr, 'handoff: no terminal; following the hand-off as plain lines');
+			if (options.copyPrompt) {
+				printLine(context.stderr, `handoff: paste this into your LLM CLI:\n${buildPrompt({workspace, tool, ...mcpPrompt(flags.mcp, tool)})}`, {multiline: true});
+			}
 
-		printLine(context.stderr, `handoff: ${(await savePromptOnly(buildPrompt({workspace, tool, ...mcpPrompt(flags.mcp, tool)}), promptFile)).detail}`);
-		return runHeadless(workspace, sessionOptions(flags, context.cwd), context.stderr, session, launch, options.abort);
+			printLine(context.stderr, `handoff: ${(await savePromptOnly(buildPrompt({workspace, tool, ...mcpPrompt(flags.mcp, tool)}), promptFile)).detail}`);
+		};
+
+		return runHeadless(workspace, sessionOptions(flags, context.cwd), context.stderr, {opened: session, onStarted: launch, abort: options.abort, announce});
 	}
 
 	const copyPrompt = async (text: string): Promise<string> => {
