@@ -177,7 +177,7 @@ function formatSeconds(seconds: number): string {
 	return seconds % 60 === 0 ? `${seconds / 60} minute${seconds === 60 ? '' : 's'}` : `${seconds} seconds`;
 }
 
-/** The built cli.js beside this module (dist/core/ → dist/cli.js); from the sources (tests), the built one in dist/. */
+/** The built cli.js one folder up from this module (dist/chunks/ → dist/cli.js); from the sources (tests), the built one in dist/. */
 function defaultCliFile(): string {
 	const candidates = ['../cli.js', '../../dist/cli.js'].map(relative => fileURLToPath(new URL(relative, import.meta.url)));
 	return candidates.find(file => fs.existsSync(file)) ?? candidates[0]!;
