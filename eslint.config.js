@@ -10,7 +10,7 @@ import tseslint from 'typescript-eslint';
 const nodeGlobals = Object.fromEntries(['process', 'console', 'Buffer', 'URL', 'setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'setImmediate', 'performance', 'AbortController'].map(name => [name, 'readonly']));
 
 export default defineConfig([
-	globalIgnores(['dist/', 'coverage/', 'screenshots/']),
+	globalIgnores(['dist/', 'coverage/', 'screenshots/', 'source/core/generated/*.js']),
 	{
 		files: ['**/*.{ts,tsx,js,mjs}'],
 		extends: [js.configs.recommended, tseslint.configs.recommendedTypeChecked],

@@ -114,11 +114,14 @@ export class Tmux {
 		this.tmux('pipe-pane', '-o', '-t', `bench:${name}`, `cat >> '${file}'`);
 	}
 
-	/** Waits until the window's screen passes `test` (a string it contains, or a function of the screen); returns when. */
-	async waitForScreen(name, test, timeoutMs = 30_000) {
+	/**
+	Waits until the window's screen passes `test` (a string it contains, or a function of the screen); returns when.
+	`intervalMs` spaces the reads: each is a tmux process, and back to back they take one of the two cores a program that is starting up needs.
+	*/
+	async waitForScreen(name, test, timeoutMs = 30_000, {intervalMs = 0} = {}) {
 		const passes = typeof test === 'string' ? screen => screen.includes(test) : test;
 		try {
-			return (await until(() => passes(this.screen(name)), {timeoutMs, what: `${String(test)} in window ${name}`})).at;
+			return (await until(() => passes(this.screen(name)), {timeoutMs, intervalMs, what: `${String(test)} in window ${name}`})).at;
 		} catch (error) {
 			throw new Error(`${error.message}\n--- screen ---\n${this.screen(name)}`);
 		}

@@ -236,9 +236,6 @@ const commands: Record<string, () => Promise<number>> = {
 	pipeline: async () => (await import('./commands/pipeline.js')).pipelineCommand(context, await self()),
 };
 
-/** Commands that may draw the full screen: React and Ink load in their production builds for them. */
-const screenCommands = new Set(['demo', 'run', 'watch', 'ls', 'pipeline']);
-
 async function main(): Promise<number> {
 	if (command === undefined) {
 		showHelp(exitCode.usage);
@@ -251,10 +248,6 @@ async function main(): Promise<number> {
 	}
 
 	try {
-		if (screenCommands.has(command)) {
-			await (await import('./terminal/production-react.js')).loadProductionReact();
-		}
-
 		return await run();
 	} catch (error) {
 		// One line for the person, made safe for the terminal (the message may quote the workspace): a refusal of ours or a file the system refused names the file (exit 2 or 1); anything else is a bug (exit 70), with its stack only for HANDOFF_DEBUG=1.

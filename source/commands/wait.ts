@@ -89,39 +89,22 @@ export function createLinePrinter(stream: NodeJS.WritableStream, workspace: stri
 	};
 }
 
-/** Runs a session until it settles or is interrupted; returns the summary. Shared by `wait` and the no-terminal fallback of `run`/`watch`. */
-export async function runHeadless(workspace: string, options: SessionOptions, stderr: NodeJS.WritableStream, opened?: HandoffSession, onStarted?: (session: HandoffSession) => Promise<() => void>, abort?: AbortSignal): Promise<Summary> {
-	if (!opened) {
-		const archived = await finishInterruptedArchive(workspace);
-		if (archived !== undefined) {
-			printLine(stderr, 'state: complete (an earlier run had archived it; finished removing the workspace)');
-			return summarize({kind: 'complete', archivePath: archived, resultPath: archived}, workspace, path.basename(workspace));
-		}
-	}
+export type HeadlessOptions = {
+	/** The session, when the caller opened it already (to report a bad workspace before choosing how to show it). */
+	opened?: HandoffSession;
+	/** Starts something once the session runs (a launched tool); returns how to stop it. */
+	onStarted?: (session: HandoffSession) => Promise<() => void>;
+	/** Ends the run like a signal (a pipeline that is ending). */
+	abort?: AbortSignal;
+	/** Lines for the person before the hand-off's own: printed once a signal would end the run in order. */
+	announce?: () => Promise<void>;
+};
 
-	const session = opened ?? (await HandoffSession.open(checkWorkspace(workspace), options));
-	const printer = createLinePrinter(stderr, workspace);
-	session.onProgress(lines => {
-		for (const line of lines) {
-			printer.progress(line);
-		}
-	});
-	let retryShown: unknown;
-	session.subscribe(() => {
-		const {snapshot, outcome} = session.getState();
-		if (snapshot) {
-			printer.snapshot(snapshot);
-		}
-
-		if (outcome?.kind === 'retrying' && outcome !== retryShown) {
-			retryShown = outcome;
-			printLine(stderr, `rejected: the result is invalid; retry ${outcome.attempt} of ${outcome.maxRetries} (reasons in shared/rejection.md)`);
-			for (const error of outcome.errors) {
-				printLine(stderr, `  ${error}`);
-			}
-		}
-	});
-
+/**
+Runs a session until it settles or is interrupted; returns the summary. Shared by `wait` and the no-terminal fallback of `run`/`watch`.
+The signal handlers come first: a program that reads our first line and sends SIGTERM at once must get the ordered end (the hold released, the summary, exit 143), not the default death.
+*/
+export async function runHeadless(workspace: string, options: SessionOptions, stderr: NodeJS.WritableStream, {opened, onStarted, abort, announce}: HeadlessOptions = {}): Promise<Summary> {
 	// Removed again at the end: a listener left behind would swallow the next signal (a pipeline's later stages).
 	let endingSignal: EndingSignal | undefined;
 	let stop!: (signal: EndingSignal) => void;
@@ -144,8 +127,52 @@ export async function runHeadless(workspace: string, options: SessionOptions, st
 		onAbort();
 	}
 
+	try {
+		if (!opened) {
+			const archived = await finishInterruptedArchive(workspace);
+			if (archived !== undefined) {
+				printLine(stderr, 'state: complete (an earlier run had archived it; finished removing the workspace)');
+				return summarize({kind: 'complete', archivePath: archived, resultPath: archived}, workspace, path.basename(workspace));
+			}
+		}
+
+		const session = opened ?? (await HandoffSession.open(checkWorkspace(workspace), options));
+		return await followSession(session, workspace, stderr, {onStarted, announce, interrupted, endingSignal: () => endingSignal});
+	} finally {
+		for (const signal of endingSignals) {
+			process.off(signal, stop);
+		}
+
+		abort?.removeEventListener('abort', onAbort);
+	}
+}
+
+async function followSession(session: HandoffSession, workspace: string, stderr: NodeJS.WritableStream, {onStarted, announce, interrupted, endingSignal}: Pick<HeadlessOptions, 'onStarted' | 'announce'> & {interrupted: Promise<undefined>; endingSignal: () => EndingSignal | undefined}): Promise<Summary> {
 	let stopTool = (): void => undefined;
 	try {
+		await announce?.();
+		const printer = createLinePrinter(stderr, workspace);
+		session.onProgress(lines => {
+			for (const line of lines) {
+				printer.progress(line);
+			}
+		});
+		let retryShown: unknown;
+		session.subscribe(() => {
+			const {snapshot, outcome} = session.getState();
+			if (snapshot) {
+				printer.snapshot(snapshot);
+			}
+
+			if (outcome?.kind === 'retrying' && outcome !== retryShown) {
+				retryShown = outcome;
+				printLine(stderr, `rejected: the result is invalid; retry ${outcome.attempt} of ${outcome.maxRetries} (reasons in shared/rejection.md)`);
+				for (const error of outcome.errors) {
+					printLine(stderr, `  ${error}`);
+				}
+			}
+		});
+
 		await session.start();
 		stopTool = (await onStarted?.(session)) ?? stopTool;
 		const outcome = await Promise.race([session.finished, interrupted]);
@@ -153,13 +180,8 @@ export async function runHeadless(workspace: string, options: SessionOptions, st
 			printDebugStack(stderr, outcome.stack);
 		}
 
-		return interruptedBy(summarize(outcome, workspace, session.manifest.task), endingSignal);
+		return interruptedBy(summarize(outcome, workspace, session.manifest.task), endingSignal());
 	} finally {
-		for (const signal of endingSignals) {
-			process.off(signal, stop);
-		}
-
-		abort?.removeEventListener('abort', onAbort);
 		stopTool();
 		await session.close();
 	}
@@ -189,7 +211,7 @@ export async function waitCommand(context: CommandContext<WatchFlags>): Promise<
 	// --launch is checked (tool, PATH, version) before the session opens, so a refusal leaves the workspace untouched.
 	const launch = context.flags.launch ? await checkLaunch(context.flags.tool, context.environment) : undefined;
 	// Every end has its summary, an error before or during the watch included: a producer reading --json must never get nothing.
-	const summary = await runHeadless(workspace, sessionOptions(context.flags, context.cwd), context.stderr, undefined, launch && (async session => launchInto(session, launch, context.environment)))
+	const summary = await runHeadless(workspace, sessionOptions(context.flags, context.cwd), context.stderr, {onStarted: launch && (async session => launchInto(session, launch, context.environment))})
 		.catch((error: unknown) => stoppedByError(error, workspace, context.stderr));
 	for (const line of summaryLines(summary)) {
 		printLine(context.stderr, line);

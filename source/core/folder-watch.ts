@@ -1,6 +1,5 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import chokidar from 'chokidar';
 import {layout} from './paths.js';
 
 export type FolderWatch = {close(): Promise<void>};
@@ -113,6 +112,8 @@ function watchWithEvents(workspace: string, onChange: ChangeListener, folders: r
 }
 
 async function watchByPolling(workspace: string, onChange: ChangeListener): Promise<FolderWatch> {
+	// Loaded only for polling: most screens never need it, and each loads faster without it.
+	const {default: chokidar} = await import('chokidar');
 	const watcher = chokidar.watch(workspace, {
 		depth: 1,
 		ignoreInitial: true,

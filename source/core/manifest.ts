@@ -1,9 +1,9 @@
 import path from 'node:path';
-import manifestSchema from './schemas/manifest.schema.json' with {type: 'json'};
 import {HandoffError, exitCode} from './errors.js';
 import {layout, resolveInside} from './paths.js';
 import {readTextFile, parseJson, writeFileAtomic} from './safe-io.js';
-import {compileOnUse, describeErrors} from './schema-validator.js';
+import {manifest as validateManifestFile} from './generated/own-file-validators.js';
+import {describeErrors} from './schema-validator.js';
 import {isoTimestamp} from './time.js';
 
 export {default as manifestSchema} from './schemas/manifest.schema.json' with {type: 'json'};
@@ -39,7 +39,6 @@ export type Manifest = {
 	maxRetries: number;
 };
 
-const validateManifestFile = compileOnUse(manifestSchema);
 
 /** Keys of `outputs` that are settings, not output paths. */
 const outputSettingKeys = new Set(['schema', 'required']);

@@ -2,7 +2,6 @@ import {createHash} from 'node:crypto';
 import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
-import pipelineSchema from './schemas/pipeline.schema.json' with {type: 'json'};
 import {HandoffError, errnoCode, exitCode} from './errors.js';
 import {isInside, layout, resolveInside} from './paths.js';
 import {producerStateDirectory} from './producer-state.js';
@@ -10,7 +9,8 @@ import {removeTree} from './removal.js';
 import {isLaunchTool, launchTools} from './launch-matrix.js';
 import type {PromptTool} from './prompt.js';
 import {parseJson, readTextFile, writeJsonAtomic} from './safe-io.js';
-import {compileOnUse, describeErrors, formatSchemaError} from './schema-validator.js';
+import {pipeline as validatePipelineFile} from './generated/own-file-validators.js';
+import {describeErrors, formatSchemaError} from './schema-validator.js';
 import {folderTimestamp, isoTimestamp} from './time.js';
 import {createUniqueFolder} from './workspace.js';
 
@@ -39,7 +39,6 @@ export type StageRecord = {
 };
 export type RunState = {stages: Record<string, StageRecord>};
 
-const validatePipelineFile = compileOnUse(pipelineSchema);
 export const runDefinitionFile = 'pipeline.json';
 export const runStateFile = 'run.json';
 

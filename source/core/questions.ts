@@ -1,13 +1,12 @@
 import path from 'node:path';
 import {setTimeout as delay} from 'node:timers/promises';
-import answersSchema from './schemas/answers.schema.json' with {type: 'json'};
-import questionsSchema from './schemas/questions.schema.json' with {type: 'json'};
 import {HandoffError, exitCode} from './errors.js';
 import {withFileLock} from './file-lock.js';
 import {layout} from './paths.js';
 import {ensureProducerStateDirectory} from './producer-state.js';
 import {parseJson, readTextFile, writeJsonAtomic} from './safe-io.js';
-import {compileOnUse, describeErrors, formatSchemaError} from './schema-validator.js';
+import {answers as validateAnswersFile, questions as validateQuestionsFile} from './generated/own-file-validators.js';
+import {describeErrors, formatSchemaError} from './schema-validator.js';
 import {checkJson} from './validation.js';
 import {parseReceipts, receiptFor} from './receipts.js';
 import type {Answer, Question, QuestionView, Receipt} from './snapshot.js';
@@ -16,8 +15,6 @@ import {isoTimestamp} from './time.js';
 export {default as questionsSchema} from './schemas/questions.schema.json' with {type: 'json'};
 export {default as answersSchema} from './schemas/answers.schema.json' with {type: 'json'};
 
-const validateQuestionsFile = compileOnUse(questionsSchema);
-const validateAnswersFile = compileOnUse(answersSchema);
 
 /** Checks the parsed content of shared/questions.json. */
 export function parseQuestions(value: unknown, name: string = layout.questions): Question[] {

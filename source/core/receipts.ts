@@ -1,13 +1,12 @@
 import {HandoffError, exitCode} from './errors.js';
 import {layout} from './paths.js';
-import receiptsSchema from './schemas/receipts.schema.json' with {type: 'json'};
-import {compileOnUse, describeErrors, formatSchemaError} from './schema-validator.js';
+import {receipts as validateReceiptsFile} from './generated/own-file-validators.js';
+import {describeErrors, formatSchemaError} from './schema-validator.js';
 import type {Answer, Receipt} from './snapshot.js';
 import {parseTime} from './time.js';
 
 export {default as receiptsSchema} from './schemas/receipts.schema.json' with {type: 'json'};
 
-const validateReceiptsFile = compileOnUse(receiptsSchema);
 
 /** Checks the parsed content of shared/receipts.json, which the consumer writes: untrusted, so only the shape the schema allows gets through. */
 export function parseReceipts(value: unknown, name: string = layout.receipts): Receipt[] {

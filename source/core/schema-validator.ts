@@ -2,12 +2,23 @@ import {createRequire} from 'node:module';
 import type {Ajv as AjvInstance, ErrorObject, Options, ValidateFunction} from 'ajv';
 
 /** ajv is loaded on the first compile, synchronously (it is CommonJS): it costs tens of milliseconds, and most consumer commands (progress, claim) never validate anything. */
-const require = createRequire(import.meta.url);
+const requireCommonJs = createRequire(import.meta.url);
+
+type AjvModules = {Ajv: typeof import('ajv').Ajv; Ajv2020: typeof import('ajv/dist/2020.js').Ajv2020; addFormats: typeof import('ajv-formats')};
+let ajvModules: AjvModules | undefined;
+
+/** Loads ajv now rather than on the first compile: the validation worker does it as it boots, off the main thread. */
+export function loadAjv(): AjvModules {
+	ajvModules ??= {
+		Ajv: (requireCommonJs('ajv') as typeof import('ajv')).Ajv,
+		Ajv2020: (requireCommonJs('ajv/dist/2020.js') as typeof import('ajv/dist/2020.js')).Ajv2020,
+		addFormats: requireCommonJs('ajv-formats') as typeof import('ajv-formats'),
+	};
+	return ajvModules;
+}
 
 function newAjv(options: Options, draft2020: boolean): AjvInstance {
-	const {Ajv} = require('ajv') as typeof import('ajv');
-	const {Ajv2020} = require('ajv/dist/2020.js') as typeof import('ajv/dist/2020.js');
-	const addFormats = require('ajv-formats') as typeof import('ajv-formats');
+	const {Ajv, Ajv2020, addFormats} = loadAjv();
 	const ajv = draft2020 ? new Ajv2020(options) : new Ajv(options);
 	addFormats.default(ajv);
 	return ajv;
@@ -38,21 +49,6 @@ export function compileSchema(schema: unknown): ValidateFunction {
 
 /** A validator of one of our own files (manifest, questions, answers, receipts, pipeline), as `compileSchema` would give. */
 export type OwnFileValidator = ((value: unknown) => boolean) & {readonly errors: ErrorObject[] | null | undefined};
-
-/** Our own schemas share one ajv, which does not check them against the meta-schema (tests compile them with `compileSchema`, which does): each instance's first compile of the meta-schema costs more than our schema. */
-let ownFilesAjv: AjvInstance | undefined;
-
-/** Compiles one of our own draft-07 schemas on its first use, so a command that never reads that file never loads ajv. */
-export function compileOnUse(schema: object): OwnFileValidator {
-	let compiled: ValidateFunction | undefined;
-	const validate = (value: unknown): boolean => {
-		ownFilesAjv ??= newAjv({...options, validateSchema: false}, false);
-		compiled ??= ownFilesAjv.compile(schema);
-		return compiled(value);
-	};
-
-	return Object.defineProperty(validate, 'errors', {get: () => compiled?.errors}) as OwnFileValidator;
-}
 
 /** Turns ajv's errors into pointer + sentence pairs a person or an LLM can act on. */
 export function describeErrors(errors: ErrorObject[] | null | undefined): SchemaError[] {

@@ -130,7 +130,8 @@ export class SnapshotReader {
 		};
 
 		// shared/ or output/ swapped for a link would have us read files from anywhere: report it and read nothing there.
-		const linked = await linkedFolders(workspace, problems);
+		// One that is gone (mid-swap, or removed) is reported too, and what was read from it before is kept.
+		const linked = await unusableFolders(workspace, problems);
 		const [shared, output, root] = await Promise.all([
 			linked.has(layout.shared) ? [] : listEntries(workspace, layout.shared),
 			linked.has(layout.output) ? [] : listEntries(workspace, layout.output),
@@ -320,18 +321,24 @@ async function readSignal(workspace: string, relativePath: string, problems: Fil
 	}
 }
 
-async function linkedFolders(workspace: string, problems: FileProblem[]): Promise<Set<string>> {
-	const linked = new Set<string>();
+async function unusableFolders(workspace: string, problems: FileProblem[]): Promise<Set<string>> {
+	const unusable = new Set<string>();
 	for (const folder of [layout.shared, layout.output]) {
 		try {
-			if ((await fsp.lstat(path.join(workspace, folder))).isSymbolicLink()) {
-				linked.add(folder);
-				problems.push({file: `${folder}/`, message: 'is a symlink; refusing to follow it'});
+			const stat = await fsp.lstat(path.join(workspace, folder));
+			if (!stat.isDirectory()) {
+				unusable.add(folder);
+				problems.push({file: `${folder}/`, message: stat.isSymbolicLink() ? 'is a symlink; refusing to follow it' : 'is not a folder'});
 			}
-		} catch {}
+		} catch (error) {
+			if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
+				unusable.add(folder);
+				problems.push({file: `${folder}/`, message: 'is missing'});
+			}
+		}
 	}
 
-	return linked;
+	return unusable;
 }
 
 /** Our own temp files and write locks are not the other side's activity. */

@@ -5,8 +5,11 @@ import {parentPort} from 'node:worker_threads';
 import type {ValidateFunction} from 'ajv';
 import {HandoffError} from './errors.js';
 import {parseJson} from './safe-io.js';
-import {compileSchema, describeErrors} from './schema-validator.js';
+import {compileSchema, describeErrors, loadAjv} from './schema-validator.js';
 import type {WorkerReply, WorkerRequest} from './validation.js';
+
+// Started early by a screen that opens (startValidationWorker), the worker gets its slowest part done before the first check arrives.
+loadAjv();
 
 /** Compiled schemas by their text: a session checks every partial and the result against the same one. */
 const compiled = new Map<string, ValidateFunction>();

@@ -1,5 +1,4 @@
 import {spawn} from 'node:child_process';
-import clipboard from 'clipboardy';
 import {writeFileAtomic} from '../core/safe-io.js';
 
 export type CopyResult = {
@@ -87,6 +86,8 @@ async function copyToSystemClipboard(text: string, env: NodeJS.ProcessEnv): Prom
 	}
 
 	try {
+		// Loaded only here: clipboardy brings execa's few dozen modules, which would delay the first frame (and most machines over SSH never get this far).
+		const {default: clipboard} = await import('clipboardy');
 		// clipboardy cannot be cancelled; on a timeout its helper is left to finish on its own.
 		await withTimeout(clipboard.write(text), helperTimeoutMs);
 		return true;

@@ -348,4 +348,16 @@ describe('polling', () => {
 		expect(expectCleanEnd(result, 1).errors).toEqual([`the workspace was removed: ${workspace}`]);
 		expect(Date.now() - removedAt).toBeLessThan(5000);
 	});
+
+	test('a progress line and a question arrive through the polling watcher (--poll, no inotify)', async () => {
+		const {workspace} = await newWorkspace([], project());
+		const wait = startCli(['wait', workspace, '--json', '--poll']);
+		await wait.waitFor('state: not started');
+		expect((await runCli(['progress', 'Polled in', '--workspace', workspace])).code).toBe(0);
+		await wait.waitFor('Polled in');
+		expect((await runCli(['ask', 'Polled too?', '--workspace', workspace])).code).toBe(0);
+		await wait.waitFor('Polled too?');
+		wait.child.kill('SIGTERM');
+		expect((await wait.result).code).toBe(143);
+	});
 });

@@ -4,7 +4,8 @@ import path from 'node:path';
 import {fileURLToPath} from 'node:url';
 import {describe, expect, test} from 'vitest';
 import {mcpRegistration, mcpServersJson} from '../../source/core/mcp-setup.js';
-import {cliPath, newWorkspace, runCli, runDetached, runShellLine, startCli, useTempDirectories, waitUntil} from '../helpers/cli.js';
+import {cliPath, newWorkspace, runCli, runDetached, startCli, useTempDirectories, waitUntil} from '../helpers/cli.js';
+import {runRecordingModules} from '../helpers/loaded-modules.js';
 import {connectMcp} from '../helpers/mcp.js';
 
 const tempDirectory = useTempDirectories();
@@ -317,22 +318,15 @@ test('only handoff mcp loads the MCP SDK: a consumer command and run --mcp do no
 	expect.hasAssertions();
 	const project = tempDirectory();
 	const {workspace} = await newWorkspace([], project);
-	const trace = fileURLToPath(new URL('../fixtures/trace-imports.mjs', import.meta.url));
-	const traced = async (args: string[], name: string): Promise<string> => {
-		const file = path.join(project, `${name}.trace`);
-		await runShellLine([process.execPath, '--import', trace, cliPath, ...args].map(word => `'${word}'`).join(' '), {TRACE_IMPORTS_FILE: file});
-		return fs.readFileSync(file, 'utf8');
-	};
-
-	const progress = await traced(['progress', 'Reading', '--workspace', workspace], 'progress');
-	expect(progress).toContain('/dist/commands/progress.js');
-	expect(progress).not.toContain('@modelcontextprotocol');
-	const run = await traced(['run', '--task', 't', '--tool', 'claude', '--mcp', '--timeout', '1', '--no-clipboard', '--dir', path.join(project, 'runs')], 'run');
-	expect(run).toContain('/dist/core/mcp-setup.js');
-	expect(run).not.toContain('@modelcontextprotocol');
+	const progress = await runRecordingModules(['progress', 'Reading', '--workspace', workspace], project);
+	expect(progress.sources).toContain('source/commands/progress.ts');
+	expect(progress.packages).not.toContain('@modelcontextprotocol/sdk');
+	const run = await runRecordingModules(['run', '--task', 't', '--tool', 'claude', '--mcp', '--timeout', '1', '--no-clipboard', '--dir', path.join(project, 'runs')], project);
+	expect(run.sources).toContain('source/core/mcp-setup.ts');
+	expect(run.packages).not.toContain('@modelcontextprotocol/sdk');
 	// The control: the server itself does load it (it ends when its stdin, closed here, ends).
-	const mcp = await traced(['mcp', '--workspace', workspace], 'mcp');
-	expect(mcp).toContain('@modelcontextprotocol/sdk');
+	const mcp = await runRecordingModules(['mcp', '--workspace', workspace], project);
+	expect(mcp.packages).toContain('@modelcontextprotocol/sdk');
 }, 30_000);
 
 test('lines that are not JSON-RPC, and a call whose arguments are not an object, leave the server answering', async () => {

@@ -1,57 +1,75 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import {fileURLToPath} from 'node:url';
 import {describe, expect, test} from 'vitest';
-import {newWorkspace, runCli, useTempDirectories} from '../helpers/cli.js';
+import {cliPath, newWorkspace, runCli, useTempDirectories, waitUntil} from '../helpers/cli.js';
+import {recordedModules, recordingEnvironment, runRecordingModules} from '../helpers/loaded-modules.js';
+import {hasTmux, Tmux, useCleanups} from '../helpers/tmux.js';
 
 const project = useTempDirectories();
-const recorder = fileURLToPath(new URL('../fixtures/record-modules.mjs', import.meta.url));
-
-/** Runs the CLI with the module recorder preloaded; returns its result and the packages it loaded. */
-async function runRecorded(args: string[], cwd: string): Promise<{code: number | null; stderr: string; packages: Set<string>}> {
-	const record = path.join(cwd, `modules-${args[0]}.txt`);
-	fs.writeFileSync(record, '');
-	const result = await runCli(args, {cwd, env: {NODE_OPTIONS: `--import=${recorder}`, HANDOFF_RECORD_MODULES: record}});
-	return {...result, packages: new Set(fs.readFileSync(record, 'utf8').split('\n').filter(Boolean))};
-}
+/** ajv's compiler (not the two runtime files the generated validators use). */
+const ajvCompiler = (files: Set<string>): string[] => [...files].filter(file => file.startsWith('ajv/') && !file.startsWith('ajv/dist/runtime/'));
+const cleanups = useCleanups();
 
 describe('what a consumer command loads', () => {
-	test('the recorder sees ajv where ask --file compiles a schema, and ink and react where watch loads the screen', async () => {
+	test('the recorder sees ajv where new compiles a result schema; a watch without a terminal loads no screen code', async () => {
 		const {workspace, project: directory} = await newWorkspace([], project());
-		// ask --file validates the new questions with ajv; the screen's module graph is ink and react.
-		fs.writeFileSync(path.join(directory, 'questions.json'), JSON.stringify({questions: [{text: 'Which?', options: ['A', 'B']}]}));
-		const ask = await runRecorded(['ask', '--file', 'questions.json', '--workspace', workspace], directory);
-		expect(ask.code).toBe(0);
-		expect(ask.packages).toContain('ajv');
-		const watch = await runRecorded(['watch', path.join(directory, 'no-such-workspace')], directory);
-		expect(watch.code).toBe(2);
-		expect(watch.packages).toContain('ink');
-		expect(watch.packages).toContain('react');
+		// new --schema checks the producer's schema with ajv.
+		fs.writeFileSync(path.join(directory, 'schema.json'), JSON.stringify({type: 'object', required: ['name']}));
+		const created = await runRecordingModules(['new', '--task', 'schema', '--schema', 'schema.json', '--no-clipboard', '--dir', path.join(directory, 'more')], directory);
+		expect(created.code, created.stderr).toBe(0);
+		expect(ajvCompiler(created.packageFiles)).toContain('ajv/dist/core.js');
+		expect(created.sources).toContain('source/core/create.ts');
+		expect((await runCli(['fail', 'Stopped on purpose', '--workspace', workspace], {cwd: directory})).code).toBe(0);
+		const watch = await runRecordingModules(['watch', workspace], directory);
+		expect(watch.code).toBe(1);
+		expect(watch.sources).toContain('source/commands/watch.ts');
+		expect(watch.packages).not.toContain('ink');
+		expect(watch.packages).not.toContain('react');
+	});
+
+	test.skipIf(!hasTmux)('the recorder sees ink and react where watch draws the screen in a terminal', async () => {
+		const {workspace, project: directory} = await newWorkspace([], project());
+		const record = path.join(directory, 'modules-watch-tty.txt');
+		fs.writeFileSync(record, '');
+		const tmux = new Tmux();
+		cleanups.push(() => {
+			tmux.kill();
+		});
+		const environment = Object.entries(recordingEnvironment(record)).map(([name, value]) => `${name}='${value}'`).join(' ');
+		tmux.start(`${environment} '${process.execPath}' '${cliPath}' watch '${workspace}'`, {cwd: directory, columns: 100, rows: 30});
+		await tmux.waitForScreen('not started');
+		tmux.sendKeys('q');
+		await waitUntil(() => recordedModules(record).sources.has('source/ui/watch-screen.tsx') || undefined, 10_000, 'the screen\'s modules recorded');
+		const loaded = recordedModules(record);
+		expect(loaded.packages).toContain('ink');
+		expect(loaded.packages).toContain('react');
 	});
 
 	test.each([
 		['progress', ['progress', 'Reading the spec']],
 		['claim', ['claim', '--tool', 'claude']],
 		['--version', ['--version']],
-	])('%s loads none of ink, react, ajv and meow', async (_, args) => {
+	])('%s loads none of ink, react and ajv\'s compiler', async (_, args) => {
 		const {workspace, project: directory} = await newWorkspace([], project());
-		const run = await runRecorded([...args, ...(args[0] === '--version' ? [] : ['--workspace', workspace])], directory);
+		const run = await runRecordingModules([...args, ...(args[0] === '--version' ? [] : ['--workspace', workspace])], directory);
 		expect(run.code, run.stderr).toBe(0);
-		expect(run.packages.size).toBeGreaterThan(0);
-		for (const heavy of ['ink', 'react', 'ajv', 'ajv-formats', 'meow']) {
-			expect(run.packages, heavy).not.toContain(heavy);
-		}
+		expect(run.sources.size).toBeGreaterThan(0);
+		expect(run.packages).not.toContain('ink');
+		expect(run.packages).not.toContain('react');
+		expect(ajvCompiler(run.packageFiles)).toEqual([]);
 	});
 
-	test('await and ask load no ink or react', async () => {
+	test('ask and await load no ink, react or ajv\'s compiler: our own files are checked by validators generated ahead of time', async () => {
 		const {workspace, project: directory} = await newWorkspace([], project());
-		const ask = await runRecorded(['ask', 'Which?', '--option', 'A', '--workspace', workspace], directory);
+		const ask = await runRecordingModules(['ask', 'Which?', '--option', 'A', '--workspace', workspace], directory);
 		expect(ask.code).toBe(0);
-		const wait = await runRecorded(['await', 'q1', '--for', '0.1', '--workspace', workspace], directory);
+		const wait = await runRecordingModules(['await', 'q1', '--for', '0.1', '--workspace', workspace], directory);
 		expect(wait.code).toBe(75);
 		for (const run of [ask, wait]) {
+			expect(run.sources).toContain('source/core/questions.ts');
 			expect(run.packages).not.toContain('ink');
 			expect(run.packages).not.toContain('react');
+			expect(ajvCompiler(run.packageFiles)).toEqual([]);
 		}
 	});
 });

@@ -188,7 +188,8 @@ describe('withFileLock', () => {
 	}, 180_000);
 });
 
-const fileLockModule = fileURLToPath(new URL('../../dist/core/file-lock.js', import.meta.url));
+const fileLockModule = fileURLToPath(new URL('../../source/core/file-lock.ts', import.meta.url));
+const typeScriptHooks = fileURLToPath(new URL('../terminal/fixtures/ts-register.mjs', import.meta.url));
 
 /** A child that takes the lock `rounds` times; inside, it checks no live process is inside too (a marker holding the pid inside), adds one to a counter slowly, and logs the round. */
 function contender(rounds: number, files: {marker: string; counter: string; log: string}): ReturnType<typeof spawn> {
@@ -215,11 +216,11 @@ function contender(rounds: number, files: {marker: string; counter: string; log:
 			}, 20000);
 		}
 	`;
-	return spawn(process.execPath, ['--input-type=module', '-e', code], {stdio: ['ignore', 'ignore', 'pipe']});
+	return spawn(process.execPath, ['--import', typeScriptHooks, '--input-type=module', '-e', code], {stdio: ['ignore', 'ignore', 'pipe']});
 }
 
 describe('withFileLock across processes', () => {
-	test.skipIf(!fs.existsSync(fileLockModule))('processes killed while holding the lock are recovered at once; the others never overlap or lose a count', async () => {
+	test('processes killed while holding the lock are recovered at once; the others never overlap or lose a count', async () => {
 		const files = {marker: path.join(directory, 'inside'), counter: path.join(directory, 'counter'), log: path.join(directory, 'log')};
 		fs.writeFileSync(files.counter, '0');
 		fs.writeFileSync(files.log, '');

@@ -11,6 +11,7 @@ import {deadPid, exited, startNode, useTempDirectories, waitFor} from './helpers
 
 /** A racer process: loads the built hold module, then takes the hold of each workspace it is sent and says whether it won. Winners keep theirs. */
 const racerScript = fileURLToPath(new URL('../fixtures/hold-racer.mjs', import.meta.url));
+const typeScriptHooks = fileURLToPath(new URL('../terminal/fixtures/ts-register.mjs', import.meta.url));
 
 const temporaryDirectory = useTempDirectories();
 let workspace: string;
@@ -130,7 +131,7 @@ describe('racing for a dead producer\'s hold from separate processes', () => {
 	let racers: ChildProcess[] = [];
 	const replies = new Map<ChildProcess, Array<{won: boolean; message?: string}>>();
 	beforeAll(async () => {
-		racers = Array.from({length: racerCount}, () => fork(racerScript, [], {stdio: ['ignore', 'ignore', 'inherit', 'ipc']}));
+		racers = Array.from({length: racerCount}, () => fork(racerScript, [], {execArgv: ['--import', typeScriptHooks], stdio: ['ignore', 'ignore', 'inherit', 'ipc']}));
 		for (const racer of racers) {
 			replies.set(racer, []);
 			racer.on('message', message => {

@@ -155,6 +155,18 @@ describe('refusals that are reported at once', () => {
 		expect(snapshot.state).not.toBe('complete');
 	});
 
+	test('a shared/ that goes missing (moved away, as mid-swap for a link) is reported, and the questions read before are kept', async () => {
+		write(layout.questions, JSON.stringify({questions: [{id: 'q1', text: 'Ship it?', options: ['Yes', 'No']}]}));
+		const reader = new SnapshotReader(workspace, manifest);
+		// A value is shown once it has stayed the same for the settle time.
+		const seen = await reader.read(Date.now() + settleMs);
+		expect(seen.questions.map(question => question.text)).toEqual(['Ship it?']);
+		fs.renameSync(path.join(workspace, 'shared'), path.join(base, 'shared-elsewhere'));
+		const snapshot = await reader.read(Date.now() + 2 * settleMs);
+		expect(snapshot.problems).toContainEqual({file: 'shared/', message: 'is missing'});
+		expect(snapshot.questions.map(question => question.text)).toEqual(['Ship it?']);
+	});
+
 	test('an oversized partial result is a problem at once', async () => {
 		const file = path.join(workspace, 'output/analysis.partial.json');
 		fs.writeFileSync(file, '');

@@ -27,7 +27,7 @@ describe('the terminal edge', () => {
 		[path.join('terminal', 'clipboard.ts'), /options\.stream\.write\(sequence\)/g],
 		// The notification sequences: their text is notificationText's (safeText, cut, no control character), checked in notify.test.ts.
 		[path.join('terminal', 'notify.ts'), /options\.stream\.write\(notificationSequence\(/g],
-		[path.join('commands', 'watch.tsx'), /terminal\.stdout\.write\('\\u0007'\)/g],
+		[path.join('commands', 'watch.ts'), /terminal\.stdout\.write\('\\u0007'\)/g],
 		[path.join('demo', 'consumer.ts'), /process\.stderr\.write\(`usage: /g],
 	]);
 	const rawWrite = /\b(?:stdout|stderr|stream)\.write\(|\bconsole\.\w+\(/;

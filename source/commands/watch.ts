@@ -1,6 +1,5 @@
 import path from 'node:path';
-import React from 'react';
-import {App, type AnswerRefusal, type ResultView, type StageLine} from '../app.js';
+import type {AnswerRefusal, ResultView, StageLine} from '../app.js';
 import {finishInterruptedArchive} from '../core/archive.js';
 import {isArchiveFolder} from '../core/archive-record.js';
 import {abortingSignal, describeError, errorStack, type EndingSignal} from '../core/errors.js';
@@ -9,7 +8,7 @@ import {mcpRegistration} from '../core/mcp-setup.js';
 import {layout} from '../core/paths.js';
 import {checkAnswer} from '../core/questions.js';
 import {readRegularFile} from '../core/safe-io.js';
-import {checkJson} from '../core/validation.js';
+import {checkJson, startValidationWorker} from '../core/validation.js';
 import {buildPrompt, isPromptTool, promptTools, type PromptTool} from '../core/prompt.js';
 import {HandoffSession} from '../core/session.js';
 import type {Outcome} from '../core/snapshot.js';
@@ -17,11 +16,11 @@ import {interruptedBy, summarize, summaryLines, type ResumeHint, type Summary} f
 import {checkWorkspace} from '../core/workspace.js';
 import {copyText, savePromptOnly} from '../terminal/clipboard.js';
 import {notify, QuestionAnnouncer, type Notification} from '../terminal/notify.js';
-import {renderScreen, type Screen} from '../terminal/render-screen.js';
 import {enterAlternateScreen, installRestoreHandlers} from '../terminal/screen.js';
 import {chooseTerminal} from '../terminal/tty.js';
-import {CrashBoundary} from '../ui/components/crash-boundary.js';
+import {withoutFetch} from '../terminal/without-fetch.js';
 import type {Intent} from '../ui/intents.js';
+import type {WatchScreen, WatchScreenProps} from '../ui/watch-screen.js';
 import {printJson, printLine, usageError, type CommandContext} from './io.js';
 import {launchInto, type LaunchRequest} from './launch.js';
 import {printDebugStack, runHeadless, sessionOptions, stoppedByError, type WatchFlags} from './wait.js';
@@ -104,21 +103,40 @@ async function watchToSummary(workspace: string, context: CommandContext<ScreenF
 		return summarize({kind: 'complete', archivePath: archived, resultPath: archived}, workspace, path.basename(workspace));
 	}
 
-	// Everything that can be wrong with the workspace is reported here, before the screen opens (exit 2).
-	// The screen keeps the last lines only: a long progress.txt opens at its end.
-	const session = await HandoffSession.open(checkWorkspace(workspace), {...sessionOptions(flags, context.cwd), progressTailBytes: screenProgressBytes});
 	const terminal = chooseTerminal({stdin: process.stdin, stdout: process.stdout, env: context.environment});
+	// The screen's code (Ink and React, most of start-up) loads while the workspace is opened and its schema checked on the validation worker's thread.
+	startValidationWorker();
+	const loadScreen = async (): Promise<typeof import('../ui/watch-screen.js')> => withoutFetch(async () => import('../ui/watch-screen.js'));
+	const screenCode = terminal.kind === 'none' ? undefined : loadScreen();
+	// Awaited where the screen is drawn.
+	screenCode?.catch(() => undefined);
+	let session: HandoffSession;
+	try {
+		// Everything that can be wrong with the workspace is reported here, before the screen opens (exit 2).
+		// The screen keeps the last lines only: a long progress.txt opens at its end.
+		session = await HandoffSession.open(checkWorkspace(workspace), {...sessionOptions(flags, context.cwd), progressTailBytes: screenProgressBytes});
+	} catch (error) {
+		if (terminal.kind !== 'none') {
+			terminal.close?.();
+		}
+
+		throw error;
+	}
+
 	// The prompt is always saved to input/prompt.txt, copied or not (--no-clipboard, watch, a resumed pipeline stage): the person can always find it.
 	const promptFile = path.join(workspace, layout.input, 'prompt.txt');
 	const copying = flags.clipboard && options.copyPrompt;
 	if (terminal.kind === 'none') {
-		printLine(context.stderr, 'handoff: no terminal; following the hand-off as plain lines');
-		if (options.copyPrompt) {
-			printLine(context.stderr, `handoff: paste this into your LLM CLI:\n${buildPrompt({workspace, tool, ...mcpPrompt(flags.mcp, tool)})}`, {multiline: true});
-		}
+		const announce = async (): Promise<void> => {
+			printLine(context.stderr, 'handoff: no terminal; following the hand-off as plain lines');
+			if (options.copyPrompt) {
+				printLine(context.stderr, `handoff: paste this into your LLM CLI:\n${buildPrompt({workspace, tool, ...mcpPrompt(flags.mcp, tool)})}`, {multiline: true});
+			}
 
-		printLine(context.stderr, `handoff: ${(await savePromptOnly(buildPrompt({workspace, tool, ...mcpPrompt(flags.mcp, tool)}), promptFile)).detail}`);
-		return runHeadless(workspace, sessionOptions(flags, context.cwd), context.stderr, session, launch, options.abort);
+			printLine(context.stderr, `handoff: ${(await savePromptOnly(buildPrompt({workspace, tool, ...mcpPrompt(flags.mcp, tool)}), promptFile)).detail}`);
+		};
+
+		return runHeadless(workspace, sessionOptions(flags, context.cwd), context.stderr, {opened: session, onStarted: launch, abort: options.abort, announce});
 	}
 
 	const copyPrompt = async (text: string): Promise<string> => {
@@ -150,7 +168,7 @@ async function watchToSummary(workspace: string, context: CommandContext<ScreenF
 		stopWith(abortingSignal(options.abort!));
 	};
 
-	let screen: Screen | undefined;
+	let screen: WatchScreen | undefined;
 	const restore = enterAlternateScreen(terminal.stdout, terminal.stdin);
 	const uninstall = installRestoreHandlers(restore, {
 		onSignal: stopWith,
@@ -172,14 +190,14 @@ async function watchToSummary(workspace: string, context: CommandContext<ScreenF
 	const announcer = new QuestionAnnouncer(notifyPerson, session.manifest.task);
 	const showNotice = (notice: string): void => {
 		promptNotice = notice;
-		screen?.instance.rerender(view());
+		screen?.update(view());
 	};
 
 	// Feedback for the footer: a new seq each time, so the same words said twice show twice.
 	let message: {text: string; tone: 'info' | 'warning' | 'error'; seq: number} | undefined;
 	const say = (text: string, tone: 'info' | 'warning' | 'error' = 'info'): void => {
 		message = {text, tone, seq: (message?.seq ?? 0) + 1};
-		screen?.instance.rerender(view());
+		screen?.update(view());
 	};
 
 	const prompt = {text: buildPrompt({workspace, tool}), file: promptFile};
@@ -190,7 +208,7 @@ async function watchToSummary(workspace: string, context: CommandContext<ScreenF
 		const formatted = data === undefined ? undefined : (await checkJson(data, {name: resultPath, format: true})).formatted;
 		if (formatted) {
 			result = {file: path.relative(context.cwd, resultPath) || resultPath, ...formatted};
-			screen?.instance.rerender(view());
+			screen?.update(view());
 		}
 	};
 
@@ -203,7 +221,7 @@ async function watchToSummary(workspace: string, context: CommandContext<ScreenF
 	let answerRefusal: AnswerRefusal | undefined;
 	const refuseAnswer = (id: string, answer: string, error: string): void => {
 		answerRefusal = {id, answer, error, seq: (answerRefusal?.seq ?? 0) + 1};
-		screen?.instance.rerender(view());
+		screen?.update(view());
 	};
 
 	/** Checks the answer against its question (option range, strict, schema) before saving it; the save itself may still be refused (already answered, the file unwritable). */
@@ -269,17 +287,13 @@ async function watchToSummary(workspace: string, context: CommandContext<ScreenF
 		quit();
 	};
 
-	const view = (): React.JSX.Element => (
-		<CrashBoundary onCrash={onCrash}>
-			<App source={session} promptNotice={promptNotice} prompt={prompt} result={result} message={message} stages={options.stages} answerRefusal={answerRefusal} onIntent={onIntent} />
-		</CrashBoundary>
-	);
+	const view = (): WatchScreenProps => ({source: session, promptNotice, prompt, result, message, stages: options.stages, answerRefusal, onIntent, onCrash});
 	let outcome: Outcome | undefined;
 	let stopTool = (): void => undefined;
 	try {
 		await session.start();
 		stopTool = await launch(session);
-		screen = renderScreen(view(), {stdin: terminal.stdin, terminal: terminal.stdout});
+		screen = (await (screenCode ?? loadScreen())).drawWatchScreen(view(), {stdin: terminal.stdin, terminal: terminal.stdout});
 		// A question nobody was told of yet gets a notification, as it gets the bell.
 		const notified = new Set<string>();
 		session.subscribe(() => {
