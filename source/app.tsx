@@ -45,6 +45,9 @@ export type AppProps = {
 
 export type AnswerRefusal = {id: string; answer: string; error: string; seq: number};
 
+/** No time on screen counts. */
+const noClock = (): undefined => undefined;
+
 /** How long a notice stays in the footer. */
 const noticeMs = 6000;
 
@@ -63,7 +66,9 @@ export function App({source, onIntent, promptNotice, prompt, result, message, st
 	const {snapshot, progress, outcome} = useSession(source);
 	const {columns, rows} = useTerminalSize();
 	const [state, dispatch] = useReducer(appReducer, initialAppState);
-	const now = useNow(useMemo(() => statusClock(snapshot, outcome), [snapshot, outcome]));
+	// The status pane runs its own clock; here the time counts only while the status detail view shows it.
+	const statusOpen = state.detail?.source === 'status';
+	const now = useNow(useMemo(() => (statusOpen ? statusClock(snapshot, outcome) : noClock), [statusOpen, snapshot, outcome]));
 	const pending = useMemo(() => snapshot?.questions.filter(question => !question.answer) ?? [], [snapshot]);
 	const selected = clamp(state.selected, 0, Math.max(0, pending.length - 1));
 	const finished = outcome !== undefined && outcome.kind !== 'retrying';
@@ -256,7 +261,7 @@ export function App({source, onIntent, promptNotice, prompt, result, message, st
 					))}
 				</Text>
 			) : null}
-			<StatusPane snapshot={snapshot} outcome={outcome} now={now} notice={promptNotice} height={screen.status.height} compact={screen.status.compact} focused={state.focus === 'status'} />
+			<StatusPane snapshot={snapshot} outcome={outcome} notice={promptNotice} height={screen.status.height} compact={screen.status.compact} focused={state.focus === 'status'} />
 			{screen.progress || screen.partial ? (
 				<Box flexDirection={screen.arrangement === 'side-by-side' ? 'row' : 'column'}>
 					{screen.progress ? (

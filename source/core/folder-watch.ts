@@ -10,15 +10,23 @@ export type ChangeListener = (relativePath: string) => void;
 // input/ too: the producer wrote it, but a consumer that changes the manifest or schema there is reported (producer-record.ts), on the event rather than at the next heartbeat.
 const watchedFolders = ['', layout.shared, layout.output, layout.input] as const;
 
+export type WatchOptions = {
+	usePolling?: boolean;
+	/** More workspace-relative folders to watch besides these (a seed manifest's schema kept elsewhere, which the producer record compares). */
+	folders?: readonly string[];
+};
+
 /**
 Reports changes in the workspace root, shared/, output/ and input/.
 
 The normal path is one inotify/FSEvents watch per folder through fs.watch: every append and every rename arrives within a millisecond or two. We measured chokidar here first: it throttles a folder's re-scan to once a second and drops a file's second change within 5 ms, which delayed atomic (rename) updates by up to a second. chokidar's polling mode remains the fallback, for file systems that send no events (some network and container mounts) or when watches run out.
+
+Nothing re-reads the workspace on a timer to catch what a watch missed, so the watches follow the folders themselves: a watch stays with the folder it was put on (an inode), so a subfolder that is replaced (renamed away, a new one made in its place) or created later is watched afresh when the root reports its name. A folder that is a symlink is not watched (the reader refuses to read through it).
 */
-export async function watchWorkspace(workspace: string, onChange: ChangeListener, options: {usePolling?: boolean} = {}): Promise<FolderWatch> {
+export async function watchWorkspace(workspace: string, onChange: ChangeListener, options: WatchOptions = {}): Promise<FolderWatch> {
 	if (!options.usePolling) {
 		try {
-			return watchWithEvents(workspace, onChange);
+			return watchWithEvents(workspace, onChange, [...new Set([...watchedFolders, ...(options.folders ?? [])])]);
 		} catch {
 			// No events on this file system, or no watches left: poll instead.
 		}
@@ -27,18 +35,45 @@ export async function watchWorkspace(workspace: string, onChange: ChangeListener
 	return watchByPolling(workspace, onChange);
 }
 
-function watchWithEvents(workspace: string, onChange: ChangeListener): FolderWatch {
-	const watchers = new Map<string, fs.FSWatcher>();
+function watchWithEvents(workspace: string, onChange: ChangeListener, folders: readonly string[]): FolderWatch {
+	const watchers = new Map<string, {watcher: fs.FSWatcher; identity: string}>();
+	const identityOf = (folder: string): string | undefined => {
+		try {
+			// The workspace's own path may be a link (the presence check judges it); a subfolder that is one is not followed.
+			const stat = folder === '' ? fs.statSync(workspace) : fs.lstatSync(path.join(workspace, folder));
+			return stat.isDirectory() ? `${stat.dev}:${stat.ino}` : undefined;
+		} catch {
+			return undefined;
+		}
+	};
+
+	const stopWatching = (folder: string): void => {
+		watchers.get(folder)?.watcher.close();
+		watchers.delete(folder);
+	};
+
+	/** Watches the folder now at `folder`, unless it is the one watched already; throws when the root cannot be watched. */
 	const watchFolder = (folder: string): void => {
-		if (watchers.has(folder)) {
+		const identity = identityOf(folder);
+		const current = watchers.get(folder);
+		if (current !== undefined && current.identity === identity) {
+			return;
+		}
+
+		if (identity === undefined) {
+			stopWatching(folder);
+			if (folder === '') {
+				throw new Error('the workspace folder cannot be watched');
+			}
+
 			return;
 		}
 
 		const watcher = fs.watch(path.join(workspace, folder), (_event, name) => {
 			const relativePath = folder === '' ? String(name ?? '') : `${folder}/${name ?? ''}`;
 			if (folder === '') {
-				// shared/ or output/ may be created (or re-created) after we started.
-				tryWatchMissing();
+				// A subfolder created, re-created or swapped after we started.
+				watchSubfolders();
 			}
 
 			onChange(relativePath);
@@ -46,13 +81,17 @@ function watchWithEvents(workspace: string, onChange: ChangeListener): FolderWat
 		watcher.on('error', () => {
 			// The folder went away; a later root event puts the watch back if it returns.
 			watcher.close();
-			watchers.delete(folder);
+			if (watchers.get(folder)?.watcher === watcher) {
+				watchers.delete(folder);
+			}
 		});
-		watchers.set(folder, watcher);
+		// The new watch first, then the old one closed: no moment without one.
+		current?.watcher.close();
+		watchers.set(folder, {watcher, identity});
 	};
 
-	const tryWatchMissing = (): void => {
-		for (const folder of watchedFolders.slice(1)) {
+	const watchSubfolders = (): void => {
+		for (const folder of folders.filter(folder => folder !== '')) {
 			try {
 				watchFolder(folder);
 			} catch {}
@@ -60,10 +99,10 @@ function watchWithEvents(workspace: string, onChange: ChangeListener): FolderWat
 	};
 
 	watchFolder('');
-	tryWatchMissing();
+	watchSubfolders();
 	return {
 		async close() {
-			for (const watcher of watchers.values()) {
+			for (const {watcher} of watchers.values()) {
 				watcher.close();
 			}
 

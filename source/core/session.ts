@@ -7,7 +7,7 @@ import {coalesce} from './coalesce.js';
 import {watchWorkspace, type FolderWatch} from './folder-watch.js';
 import {failHandoff, rejectResult} from './completion.js';
 import type {Manifest} from './manifest.js';
-import {acquireProducerHold} from './hold.js';
+import {acquireProducerHold, isStaleClaim} from './hold.js';
 import {ContractGuard, openProducerRecord, recordRejection, recordedContract} from './producer-record.js';
 import {writeMetadata} from './metadata.js';
 import {layout} from './paths.js';
@@ -38,12 +38,16 @@ export type SessionOptions = SnapshotOptions & {
 	progressLimit?: number;
 	/** Open a long progress.txt at its last lines within this many bytes (a screen), instead of reading it all from the top (wait prints every line). */
 	progressTailBytes?: number;
+	/** How often to look at what sends no file event (default heartbeatMs); for tests. */
+	heartbeatMs?: number;
 };
 
 /**
-The longest the session goes without reading the workspace: file changes come from events, time-based states (timed out, stalled) from a timer set for the moment they fall due, so this only catches what sends no event (a consumer's pid that ended, a missed event).
+How often the session looks at what sends no file event: whether the claimant's process is still running, and whether the workspace is still at its path (a parent folder renamed). File changes come from events and time-based states (timed out, stalled) from a timer set for the moment they fall due, so at rest this look costs a system call or two, and the workspace is read again only when it finds a change. When polling (--poll) it reads the whole workspace instead, as polling catches no other way what its interval missed.
 */
 const heartbeatMs = 5000;
+/** The longest setTimeout takes; a later deadline is looked at again when this runs out. */
+const maxTimerMs = 2 ** 31 - 1;
 /** How long a valid result waits for a launched tool that is still running to end and send its last event (tokens, cost). */
 const launchedReportGraceMs = 5000;
 
@@ -69,6 +73,7 @@ export class HandoffSession implements SessionSource {
 	private readonly tail: ProgressTail;
 	private watch: FolderWatch | undefined;
 	private clock: NodeJS.Timeout | undefined;
+	private heartbeat: NodeJS.Timeout | undefined;
 	private releaseHold: (() => Promise<void>) | undefined;
 	private presence: WorkspacePresence | undefined;
 	// A progress file that cannot be read only costs lines; a bug there, or any failed refresh, ends the session with the reason.
@@ -137,14 +142,22 @@ export class HandoffSession implements SessionSource {
 		this.watch = await watchWorkspace(
 			workspace,
 			relativePath => {
-				if (relativePath === layout.progress) {
+				// shared/ itself changed (made, replaced): a progress.txt in it may have been written before its watch began.
+				if (relativePath === layout.progress || relativePath === layout.shared) {
 					this.tailing.schedule();
 				}
 
 				this.refreshing.schedule();
 			},
-			{usePolling: this.options.usePolling},
+			// A seed manifest's schema may sit outside input/: its folder is watched too, so a changed contract is reported when it changes.
+			{usePolling: this.options.usePolling, folders: this.manifest.schemaPath === undefined ? [] : [path.posix.dirname(this.manifest.schemaPath)].filter(folder => folder !== '.')},
 		);
+		this.heartbeat = setInterval(() => {
+			this.lookForSilentChanges().catch((error: unknown) => {
+				this.settleOnError(error);
+			});
+		}, this.options.heartbeatMs ?? heartbeatMs);
+		this.heartbeat.unref();
 		this.tailing.schedule();
 		this.refreshing.schedule();
 		await this.refreshing.idle();
@@ -247,7 +260,7 @@ export class HandoffSession implements SessionSource {
 		}
 
 		this.closed = true;
-		clearTimeout(this.clock);
+		this.stopTimers();
 		await this.watch?.close();
 		await this.refreshing.idle();
 		await this.tailing.idle();
@@ -302,7 +315,7 @@ export class HandoffSession implements SessionSource {
 		}
 
 		const snapshot = await this.reader.read();
-		// The heartbeat reads an unchanged workspace: only a snapshot that differs reaches the views, so a quiet screen does no work.
+		// A read that finds nothing new (an event for a file that ends up as it was, a poll under --poll): only a snapshot that differs reaches the views, so the screen does no work for it.
 		if (!isDeepStrictEqual(snapshot, this.state.snapshot)) {
 			this.update({snapshot});
 		}
@@ -318,10 +331,12 @@ export class HandoffSession implements SessionSource {
 		await this.react(snapshot);
 	}
 
-	/** Sets the one timer for the next read: when the deadline or the stall time falls due, at most heartbeatMs away. */
+	/** Sets the timer for the next read that time alone calls for: when the deadline or the stall time falls due. None when neither is ahead. */
 	private setClock(snapshot: WorkspaceSnapshot): void {
 		clearTimeout(this.clock);
+		this.clock = undefined;
 		if (this.closed || this.settled || this.stopClock) {
+			this.stopTimers();
 			return;
 		}
 
@@ -329,12 +344,40 @@ export class HandoffSession implements SessionSource {
 		const stallAfterMs = this.options.stallAfterMs ?? defaultStallAfterMs;
 		const due = [snapshot.deadline, snapshot.lastActivityAt === undefined ? undefined : snapshot.lastActivityAt + stallAfterMs]
 			.filter((time): time is number => time !== undefined && time > now);
-		const wait = Math.min(heartbeatMs, ...due.map(time => time - now + 5));
+		if (due.length === 0) {
+			return;
+		}
+
 		this.clock = setTimeout(() => {
 			this.tailing.schedule();
 			this.refreshing.schedule();
-		}, wait);
+		}, Math.min(maxTimerMs, ...due.map(time => time - now + 5)));
 		this.clock.unref();
+	}
+
+	/**
+	The heartbeat: reads the workspace again only when something that sends no file event changed, the claimant's process ended (a stale claim) or the workspace left its path. Polling (--poll) reads it whole each time, for what the poll interval missed.
+	*/
+	private async lookForSilentChanges(): Promise<void> {
+		if (this.closed || this.settled || this.stopClock) {
+			return;
+		}
+
+		const claim = this.state.snapshot?.claim;
+		const changed = this.options.usePolling === true
+			|| (claim !== undefined && !claim.stale && isStaleClaim(claim))
+			|| (await this.presence?.check()) !== undefined;
+		if (changed) {
+			this.tailing.schedule();
+			this.refreshing.schedule();
+		}
+	}
+
+	private stopTimers(): void {
+		clearTimeout(this.clock);
+		clearInterval(this.heartbeat);
+		this.clock = undefined;
+		this.heartbeat = undefined;
 	}
 
 	/** Resumes the parked tool's session once its open question has an answer (from the app or `handoff answer`). */
@@ -448,7 +491,7 @@ export class HandoffSession implements SessionSource {
 			});
 			// Stop watching before the folder is removed under the watcher. The hold is kept (it is outside the workspace) until the removal is done.
 			this.stopClock = true;
-			clearTimeout(this.clock);
+			this.stopTimers();
 			await this.watch?.close();
 			const {archivePath, notRemoved} = await archiveWorkspace(workspace, manifest, {resultsDirectory: this.options.resultsDirectory, keep: this.options.keep});
 			this.settle({kind: 'complete', archivePath, resultPath: path.join(archivePath, manifest.result.path), ...(notRemoved ? {warnings: [notRemoved]} : {})});
@@ -479,6 +522,7 @@ export class HandoffSession implements SessionSource {
 		}
 
 		this.settled = true;
+		this.stopTimers();
 		this.update({outcome});
 		this.resolveFinished(outcome);
 	}

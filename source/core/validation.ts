@@ -14,6 +14,9 @@ export const validationTimeLimitMs = 5000;
 /** The worker's heap: a 10 MB result (the read limit) of ordinary objects parses and validates in well under this; millions of schema errors do not fit, and count as invalid. */
 const workerHeapMb = 256;
 
+/** How long an idle worker is kept for the next check (partial results often come in runs) before it is ended. */
+const workerIdleMs = 2000;
+
 /** How much of a partial result is kept for display: the first lines, each cut to a length no terminal shows whole. */
 export const partialDisplayLimits = {maxLines: 2000, maxLineLength: 500};
 
@@ -108,6 +111,24 @@ class Checker {
 	private readonly queue: Job[] = [];
 	private current: {job: Job; timer: NodeJS.Timeout} | undefined;
 	private nextId = 1;
+	private idleTimer: NodeJS.Timeout | undefined;
+
+	/** An idle worker is ended after a while: a screen at rest then keeps no second heap (its memory and its garbage collections), and the next check starts a new one. */
+	private endWhenIdle(): void {
+		clearTimeout(this.idleTimer);
+		const idle = this.worker;
+		if (!idle) {
+			return;
+		}
+
+		this.idleTimer = setTimeout(() => {
+			if (this.worker === idle && !this.current && this.queue.length === 0) {
+				this.worker = undefined;
+				idle.terminate().catch(() => undefined);
+			}
+		}, workerIdleMs);
+		this.idleTimer.unref();
+	}
 
 	async run(makeRequest: (id: number) => WorkerRequest, name: string, timeLimitMs: number, timeoutMessage: string, keepAlive: boolean): Promise<JsonCheck> {
 		return new Promise(resolve => {
@@ -133,8 +154,11 @@ class Checker {
 		const job = this.queue.shift();
 		if (!job) {
 			this.worker?.unref();
+			this.endWhenIdle();
 			return;
 		}
+
+		clearTimeout(this.idleTimer);
 
 		let worker: Worker;
 		try {

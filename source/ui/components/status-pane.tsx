@@ -1,10 +1,10 @@
 import {Box} from 'ink';
-import React from 'react';
+import React, {useMemo} from 'react';
 import type {DerivedState, Outcome, WorkspaceSnapshot} from '../../core/snapshot.js';
 import {stateLabels} from '../../core/status.js';
 import {formatDuration, formatMinutes} from '../../core/time.js';
 import {isWorkspaceGone} from '../../core/workspace-presence.js';
-import type {NextChange} from '../hooks/use-now.js';
+import {useNow, type NextChange} from '../hooks/use-now.js';
 import {statusPaneChrome} from '../layout.js';
 import {Text} from './text.js';
 
@@ -117,7 +117,6 @@ function leftText(snapshot: WorkspaceSnapshot, outcome: Outcome | undefined, now
 type Props = {
 	snapshot?: WorkspaceSnapshot;
 	outcome?: Outcome;
-	now: number;
 	notice?: string;
 	height: number;
 	/** One unbordered line (and one detail line) on a short screen. */
@@ -150,7 +149,11 @@ function StateRow({snapshot, outcome, now}: {snapshot: WorkspaceSnapshot; outcom
 	);
 }
 
-export function StatusPane({snapshot, outcome, now, notice, height, compact = false, focused = false}: Props): React.JSX.Element {
+/**
+The status pane keeps its own clock (see statusClock): in a deadline's last hour the time left changes every second, and only this pane draws again for it, not the screen around it (memo: the props do not change with the time).
+*/
+export const StatusPane = React.memo(function StatusPane({snapshot, outcome, notice, height, compact = false, focused = false}: Props): React.JSX.Element {
+	const now = useNow(useMemo(() => statusClock(snapshot, outcome), [snapshot, outcome]));
 	if (!snapshot) {
 		return (
 			<Box borderStyle={compact ? undefined : 'round'} borderColor="gray" height={height} paddingX={compact ? 0 : 1}>
@@ -182,7 +185,7 @@ export function StatusPane({snapshot, outcome, now, notice, height, compact = fa
 			))}
 		</Box>
 	);
-}
+});
 
 /** Everything the status pane knows, for the detail view: the state, the claim, the workspace, and every detail line whole. */
 export function statusLines(snapshot: WorkspaceSnapshot | undefined, outcome: Outcome | undefined, notice: string | undefined, now: number): Array<{text: string; color?: string; dim?: boolean}> {

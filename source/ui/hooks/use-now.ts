@@ -4,31 +4,25 @@ import {useEffect, useState} from 'react';
 export type NextChange = (time: number) => number | undefined;
 
 /**
-The time that durations on screen are measured to, so rendering itself reads no clock. It changes only when what is shown changes: at the moments `nextChange` gives, or every `nextChange` milliseconds; no timer runs while nothing on screen counts.
+The time that durations on screen are measured to, so rendering itself reads no clock. It changes only when what is shown changes: at the moments `nextChange` gives, or every `nextChange` milliseconds; no timer runs while nothing on screen counts. A moment that passed while no clock ran (nothing counted, then something does) is caught up at once.
 */
 export function useNow(nextChange: number | NextChange = 1000): number {
 	const [now, setNow] = useState(Date.now);
 	useEffect(() => {
 		const next: NextChange = typeof nextChange === 'number' ? time => time - (time % nextChange) + nextChange : nextChange;
-		let timer: NodeJS.Timeout | undefined;
-		const schedule = (): void => {
-			const time = Date.now();
-			const at = next(time);
-			if (at === undefined) {
-				return;
-			}
+		// Counted from the time shown, not from this moment: a change it missed is due at once.
+		const at = next(now);
+		if (at === undefined) {
+			return;
+		}
 
-			// Just past the moment, so the floor of the new duration has turned over.
-			timer = setTimeout(() => {
-				setNow(Date.now());
-				schedule();
-			}, Math.max(0, at - time) + 5);
-		};
-
-		schedule();
+		// Just past the moment, so the floor of the new duration has turned over.
+		const timer = setTimeout(() => {
+			setNow(Date.now());
+		}, Math.max(0, at - Date.now()) + 5);
 		return () => {
 			clearTimeout(timer);
 		};
-	}, [nextChange]);
+	}, [nextChange, now]);
 	return now;
 }
