@@ -26,8 +26,8 @@ afterEach(() => {
 
 const timeLeft = (frame: string): string | undefined => /(\d+m \d\ds) left/.exec(frame)?.[1];
 
-test('in a deadline\'s last hour the time left changes every second, and only the status pane draws again for it', async () => {
-	const session = new FakeSession({snapshot: makeSnapshot({deadline: Date.now() + (30 * 60_000) + 500}), progress: [{message: 'Reading the spec'}]});
+test('in a deadline\'s last ten minutes the time left changes every second, and only the status pane draws again for it', async () => {
+	const session = new FakeSession({snapshot: makeSnapshot({deadline: Date.now() + (9 * 60_000) + 500}), progress: [{message: 'Reading the spec'}]});
 	let instance!: ReturnType<typeof render>;
 	await settled(() => {
 		instance = render(<App source={session} onIntent={() => undefined} />);

@@ -12,9 +12,17 @@ describe('the status pane clock runs only while a time on screen changes', () =>
 		expect(statusClock(snapshot, undefined)(time)).toBe(time + minute - 10_000);
 	});
 
-	test('in the last hour the time left changes every second, on its own second boundary', () => {
-		const snapshot = makeSnapshot({createdAt: time - 1000, deadline: time + (30 * minute) + 400});
+	test('in the last ten minutes the time left changes every second, on its own second boundary', () => {
+		const snapshot = makeSnapshot({createdAt: time - 1000, deadline: time + (9 * minute) + 400});
 		expect(statusClock(snapshot, undefined)(time)).toBe(time + 400);
+	});
+
+	test('before its last ten minutes the time left changes once a minute, down to 10m 00s, then every second', () => {
+		const snapshot = makeSnapshot({createdAt: time - 1000, claimedAt: undefined, deadline: time + (30 * minute) + 400});
+		expect(statusClock(snapshot, undefined)(time)).toBe(time + 400);
+		const atTen = time + (20 * minute) + 400;
+		expect(statusClock(snapshot, undefined)(atTen - 1)).toBe(atTen);
+		expect(statusClock(snapshot, undefined)(atTen)).toBe(atTen + 1000);
 	});
 
 	test('with hours left, the time left changes once a minute', () => {

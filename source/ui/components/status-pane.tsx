@@ -84,13 +84,16 @@ function showsDeadline(snapshot: WorkspaceSnapshot, outcome: Outcome | undefined
 }
 
 const minuteMs = 60_000;
-const hourMs = 60 * minuteMs;
+/**
+The time left counts seconds only in the last ten minutes: before, a second-by-second countdown is noise to a person glancing over, and each tick costs a whole frame of Ink's output (about 0.6% of a core while it runs).
+*/
+const secondsShownWithinMs = 10 * minuteMs;
 
 /** The next moment after `time` when a duration counted from `from` turns over a whole `unitMs`. */
 const nextTurn = (time: number, from: number, unitMs: number): number => time + unitMs - ((((time - from) % unitMs) + unitMs) % unitMs);
 
 /**
-When the status pane's times next change: the time left each second in its last hour (formatDuration shows seconds only then), else once a minute (elapsed and claimed times are in minutes, the time left in hours and minutes), and never once the hand-off has ended. No animation redraws the screen between these moments.
+When the status pane's times next change: the time left each second in its last ten minutes, else once a minute (elapsed and claimed times are in minutes, the time left in hours and minutes), and never once the hand-off has ended. No animation redraws the screen between these moments.
 */
 export function statusClock(snapshot: WorkspaceSnapshot | undefined, outcome: Outcome | undefined): NextChange {
 	return time => {
@@ -101,7 +104,7 @@ export function statusClock(snapshot: WorkspaceSnapshot | undefined, outcome: Ou
 		const turns = [snapshot.createdAt, snapshot.claimedAt].filter(from => from !== undefined).map(from => nextTurn(time, from, minuteMs));
 		if (showsDeadline(snapshot, outcome)) {
 			const left = snapshot.deadline! - time;
-			turns.push(left <= 0 ? Number.POSITIVE_INFINITY : nextTurn(time, snapshot.deadline!, left <= hourMs + minuteMs ? 1000 : minuteMs));
+			turns.push(left <= 0 ? Number.POSITIVE_INFINITY : nextTurn(time, snapshot.deadline!, left <= secondsShownWithinMs ? 1000 : minuteMs));
 		}
 
 		const next = Math.min(...turns);
@@ -111,7 +114,12 @@ export function statusClock(snapshot: WorkspaceSnapshot | undefined, outcome: Ou
 
 /** The time left, while the hand-off can still end by its deadline. */
 function leftText(snapshot: WorkspaceSnapshot, outcome: Outcome | undefined, now: number): string | undefined {
-	return showsDeadline(snapshot, outcome) ? (snapshot.deadline! > now ? `${formatDuration(snapshot.deadline! - now)} left` : 'no time left') : undefined;
+	if (!showsDeadline(snapshot, outcome)) {
+		return undefined;
+	}
+
+	const left = snapshot.deadline! - now;
+	return left > 0 ? `${left <= secondsShownWithinMs ? formatDuration(left) : formatMinutes(left)} left` : 'no time left';
 }
 
 type Props = {
