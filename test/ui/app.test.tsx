@@ -76,6 +76,13 @@ describe('panes', () => {
 		expect(frame()).toContain('Prompt copied to the clipboard');
 	});
 
+	test('under a minute the times read "just now", not "0m"', async () => {
+		const {frame} = await mount(new FakeSession({snapshot: makeSnapshot({createdAt: Date.now() - 5000, claimedAt: Date.now() - 2000})}));
+		expect(frame()).toContain('· created just now ·');
+		expect(frame()).toContain('claimed by claude-code, laptop just now');
+		expect(frame()).not.toMatch(/\b0m\b/);
+	});
+
 	test('the time left counts down by itself, without a new snapshot', async () => {
 		const {frame} = await mount(new FakeSession());
 		const since = (): string | undefined => /(\d+m \d\ds) left/.exec(frame())?.[1];

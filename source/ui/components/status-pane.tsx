@@ -28,7 +28,12 @@ function claimLine(snapshot: WorkspaceSnapshot, now: number): string {
 	}
 
 	const who = [claim?.tool, claim?.host, claim?.pid === undefined ? undefined : `pid ${claim.pid}`].filter(Boolean).join(', ');
-	return `claimed${who ? ` by ${who}` : ''}${snapshot.claimedAt ? ` ${formatMinutes(now - snapshot.claimedAt)} ago` : ''}`;
+	return `claimed${who ? ` by ${who}` : ''}${snapshot.claimedAt ? ` ${ago(now - snapshot.claimedAt)}` : ''}`;
+}
+
+/** "just now" under a minute, else "3m ago": times here change once a minute, and "0m ago" reads like nothing happened. */
+function ago(milliseconds: number): string {
+	return milliseconds < minuteMs ? 'just now' : `${formatMinutes(milliseconds)} ago`;
 }
 
 function outcomeLines(outcome: Outcome): Array<{text: string; color: string}> {
@@ -136,12 +141,12 @@ type Props = {
 function StateRow({snapshot, outcome, now}: {snapshot: WorkspaceSnapshot; outcome?: Outcome; now: number}): React.JSX.Element {
 	const {state} = snapshot;
 	// Only the time left counts seconds; the rest changes once a minute (see statusClock).
-	const elapsed = snapshot.createdAt === undefined ? undefined : formatMinutes(now - snapshot.createdAt);
+	const elapsed = snapshot.createdAt === undefined ? undefined : now - snapshot.createdAt;
 	const left = leftText(snapshot, outcome, now);
 	const facts = [
 		snapshot.pendingQuestions > 0 ? `${snapshot.pendingQuestions} question${snapshot.pendingQuestions === 1 ? '' : 's'} waiting` : undefined,
 		left,
-		elapsed ? `${elapsed} since created` : undefined,
+		elapsed === undefined ? undefined : (elapsed < minuteMs ? 'created just now' : `${formatMinutes(elapsed)} since created`),
 		snapshot.manifest.task,
 	].filter(Boolean).join(' · ');
 	return (
