@@ -137,12 +137,17 @@ class Checker {
 		});
 	}
 
-	/** Boots the worker now, idle and not keeping the process alive, so the first check does not wait for a thread to start. */
+	/** Boots the worker now, idle and not keeping the process alive, so the first check does not wait for a thread to start; ended like any idle worker if no check comes. */
 	warm(): void {
 		try {
 			this.ensureWorker().unref();
 		} catch {
 			// The first check starts it again, and reports why it cannot.
+			return;
+		}
+
+		if (!this.current && this.queue.length === 0) {
+			this.endWhenIdle();
 		}
 	}
 
