@@ -2,7 +2,11 @@ import fs from 'node:fs';
 import path from 'node:path';
 import {layout} from './paths.js';
 
-export type FolderWatch = {close(): Promise<void>};
+export type FolderWatch = {
+	/** True while a folder that is there has no watch (fs.watch refused it: no watches left): its changes come to no event, so the owner must read on a timer. */
+	missesEvents(): boolean;
+	close(): Promise<void>;
+};
 
 /** Called with the workspace-relative path that changed (possibly just a folder name). */
 export type ChangeListener = (relativePath: string) => void;
@@ -101,6 +105,12 @@ function watchWithEvents(workspace: string, onChange: ChangeListener, folders: r
 	watchFolder('');
 	watchSubfolders();
 	return {
+		missesEvents() {
+			return folders.some(folder => {
+				const identity = identityOf(folder);
+				return identity !== undefined && watchers.get(folder)?.identity !== identity;
+			});
+		},
 		async close() {
 			for (const {watcher} of watchers.values()) {
 				watcher.close();
@@ -130,6 +140,8 @@ async function watchByPolling(workspace: string, onChange: ChangeListener): Prom
 	watcher.on('error', () => undefined);
 	await new Promise<void>(resolve => watcher.once('ready', () => resolve()));
 	return {
+		// Polling sees every folder, on its own interval.
+		missesEvents: () => false,
 		async close() {
 			await watcher.close();
 		},

@@ -356,7 +356,7 @@ export class HandoffSession implements SessionSource {
 	}
 
 	/**
-	The heartbeat: reads the workspace again only when something that sends no file event changed, the claimant's process ended (a stale claim) or the workspace left its path. Polling (--poll) reads it whole each time, for what the poll interval missed.
+	The heartbeat: reads the workspace again only when something that sends no file event changed, the claimant's process ended (a stale claim) or the workspace left its path. Polling (--poll), or a folder the system would not watch (no watches left), reads it whole each time, for what no event reports.
 	*/
 	private async lookForSilentChanges(): Promise<void> {
 		if (this.closed || this.settled || this.stopClock) {
@@ -365,6 +365,7 @@ export class HandoffSession implements SessionSource {
 
 		const claim = this.state.snapshot?.claim;
 		const changed = this.options.usePolling === true
+			|| this.watch?.missesEvents() === true
 			|| (claim !== undefined && !claim.stale && isStaleClaim(claim))
 			|| (await this.presence?.check()) !== undefined;
 		if (changed) {

@@ -100,6 +100,25 @@ describe('a session at rest', () => {
 });
 
 describe('the watches follow the folders, with no heartbeat to catch what they miss', () => {
+	test('a folder the system will not watch (no inotify watches left): the heartbeat reads it, so its questions still show', async () => {
+		const workspace = await newWorkspace();
+		const shared = path.join(workspace, layout.shared);
+		const watch = fs.watch.bind(fs);
+		// The fault injected: fs.watch refuses shared/ as it does when max_user_watches is reached.
+		vi.spyOn(fs, 'watch').mockImplementation(((folder: fs.PathLike, ...rest: unknown[]) => {
+			if (String(folder) === shared) {
+				throw Object.assign(new Error('ENOSPC: System limit for number of file watchers reached'), {code: 'ENOSPC'});
+			}
+
+			return (watch as (...args: unknown[]) => fs.FSWatcher)(folder, ...rest);
+		}));
+		const session = await openSession(workspace, {heartbeatMs: 50});
+		// Written in place (no rename at the root): no event reaches us for it.
+		fs.writeFileSync(path.join(workspace, layout.questions), JSON.stringify({questions: [{id: 'q1', text: 'Unwatched?'}]}));
+		await waitFor(() => session.getState().snapshot?.questions.some(question => question.id === 'q1'), 5000, 'the question in the unwatched shared/');
+		expect(session.getState().snapshot?.questions.map(question => question.text)).toEqual(['Unwatched?']);
+	});
+
 	test('shared/ replaced by a new folder: its progress and questions are followed', async () => {
 		const workspace = await newWorkspace();
 		const session = await openSession(workspace, {heartbeatMs: never});
