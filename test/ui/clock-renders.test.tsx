@@ -24,16 +24,21 @@ afterEach(() => {
 	}
 });
 
-const timeLeft = (frame: string): string | undefined => /(\d+m \d\ds) left/.exec(frame)?.[1];
-
-test('in a deadline\'s last ten minutes the time left changes every second, and only the status pane draws again for it', async () => {
-	const session = new FakeSession({snapshot: makeSnapshot({deadline: Date.now() + (9 * 60_000) + 500}), progress: [{message: 'Reading the spec'}]});
+/** The app on `session`, unmounted after the test; `frame` is what it shows now. */
+async function mountApp(session: FakeSession): Promise<{instance: ReturnType<typeof render>; frame: () => string}> {
 	let instance!: ReturnType<typeof render>;
 	await settled(() => {
 		instance = render(<App source={session} onIntent={() => undefined} />);
 	});
 	mounted.push(instance);
-	const frame = (): string => instance.lastFrame() ?? '';
+	return {instance, frame: () => instance.lastFrame() ?? ''};
+}
+
+const timeLeft = (frame: string): string | undefined => /(\d+m \d\ds) left/.exec(frame)?.[1];
+
+test('in a deadline\'s last ten minutes the time left changes every second, and only the status pane draws again for it', async () => {
+	const session = new FakeSession({snapshot: makeSnapshot({deadline: Date.now() + (9 * 60_000) + 500}), progress: [{message: 'Reading the spec'}]});
+	const {frame} = await mountApp(session);
 	await until(() => {
 		expect(frame()).toContain('Reading the spec');
 		expect(timeLeft(frame())).toBeDefined();
@@ -65,12 +70,7 @@ test('in a deadline\'s last ten minutes the time left changes every second, and 
 test('the status detail view opens on the time now, though no clock ran for it while it was closed', async () => {
 	// Claimed 59 s ago: the minute turns a moment after the screen opens, and no deadline counts seconds.
 	const session = new FakeSession({snapshot: makeSnapshot({claimedAt: Date.now() - 60_000 + 1000, deadline: undefined})});
-	let instance!: ReturnType<typeof render>;
-	await settled(() => {
-		instance = render(<App source={session} onIntent={() => undefined} />);
-	});
-	mounted.push(instance);
-	const frame = (): string => instance.lastFrame() ?? '';
+	const {instance, frame} = await mountApp(session);
 	await until(() => {
 		expect(frame()).toContain('claude-code, laptop just now');
 	});
