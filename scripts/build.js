@@ -6,6 +6,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import * as esbuild from 'esbuild';
+import {inkOutputStep, isInkOutputImport} from './ink-output-step.js';
 
 const root = path.resolve(import.meta.dirname, '..');
 const dist = path.join(root, 'dist');
@@ -14,11 +15,10 @@ const dist = path.join(root, 'dist');
 Ink's output step, which paints every cell of every frame, replaced by ours, which paints only rows no recent frame had and
 makes the same text (source/terminal/ink-output.ts says why; its test compares the two).
 */
-const inkOutputStep = {
+const inkOutput = {
 	name: 'ink-output-step',
 	setup(build) {
-		const inkRenderer = path.join(root, 'node_modules/ink/build/renderer.js');
-		build.onResolve({filter: /^\.\/output\.js$/}, ({importer}) => (importer === inkRenderer ? {path: path.join(root, 'source/terminal/ink-output.ts')} : undefined));
+		build.onResolve({filter: /^\.\/output\.js$/}, ({path: specifier, importer}) => (isInkOutputImport(specifier, importer) ? {path: inkOutputStep} : undefined));
 	},
 };
 
@@ -51,7 +51,7 @@ const result = await esbuild.build({
 	sourcesContent: false,
 	metafile: true,
 	logLevel: 'warning',
-	plugins: [inkOutputStep],
+	plugins: [inkOutput],
 });
 if (Object.keys(result.metafile.inputs).some(input => input.endsWith('ink/build/output.js'))) {
 	throw new Error('build: Ink\'s own output step is in the bundle: did ink/build/renderer.js stop importing ./output.js? See source/terminal/ink-output.ts.');
