@@ -104,8 +104,7 @@ async function watchToSummary(workspace: string, context: CommandContext<ScreenF
 	}
 
 	const terminal = chooseTerminal({stdin: process.stdin, stdout: process.stdout, env: context.environment});
-	// The screen's code (Ink and React, most of start-up) loads while the workspace is opened and its schema checked on the validation worker's thread.
-	startValidationWorker();
+	// The screen's code (Ink and React, most of start-up) loads while the workspace is opened.
 	const loadScreen = async (): Promise<typeof import('../ui/watch-screen.js')> => withoutFetch(async () => import('../ui/watch-screen.js'));
 	const screenCode = terminal.kind === 'none' ? undefined : loadScreen();
 	// Awaited where the screen is drawn.
@@ -294,6 +293,8 @@ async function watchToSummary(workspace: string, context: CommandContext<ScreenF
 		await session.start();
 		stopTool = await launch(session);
 		screen = (await (screenCode ?? loadScreen())).drawWatchScreen(view(), {stdin: terminal.stdin, terminal: terminal.stdout});
+		// Only now, so that its start (a second Node thread, about 100 ms of a core) does not delay the first frame on a two-core machine; it is then ready when a result arrives (a check that comes sooner starts it itself).
+		startValidationWorker();
 		// A question nobody was told of yet gets a notification, as it gets the bell.
 		const notified = new Set<string>();
 		session.subscribe(() => {

@@ -10,7 +10,7 @@ import {parseJson} from './safe-io.js';
 import {compileSchema, describeErrors, compileWithAjv} from './schema-validator.js';
 import type {WorkerReply, WorkerRequest} from './validation.js';
 
-// ajv is imported, so the build bundles it into the worker's own file: one file to load and no resolving of its hundred, about 15 ms less before a screen's first check (a recorded schema is checked before the screen opens).
+// ajv is imported, so the build bundles it into the worker's own file: one file to load and no resolving of its hundred, about 15 ms less before its first check.
 compileWithAjv({Ajv, Ajv2020, addFormats});
 
 /** Compiled schemas by their text: a session checks every partial and the result against the same one. */
