@@ -138,6 +138,9 @@ async function watchToSummary(workspace: string, context: CommandContext<ScreenF
 		return runHeadless(workspace, sessionOptions(flags, context.cwd), context.stderr, {opened: session, onStarted: launch, abort: options.abort, announce});
 	}
 
+	// Started now, so that its reads of the workspace (the hold, the first snapshot, the progress tail) overlap the loading of the screen's code; awaited where the screen is drawn, inside the try that restores the terminal.
+	const starting = session.start();
+	starting.catch(() => undefined);
 	const copyPrompt = async (text: string): Promise<string> => {
 		const result = await copyText(text, {stream: terminal.stdout, env: context.environment, promptFile});
 		return result.detail;
@@ -290,7 +293,7 @@ async function watchToSummary(workspace: string, context: CommandContext<ScreenF
 	let outcome: Outcome | undefined;
 	let stopTool = (): void => undefined;
 	try {
-		await session.start();
+		await starting;
 		stopTool = await launch(session);
 		screen = (await (screenCode ?? loadScreen())).drawWatchScreen(view(), {stdin: terminal.stdin, terminal: terminal.stdout});
 		// Only now, so that its start (a second Node thread, about 100 ms of a core) does not delay the first frame on a two-core machine; it is then ready when a result arrives (a check that comes sooner starts it itself).
