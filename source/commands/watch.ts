@@ -296,8 +296,8 @@ async function watchToSummary(workspace: string, context: CommandContext<ScreenF
 		await starting;
 		stopTool = await launch(session);
 		screen = (await (screenCode ?? loadScreen())).drawWatchScreen(view(), {stdin: terminal.stdin, terminal: terminal.stdout});
-		// Only now, so that its start (a second Node thread, about 100 ms of a core) does not delay the first frame on a two-core machine; it is then ready when a result arrives (a check that comes sooner starts it itself).
-		startValidationWorker();
+		// Only after the first frame, which the screen writes in the next turn of the event loop: its start (a second Node thread, about 100 ms of a core) would delay that frame on a two-core machine. It is then ready when a result arrives (a check that comes sooner starts it itself).
+		setImmediate(startValidationWorker);
 		// A question nobody was told of yet gets a notification, as it gets the bell.
 		const notified = new Set<string>();
 		session.subscribe(() => {
