@@ -54,8 +54,8 @@ export function promptTool(value: string | undefined): PromptTool {
 	return value;
 }
 
-/** How much of the end of progress.txt the screen reads when it opens: many more lines than it keeps (2000), read at once even from a 1 GB log. */
-const screenProgressBytes = 1024 * 1024;
+/** How much of the end of progress.txt the screen reads when it opens: the 2000 lines it keeps, at 128 bytes a line, read at once even from a 1 GB log. */
+const screenProgressBytes = 256 * 1024;
 
 /** How long the finished screen stays up before it closes by itself (any key closes it sooner). */
 const completeLingerMs = 1500;
