@@ -161,8 +161,17 @@ export class ProgressTail {
 
 	private async lookAtPath(): Promise<{kind: 'file'; device: number; inode: number} | {kind: 'missing'} | {kind: 'refused'; error: HandoffError}> {
 		try {
-			await assertRealFolder(path.dirname(this.file));
-			const stat = await fsp.lstat(this.file);
+			// Both at once (one round trip, not two); the folder's verdict comes first, as if it had been checked first.
+			const [folder, file] = await Promise.allSettled([assertRealFolder(path.dirname(this.file)), fsp.lstat(this.file)]);
+			if (folder.status === 'rejected') {
+				throw folder.reason;
+			}
+
+			if (file.status === 'rejected') {
+				throw file.reason;
+			}
+
+			const stat = file.value;
 			if (stat.isSymbolicLink() || !stat.isFile()) {
 				return {kind: 'refused', error: new HandoffError(stat.isSymbolicLink() ? 'is a symlink; refusing to follow it' : 'is not a regular file', undefined, layout.progress)};
 			}
@@ -223,7 +232,8 @@ export class ProgressTail {
 	/** Reads up to `budget` new bytes of `followed` into lines, starting over when it was rewritten; returns the budget left. */
 	private async readFollowed(followed: FollowedFile, budget: number, lines: string[]): Promise<number> {
 		const {size} = await followed.handle.stat();
-		if (size < followed.offset || !(await this.witnessHolds(followed))) {
+		// With new bytes to read, the read below checks the witness itself: one round trip less on the way to the screen.
+		if (size < followed.offset || (size === followed.offset && !(await this.witnessHolds(followed)))) {
 			this.startOver(followed);
 		}
 
