@@ -1,6 +1,7 @@
 import fsp from 'node:fs/promises';
 import path from 'node:path';
 import {archiveIndexName, type ArchiveIndex} from './archive.js';
+import {syncFileAccess} from './file-access.js';
 import {parseManifestText, readManifest} from './manifest.js';
 import {readRun} from './pipeline.js';
 import {readProducerRecord} from './producer-record.js';
@@ -22,6 +23,11 @@ export type ListEntry = {
 	error?: string;
 };
 
+/**
+A listing reads each workspace once and shows nothing before it has read them all, so it makes its many small reads synchronously: over 1,000 workspaces that is several times faster than a thread-pool round trip for each, and the same rules refuse links, FIFOs and oversized files.
+*/
+const access = syncFileAccess;
+
 async function subfolders(directory: string): Promise<string[]> {
 	try {
 		const entries = await fsp.readdir(directory, {withFileTypes: true});
@@ -36,19 +42,19 @@ export async function describeWorkspace(workspace: string): Promise<ListEntry> {
 	const name = path.basename(workspace);
 	try {
 		// The recorded manifest when there is one: the consumer's edits (a longer timeout) do not change what is listed.
-		const record = await readProducerRecord(workspace);
-		const manifest = record ? parseManifestText(record.manifest.text) : await readManifest(workspace);
-		const snapshot = await new SnapshotReader(workspace, manifest, {partial: false}).read();
+		const record = await readProducerRecord(workspace, access);
+		const manifest = record ? parseManifestText(record.manifest.text) : await readManifest(workspace, access);
+		const snapshot = await new SnapshotReader(workspace, manifest, {partial: false, access}).read();
 		return {kind: 'workspace', name, path: workspace, task: manifest.task, state: snapshot.state, time: snapshot.createdAt, pendingQuestions: snapshot.pendingQuestions};
 	} catch (error) {
-		const time = (await fsp.lstat(workspace).catch(() => undefined))?.mtimeMs;
+		const time = (await Promise.resolve().then(() => access.lstat(workspace)).catch(() => undefined))?.mtimeMs;
 		return {kind: 'workspace', name, path: workspace, state: 'invalid', time, pendingQuestions: 0, error: (error as Error).message};
 	}
 }
 
 async function describeArchive(archive: string): Promise<ListEntry | undefined> {
 	try {
-		const text = await readTextFile(path.join(archive, archiveIndexName), {name: archiveIndexName});
+		const text = await readTextFile(path.join(archive, archiveIndexName), {name: archiveIndexName, access});
 		if (text === undefined) {
 			return undefined;
 		}
