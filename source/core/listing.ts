@@ -44,11 +44,18 @@ export async function describeWorkspace(workspace: string): Promise<ListEntry> {
 		// The recorded manifest when there is one: the consumer's edits (a longer timeout) do not change what is listed.
 		const record = await readProducerRecord(workspace, access);
 		const manifest = record ? parseManifestText(record.manifest.text) : await readManifest(workspace, access);
-		const snapshot = await new SnapshotReader(workspace, manifest, {partial: false, access}).read();
+		const snapshot = await new SnapshotReader(workspace, manifest, {partial: false, claim: false, access}).read();
 		return {kind: 'workspace', name, path: workspace, task: manifest.task, state: snapshot.state, time: snapshot.createdAt, pendingQuestions: snapshot.pendingQuestions};
 	} catch (error) {
-		const time = (await Promise.resolve().then(() => access.lstat(workspace)).catch(() => undefined))?.mtimeMs;
-		return {kind: 'workspace', name, path: workspace, state: 'invalid', time, pendingQuestions: 0, error: (error as Error).message};
+		return {kind: 'workspace', name, path: workspace, state: 'invalid', time: await modifiedTime(workspace), pendingQuestions: 0, error: (error as Error).message};
+	}
+}
+
+async function modifiedTime(file: string): Promise<number | undefined> {
+	try {
+		return (await access.lstat(file))?.mtimeMs;
+	} catch {
+		return undefined;
 	}
 }
 
@@ -82,10 +89,19 @@ async function describePipelineRun(run: string): Promise<ListEntry | undefined> 
 /** Workspaces under `<base>/workspaces`, pipeline runs under `<base>/pipelines` and archives under `<base>/results`, newest first. */
 export async function listHandoffs(baseDirectory: string): Promise<ListEntry[]> {
 	const [workspaces, archives, runs] = await Promise.all(['workspaces', 'results', 'pipelines'].map(async folder => subfolders(path.join(baseDirectory, folder))));
-	const entries = [
-		...(await Promise.all(workspaces!.map(async workspace => describeWorkspace(workspace)))),
-		...(await Promise.all(runs!.map(async run => describePipelineRun(run)))).filter(entry => entry !== undefined),
-		...(await Promise.all(archives!.map(async archive => describeArchive(archive)))).filter(entry => entry !== undefined),
-	];
+	const entries: ListEntry[] = [];
+	// One at a time: the reads are synchronous, so side by side they would gain nothing and only hold every folder's reading in memory at once.
+	for (const workspace of workspaces!) {
+		entries.push(await describeWorkspace(workspace));
+	}
+
+	entries.push(...(await Promise.all(runs!.map(async run => describePipelineRun(run)))).filter(entry => entry !== undefined));
+	for (const archive of archives!) {
+		const entry = await describeArchive(archive);
+		if (entry) {
+			entries.push(entry);
+		}
+	}
+
 	return entries.sort((a, b) => (b.time ?? 0) - (a.time ?? 0));
 }

@@ -24,6 +24,8 @@ export type SnapshotOptions = {
 	timeoutSeconds?: number;
 	/** Whether to read and check the partial result (default true); a one-off listing does not show it. */
 	partial?: boolean;
+	/** Whether to read who holds the claim in .lock (default true); a listing shows only whether there is one. */
+	claim?: boolean;
 	/** The file system calls to make (asynchronous unless told otherwise): a one-off listing makes them synchronously. */
 	access?: FileAccess;
 };
@@ -175,7 +177,7 @@ export class SnapshotReader {
 
 		const [statusText, lockText, errorText] = await Promise.all([
 			versions.has(layout.status) ? readSignal(workspace, layout.status, problems, access) : undefined,
-			has(layout.lock) ? readSignal(workspace, layout.lock, problems, access) : undefined,
+			has(layout.lock) && this.options.claim !== false ? readSignal(workspace, layout.lock, problems, access) : undefined,
 			has(layout.error) ? readSignal(workspace, layout.error, problems, access) : undefined,
 		]);
 		const status = parseStatusWord(statusText);
