@@ -6,9 +6,21 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import * as esbuild from 'esbuild';
+import {inkOutputStep, isInkOutputImport} from './ink-output-step.js';
 
 const root = path.resolve(import.meta.dirname, '..');
 const dist = path.join(root, 'dist');
+
+/**
+Ink's output step, which paints every cell of every frame, replaced by ours, which paints only rows no recent frame had and
+makes the same text (source/terminal/ink-output.ts says why; its test compares the two).
+*/
+const inkOutput = {
+	name: 'ink-output-step',
+	setup(build) {
+		build.onResolve({filter: /^\.\/output\.js$/}, ({path: specifier, importer}) => (isInkOutputImport(specifier, importer) ? {path: inkOutputStep} : undefined));
+	},
+};
 
 fs.rmSync(dist, {recursive: true, force: true});
 const result = await esbuild.build({
@@ -39,7 +51,12 @@ const result = await esbuild.build({
 	sourcesContent: false,
 	metafile: true,
 	logLevel: 'warning',
+	plugins: [inkOutput],
 });
+if (Object.keys(result.metafile.inputs).some(input => input.endsWith('ink/build/output.js'))) {
+	throw new Error('build: Ink\'s own output step is in the bundle: did ink/build/renderer.js stop importing ./output.js? See source/terminal/ink-output.ts.');
+}
+
 fs.chmodSync(path.join(dist, 'cli.js'), 0o755);
 // Which sources and packages each output file holds: the tests read it to check what a command loads.
 fs.writeFileSync(path.join(dist, 'bundle-meta.json'), JSON.stringify(result.metafile));

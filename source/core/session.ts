@@ -77,7 +77,16 @@ export class HandoffSession implements SessionSource {
 	private releaseHold: (() => Promise<void>) | undefined;
 	private presence: WorkspacePresence | undefined;
 	// A progress file that cannot be read only costs lines; a bug there, or any failed refresh, ends the session with the reason.
-	private readonly tailing = coalesce(async () => this.readProgress(false), {
+	// Each read of the tail is followed by a read of the snapshot (the file's change moves its activity time, or makes it a problem), started once the new lines' frame is queued: the line reaches the screen without the snapshot's reads racing it.
+	private readonly tailing = coalesce(async () => {
+		try {
+			await this.readProgress(false);
+		} finally {
+			setImmediate(() => {
+				this.refreshing.schedule();
+			});
+		}
+	}, {
 		more: async () => this.tail.hasBacklog(),
 		onError: error => {
 			if (!isExpectedError(error)) {
@@ -90,6 +99,8 @@ export class HandoffSession implements SessionSource {
 	private closed = false;
 	/** Set once the workspace is being archived: nothing reads it any more. */
 	private stopClock = false;
+	/** Why the tail last stopped (a progress.txt that is a link, say), as told in the progress pane. */
+	private progressRefusal: string | undefined;
 	/** Whether the progress pane was told that the top of a long progress.txt was skipped. */
 	private skipNoted = false;
 	/** What a launched tool's stream told about itself (tool, version, model, session, tokens, cost), for metadata.json. */
@@ -142,8 +153,14 @@ export class HandoffSession implements SessionSource {
 		this.watch = await watchWorkspace(
 			workspace,
 			relativePath => {
+				if (relativePath === layout.progress) {
+					// The tail reads the snapshot again after the line (see `tailing`).
+					this.tailing.schedule();
+					return;
+				}
+
 				// shared/ itself changed (made, replaced): a progress.txt in it may have been written before its watch began.
-				if (relativePath === layout.progress || relativePath === layout.shared) {
+				if (relativePath === layout.shared) {
 					this.tailing.schedule();
 				}
 
@@ -281,10 +298,18 @@ export class HandoffSession implements SessionSource {
 		let lines: ProgressLine[];
 		try {
 			lines = await this.tail.read(final);
-		} catch {
-			// A progress file that is a link or a device is reported by the snapshot's problems; the tail simply stops.
+		} catch (error) {
+			// A progress file that is a link, a device or unreadable stops the tail: the pane says why, once, not at every event.
+			const refusal = describeError(error, this.workspace);
+			if (refusal !== this.progressRefusal) {
+				this.progressRefusal = refusal;
+				this.publishProgress([{message: refusal, source: 'handoff'}]);
+			}
+
 			return;
 		}
+
+		this.progressRefusal = undefined;
 
 		if (this.tail.skippedBytes > 0 && !this.skipNoted && lines.length > 0) {
 			this.skipNoted = true;

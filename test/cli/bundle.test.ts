@@ -15,3 +15,8 @@ test('the build holds the production builds of React, its JSX runtime, the recon
 
 	expect([...inputs].filter(input => input.endsWith('.development.js'))).toEqual([]);
 });
+
+test('the build draws frames with our output step in place of Ink\'s', () => {
+	expect(inputs).toContain('source/terminal/ink-output.ts');
+	expect([...inputs].filter(input => input.endsWith('ink/build/output.js'))).toEqual([]);
+});

@@ -234,6 +234,26 @@ describe('HandoffSession', () => {
 		});
 	});
 
+	test('a progress line is published, and the snapshot read after it: its activity time moves, and a progress.txt swapped for a link is told once in the progress', async () => {
+		await withSession({}, async ({workspace, session}) => {
+			const progressFile = path.join(workspace, layout.progress);
+			fs.appendFileSync(progressFile, '[2026-11-24 22:00:00] Reading the spec\n');
+			await waitFor(() => session.getState().progress.some(line => line.message.includes('Reading the spec')), 5000, 'the progress line');
+			const written = fs.statSync(progressFile).mtimeMs;
+			await waitFor(() => (session.getState().snapshot?.lastActivityAt ?? 0) >= written, 5000, 'the activity time of the line');
+
+			fs.rmSync(progressFile);
+			fs.symlinkSync('/etc/hostname', progressFile);
+			const refusal = `${layout.progress}: is a symlink; refusing to follow it`;
+			await waitFor(() => session.getState().progress.some(line => line.source === 'handoff' && line.message === refusal), 5000, refusal);
+			// Another event on the link: the tail is refused again (the snapshot read after it shows it ran), and says nothing new.
+			const later = new Date(Date.now() + 60_000);
+			fs.lutimesSync(progressFile, later, later);
+			await waitFor(() => (session.getState().snapshot?.lastActivityAt ?? 0) >= later.getTime(), 5000, 'the snapshot read after the second refusal');
+			expect(session.getState().progress.filter(line => line.message === refusal)).toHaveLength(1);
+		});
+	});
+
 	test('a second session on the same workspace is refused while the first is open; close releases the hold', async () => {
 		let workspaceOfFirst = '';
 		await withSession({}, async ({workspace}) => {
