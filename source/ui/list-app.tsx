@@ -34,14 +34,14 @@ function fit(text: string, width: number, keep: 'start' | 'end' = 'start'): stri
 
 const minuteMs = 60_000;
 
-/** An entry's age: "just now" under a minute, else in minutes ("3m", "1h 02m"), so that it changes once a minute. */
+/** An entry's age in minutes ("<1m", "3m", "1h 02m"), so that it changes once a minute; "<1m" rather than "just now" keeps the column narrow enough for the path on a small terminal. */
 function age(entry: ListEntry, now: number): string {
 	if (entry.time === undefined) {
 		return '?';
 	}
 
 	const elapsed = now - entry.time;
-	return elapsed < minuteMs ? 'just now' : formatMinutes(elapsed);
+	return elapsed < minuteMs ? '<1m' : formatMinutes(elapsed);
 }
 
 /** When an age on screen next changes: each turns a minute counted from its own time. The rows out of view do not count. */

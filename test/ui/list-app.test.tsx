@@ -29,7 +29,7 @@ test('the list shows every entry with state, kind, age and questions; arrows cho
 	await until(() => {
 		expect(frame()).toContain('3 in /h');
 	});
-	expect(frame()).toMatch(/▸ waiting for an answer\s+workspace\s+just now\s+2\s+analyze-spec/);
+	expect(frame()).toMatch(/▸ waiting for an answer\s+workspace\s+<1m\s+2\s+analyze-spec/);
 	expect(frame()).toMatch(/failed\s+pipeline\s+1m\s+dazzle \(1\/3 stages\)/);
 	expect(frame()).toMatch(/archived\s+archive\s+1h 00m\s+old-task/);
 	await press(keys.down, chosen('failed'));
@@ -56,7 +56,7 @@ test('at rest the list draws nothing: an age in view changes once a minute, when
 	vi.useFakeTimers({toFake: ['setTimeout', 'clearTimeout', 'Date'], now: start});
 	const hours = (count: number): number => count * 3_600_000;
 	const many: ListEntry[] = [
-		// Turns from "just now" to "1m" 40 s from the start.
+		// Turns from "<1m" to "1m" 40 s from the start.
 		{kind: 'workspace', name: 'new_1', path: '/h/workspaces/new_1', task: 'new-task', state: 'running', time: start - 20_000, pendingQuestions: 0},
 		// Each an exact number of hours old: all turn 60 s from the start, together.
 		...Array.from({length: 28}, (_, index): ListEntry => ({kind: 'workspace', name: `old_${index}`, path: `/h/workspaces/old_${index}`, task: `old-task-${index}`, state: 'stalled', time: start - hours(index + 1), pendingQuestions: 0})),
@@ -72,14 +72,14 @@ test('at rest the list draws nothing: an age in view changes once a minute, when
 		vi.advanceTimersByTime(milliseconds);
 	});
 
-	expect(frame()).toMatch(/▸ running\s+workspace\s+just now\s+new-task/);
+	expect(frame()).toMatch(/▸ running\s+workspace\s+<1m\s+new-task/);
 	expect(frame()).toMatch(/stalled\s+workspace\s+1h 00m\s+old-task-0 /);
 	expect(frame()).not.toContain('last-task');
 	const drawn = instance.frames.length;
 	// Past the unseen row's turn, and up to just before the first row's: not one frame.
 	await advance(39_000);
 	expect(instance.frames).toHaveLength(drawn);
-	expect(frame()).toContain('just now');
+	expect(frame()).toMatch(/▸ running\s+workspace\s+<1m\s+new-task/);
 	// The first row turns: one frame, which shows it.
 	await advance(1500);
 	expect(instance.frames).toHaveLength(drawn + 1);
