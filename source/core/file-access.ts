@@ -35,7 +35,7 @@ export const asyncFileAccess: FileAccess = {
 };
 
 /**
-The same calls made synchronously, for a one-off pass over many small files where nothing else runs meanwhile (`handoff ls`): each costs a few microseconds, where a thread-pool round trip costs tens, which over 1,000 workspaces of some 30 calls each is most of the time taken. Nothing here can block longer than the asynchronous calls would: FIFOs and devices are refused by lstat and opened with O_NONBLOCK, as before.
+The same calls made synchronously, for a one-off pass over many small files where nothing else runs meanwhile (`handoff ls`): each costs a few microseconds, where a thread-pool round trip costs tens, which over 1,000 workspaces of some 30 calls each is most of the time taken. Nothing here can hang where the asynchronous calls would not: FIFOs and devices are refused after lstat, and opened (if swapped in since) with O_NONBLOCK, as before.
 */
 export const syncFileAccess: FileAccess = {
 	lstat: file => fs.lstatSync(file, {throwIfNoEntry: false}),
