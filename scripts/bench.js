@@ -289,14 +289,16 @@ async function burst() {
 	tmux.close('burstTail');
 }
 
-/** A 1 GB progress log (sparse, its last lines real): watch opened on it until its last line shows, against tail -F. */
+/** A 1 GB progress log (sparse, its last 4 MB real lines): watch opened on it until its last line shows, against tail -F. */
 async function hugeLog() {
 	const workspace = newWorkspace('bench-huge-log');
 	const progressFile = path.join(workspace, 'shared/progress.txt');
 	const last = marker('last');
+	// 1 GB: a sparse top (nothing to write, nothing on disk), then 4 MB of real lines, more than the screen reads, so that what it reads is all lines.
+	const lines = Array.from({length: 40_000}, (_, index) => `[${stamp()}] Step ${index}: read src/module-${index % 97}.ts and updated its tests (${index % 13} cases)\n`).join('');
 	fs.writeFileSync(progressFile, '');
-	fs.truncateSync(progressFile, 1024 ** 3);
-	fs.appendFileSync(progressFile, Array.from({length: 200}, (_, index) => `[${stamp()}] Line ${index}\n`).join('') + `[${stamp()}] ${last}\n`);
+	fs.truncateSync(progressFile, (1024 ** 3) - Buffer.byteLength(lines) - 64);
+	fs.appendFileSync(progressFile, lines + `[${stamp()}] ${last}\n`);
 	const byTail = await measure(plan.slowRounds, async round => {
 		const asked = tmux.open(`logTail-${round}`, ['tail', '-F', progressFile]);
 		const shown = await tmux.waitForScreen(`logTail-${round}`, last, undefined, {intervalMs: startPollMs});

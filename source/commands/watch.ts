@@ -54,8 +54,8 @@ export function promptTool(value: string | undefined): PromptTool {
 	return value;
 }
 
-/** How much of the end of progress.txt the screen reads when it opens: many more lines than it keeps (2000), read at once even from a 1 GB log. */
-const screenProgressBytes = 1024 * 1024;
+/** How much of the end of progress.txt the screen reads when it opens: the 2000 lines it keeps, at 128 bytes a line, read at once even from a 1 GB log. */
+const screenProgressBytes = 256 * 1024;
 
 /** How long the finished screen stays up before it closes by itself (any key closes it sooner). */
 const completeLingerMs = 1500;
@@ -104,8 +104,7 @@ async function watchToSummary(workspace: string, context: CommandContext<ScreenF
 	}
 
 	const terminal = chooseTerminal({stdin: process.stdin, stdout: process.stdout, env: context.environment});
-	// The screen's code (Ink and React, most of start-up) loads while the workspace is opened and its schema checked on the validation worker's thread.
-	startValidationWorker();
+	// The screen's code (Ink and React, most of start-up) loads while the workspace is opened.
 	const loadScreen = async (): Promise<typeof import('../ui/watch-screen.js')> => withoutFetch(async () => import('../ui/watch-screen.js'));
 	const screenCode = terminal.kind === 'none' ? undefined : loadScreen();
 	// Awaited where the screen is drawn.
@@ -139,6 +138,9 @@ async function watchToSummary(workspace: string, context: CommandContext<ScreenF
 		return runHeadless(workspace, sessionOptions(flags, context.cwd), context.stderr, {opened: session, onStarted: launch, abort: options.abort, announce});
 	}
 
+	// Started now, so that its reads of the workspace (the hold, the first snapshot, the progress tail) overlap the loading of the screen's code; awaited where the screen is drawn, inside the try that restores the terminal.
+	const starting = session.start();
+	starting.catch(() => undefined);
 	const copyPrompt = async (text: string): Promise<string> => {
 		const result = await copyText(text, {stream: terminal.stdout, env: context.environment, promptFile});
 		return result.detail;
@@ -291,9 +293,11 @@ async function watchToSummary(workspace: string, context: CommandContext<ScreenF
 	let outcome: Outcome | undefined;
 	let stopTool = (): void => undefined;
 	try {
-		await session.start();
+		await starting;
 		stopTool = await launch(session);
 		screen = (await (screenCode ?? loadScreen())).drawWatchScreen(view(), {stdin: terminal.stdin, terminal: terminal.stdout});
+		// Only after the first frame, which the screen writes in the next turn of the event loop: its start (a second Node thread, about 100 ms of a core) would delay that frame on a two-core machine. It is then ready when a result arrives (a check that comes sooner starts it itself).
+		setImmediate(startValidationWorker);
 		// A question nobody was told of yet gets a notification, as it gets the bell.
 		const notified = new Set<string>();
 		session.subscribe(() => {

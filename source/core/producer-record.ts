@@ -122,7 +122,10 @@ export async function openProducerRecord(workspace: string): Promise<ProducerRec
 	}
 
 	// A broken schema is refused before anything is recorded, so fixing it is enough.
-	await recordedContract({manifest: {text: manifestText, sha256: ''}, schema: schema && {...schema, sha256: ''}});
+	if (schema) {
+		await checkedResultSchema(schema.text, schema.path);
+	}
+
 	await ensureProducerStateDirectory(workspace);
 	const record = buildRecord(workspace, 'first-open', manifestText, schema);
 	if (await createExclusive(producerRecordPath(workspace), `${JSON.stringify(record, null, 2)}\n`)) {
@@ -132,10 +135,11 @@ export async function openProducerRecord(workspace: string): Promise<ProducerRec
 	return (await readProducerRecord(workspace))!;
 }
 
-/** The manifest and the checked schema the producer goes by: the recorded ones. A broken schema exits 2, naming its file. */
-export async function recordedContract(record: Pick<ProducerRecord, 'manifest' | 'schema'>): Promise<{manifest: Manifest; schema: SchemaSource | undefined}> {
-	const manifest = parseManifestText(record.manifest.text);
-	return {manifest, schema: record.schema ? await checkedResultSchema(record.schema.text, record.schema.path) : undefined};
+/**
+The manifest and the schema the producer goes by: the recorded ones. The schema was checked to compile before it was recorded (by `new`, or on first open), so it is not compiled again on every open: that would put the validation worker's start (a second Node thread, ajv and the compile, about 100 ms) ahead of every screen's first frame. A recorded schema that a later ajv refuses is reported where it is used, as a result or partial that cannot be checked.
+*/
+export function recordedContract(record: Pick<ProducerRecord, 'manifest' | 'schema'>): {manifest: Manifest; schema: SchemaSource | undefined} {
+	return {manifest: parseManifestText(record.manifest.text), schema: record.schema && {name: record.schema.path, text: record.schema.text}};
 }
 
 /** Changes the record: read, change, written atomically. Only the producer holding the hold writes it, so nothing is lost between. */

@@ -244,12 +244,15 @@ export class ProgressTail {
 		const chunk = buffer.subarray(before, bytesRead);
 		followed.offset += chunk.length;
 		followed.witness = Buffer.concat([followed.witness, chunk.subarray(-witnessBytes)]).subarray(-witnessBytes);
-		this.pending += this.decoder.write(chunk);
+		let text = chunk;
 		if (this.skippingToLineStart) {
-			const lineStart = this.pending.indexOf('\n') + 1;
+			// Found in the bytes, not the text: the skipped part is never decoded (a sparse or binary top costs nothing), and a newline byte never sits inside a UTF-8 character, so decoding can begin after it.
+			const lineStart = chunk.indexOf(0x0A) + 1;
 			this.skippingToLineStart = lineStart === 0;
-			this.pending = lineStart === 0 ? '' : this.pending.slice(lineStart);
+			text = lineStart === 0 ? chunk.subarray(0, 0) : chunk.subarray(lineStart);
 		}
+
+		this.pending += this.decoder.write(text);
 
 		const parts = this.pending.split('\n');
 		this.pending = parts.pop()!;

@@ -4,11 +4,15 @@ import type {Ajv as AjvInstance, ErrorObject, Options, ValidateFunction} from 'a
 /** ajv is loaded on the first compile, synchronously (it is CommonJS): it costs tens of milliseconds, and most consumer commands (progress, claim) never validate anything. */
 const requireCommonJs = createRequire(import.meta.url);
 
-type AjvModules = {Ajv: typeof import('ajv').Ajv; Ajv2020: typeof import('ajv/dist/2020.js').Ajv2020; addFormats: typeof import('ajv-formats')};
+export type AjvModules = {Ajv: typeof import('ajv').Ajv; Ajv2020: typeof import('ajv/dist/2020.js').Ajv2020; addFormats: typeof import('ajv-formats')};
 let ajvModules: AjvModules | undefined;
 
-/** Loads ajv now rather than on the first compile: the validation worker does it as it boots, off the main thread. */
-export function loadAjv(): AjvModules {
+/** Compiles with these modules from now on, rather than loading ajv from node_modules: the validation worker imports them into its own bundle. */
+export function compileWithAjv(modules: AjvModules): void {
+	ajvModules = modules;
+}
+
+function loadAjv(): AjvModules {
 	ajvModules ??= {
 		Ajv: (requireCommonJs('ajv') as typeof import('ajv')).Ajv,
 		Ajv2020: (requireCommonJs('ajv/dist/2020.js') as typeof import('ajv/dist/2020.js')).Ajv2020,

@@ -60,8 +60,7 @@ The manifest, the schema and the retries used come from the producer record (pro
 export class HandoffSession implements SessionSource {
 	static async open(workspace: string, options: SessionOptions = {}): Promise<HandoffSession> {
 		const record = await openProducerRecord(workspace);
-		// A broken schema is the producer's mistake: report it now (exit 2), not when the result arrives.
-		const {manifest, schema} = await recordedContract(record);
+		const {manifest, schema} = recordedContract(record);
 		return new HandoffSession(workspace, manifest, schema, new ContractGuard(workspace, record), options);
 	}
 

@@ -261,7 +261,7 @@ class Checker {
 
 const checker = new Checker();
 
-/** Starts the validation worker ahead of its first check: a screen does it before loading its own code, so the two overlap on two cores. */
+/** Starts the validation worker ahead of its first check: a screen does it once its first frame is drawn, so that a result that arrives later does not wait for a thread to start. */
 export function startValidationWorker(): void {
 	checker.warm();
 }

@@ -7,6 +7,7 @@ import {listHandoffs} from '../../source/core/listing.js';
 import {layout} from '../../source/core/paths.js';
 import {ContractGuard, openProducerRecord, producerRecordPath, readProducerRecord, recordRejection, recordedContract, sha256Hex} from '../../source/core/producer-record.js';
 import {producerStateDirectory} from '../../source/core/producer-state.js';
+import {HandoffSession} from '../../source/core/session.js';
 import {checkJson} from '../../source/core/validation.js';
 import {modeOf, useTempDirectories} from './helpers.js';
 
@@ -54,7 +55,7 @@ describe('the producer record', () => {
 		expect(modeOf(producerStateDirectory(workspace))).toBe(0o700);
 		// Nothing of it is in the workspace, where the consumer writes.
 		expect(fs.readdirSync(workspace).sort()).toEqual(['input', 'output', 'shared']);
-		const {manifest, schema} = await recordedContract(record);
+		const {manifest, schema} = recordedContract(record);
 		expect(manifest).toMatchObject({task: 'recorded', maxRetries: 2, timeoutSeconds: 60, result: {path: 'output/result.json'}});
 		expect((await checkJson('{}', {name: 'result', schema})).errors).not.toEqual([]);
 	});
@@ -67,6 +68,31 @@ describe('the producer record', () => {
 		// Later changes do not change the record.
 		fs.writeFileSync(path.join(workspace, layout.schema), '{}');
 		expect(await openProducerRecord(workspace)).toEqual(record);
+	});
+
+	test('a schema that does not compile is refused on first open (exit 2), and nothing is recorded', async () => {
+		const workspace = makeForeignWorkspace();
+		fs.writeFileSync(path.join(workspace, layout.schema), '{"type": 12}');
+		const error = await openProducerRecord(workspace).catch((error_: unknown) => error_);
+		expect(error).toBeInstanceOf(HandoffError);
+		expect((error as HandoffError).code).toBe(2);
+		expect((error as Error).message).toContain('is not a usable JSON Schema');
+		expect(await readProducerRecord(workspace)).toBeUndefined();
+	});
+
+	test('a recorded schema is not compiled again on open; one that a later ajv refuses is reported where it is used', async () => {
+		const workspace = await makeHandoff();
+		// As if recorded by an earlier version whose ajv accepted it: the digest matches, so the record is intact.
+		const file = producerRecordPath(workspace);
+		const record = JSON.parse(fs.readFileSync(file, 'utf8'));
+		const refused = '{"type": 12}';
+		record.schema = {...record.schema, text: refused, sha256: sha256Hex(refused)};
+		fs.writeFileSync(file, JSON.stringify(record));
+		const session = await HandoffSession.open(workspace);
+		await session.close();
+		const {schema} = recordedContract((await readProducerRecord(workspace))!);
+		expect(schema).toEqual({name: layout.schema, text: refused});
+		expect((await checkJson('{}', {name: 'output/result.json', schema})).problem).toContain('input/schema.json: is not a usable JSON Schema');
 	});
 
 	test('two first openers at once agree on one record', async () => {

@@ -449,6 +449,22 @@ describe('a long progress.txt opened at its end (startWithin, the screen)', () =
 		await cut.close();
 	});
 
+	test('a window that starts inside a character keeps the next lines exact; one with no newline yet skips on until a newline comes', async () => {
+		const line = 'é漢🙂 naïve\n';
+		fs.writeFileSync(file, line.repeat(40));
+		// A line is 17 bytes: the window of 43 (and the byte before it) starts in the emoji of the third line from the end.
+		const inside = new ProgressTail(file, {startWithin: 43});
+		expect((await inside.read()).map(read => read.message)).toEqual(['é漢🙂 naïve', 'é漢🙂 naïve']);
+		await inside.close();
+
+		fs.writeFileSync(file, `${'é'.repeat(300)}`);
+		const noNewline = new ProgressTail(file, {startWithin: 100});
+		expect(await noNewline.read()).toEqual([]);
+		fs.appendFileSync(file, 'é still the cut line\n漢 next\n');
+		expect((await noNewline.read()).map(read => read.message)).toEqual(['漢 next']);
+		await noNewline.close();
+	});
+
 	test('a short file is read whole, and a file that replaces a long one is read from its top', async () => {
 		fs.writeFileSync(file, 'one\ntwo\n');
 		const short = new ProgressTail(file, {startWithin: 1024});

@@ -249,7 +249,8 @@ describe('HandoffSession', () => {
 			// Another event on the link: the tail is refused again (the snapshot read after it shows it ran), and says nothing new.
 			const later = new Date(Date.now() + 60_000);
 			fs.lutimesSync(progressFile, later, later);
-			await waitFor(() => (session.getState().snapshot?.lastActivityAt ?? 0) >= later.getTime(), 5000, 'the snapshot read after the second refusal');
+			const touched = fs.lstatSync(progressFile).mtimeMs;
+			await waitFor(() => (session.getState().snapshot?.lastActivityAt ?? 0) >= touched, 5000, 'the snapshot read after the second refusal');
 			expect(session.getState().progress.filter(line => line.message === refusal)).toHaveLength(1);
 		});
 	});

@@ -144,7 +144,8 @@ async function runAgent(agent: AgentCase): Promise<void> {
 		await tmux.waitForScreen('Enter sends "No"');
 		tmux.sendKeys('Enter');
 		await tmux.waitForScreen(/\[q1\] picked up \d\d:\d\d:\d\d · Should users edit their own profiles\? → No/, 20 * limitMs + 30_000);
-		const answered = readEvents(logFile).find(event => event.event === 'answered');
+		// The receipt ("picked up") is written by `handoff await` before it returns the answer to the agent, which logs it after.
+		const answered = await waitUntil(() => readEvents(logFile).find(event => event.event === 'answered'), 10_000, 'the agent to log its answer');
 		expect(answered).toMatchObject({answer: 'No'});
 		fs.writeFileSync(`${logFile}.go-on`, '');
 
