@@ -1,5 +1,6 @@
 import path from 'node:path';
 import {HandoffError, exitCode} from './errors.js';
+import type {FileAccess} from './file-access.js';
 import {layout, resolveInside} from './paths.js';
 import {readTextFile, parseJson, writeFileAtomic} from './safe-io.js';
 import {manifest as validateManifestFile} from './generated/own-file-validators.js';
@@ -105,13 +106,13 @@ export function normalizeManifest(value: unknown, name: string = layout.manifest
 	};
 }
 
-export async function readManifest(workspace: string): Promise<Manifest> {
-	return parseManifestText(await readManifestText(workspace));
+export async function readManifest(workspace: string, access?: FileAccess): Promise<Manifest> {
+	return parseManifestText(await readManifestText(workspace, access));
 }
 
 /** The manifest file's text as it is on disk (the producer record keeps it as created). */
-export async function readManifestText(workspace: string): Promise<string> {
-	const text = await readTextFile(path.join(workspace, layout.manifest), {name: layout.manifest});
+export async function readManifestText(workspace: string, access?: FileAccess): Promise<string> {
+	const text = await readTextFile(path.join(workspace, layout.manifest), {name: layout.manifest, access});
 	if (text === undefined) {
 		throw new HandoffError('is missing; this folder is not a hand-off workspace', exitCode.usage, layout.manifest);
 	}

@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
 import {HandoffError, exitCode} from './errors.js';
+import type {FileAccess} from './file-access.js';
 import {parseManifestText, readManifestText, type Manifest} from './manifest.js';
 import {layout} from './paths.js';
 import {ensureProducerStateDirectory, producerStateDirectory} from './producer-state.js';
@@ -48,9 +49,9 @@ export function producerRecordPath(workspace: string): string {
 const maxRecordBytes = 4 * defaultMaxBytes;
 
 /** The workspace's producer record, or undefined when there is none yet. A damaged one is refused (exit 2), never half-believed. */
-export async function readProducerRecord(workspace: string): Promise<ProducerRecord | undefined> {
+export async function readProducerRecord(workspace: string, access?: FileAccess): Promise<ProducerRecord | undefined> {
 	const file = producerRecordPath(workspace);
-	const text = await readTextFile(file, {name: file, maxBytes: maxRecordBytes});
+	const text = await readTextFile(file, {name: file, maxBytes: maxRecordBytes, access});
 	if (text === undefined) {
 		return undefined;
 	}

@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
 import {HandoffError, errnoCode, isErrnoException} from './errors.js';
+import {asyncFileAccess, type FileAccess, type OpenFile} from './file-access.js';
 
 /** The seed's limit for any file read from the other side ("prevent DoS"). */
 export const defaultMaxBytes = 10 * 1024 * 1024;
@@ -16,7 +17,12 @@ export type ReadOptions = {
 	maxBytes?: number;
 	/** How the file is named in errors, usually its workspace-relative path. */
 	name?: string;
+	/** The file system calls to make; asynchronous unless told otherwise. */
+	access?: FileAccess;
 };
+
+/** What a read allows beyond the size the file had when it was opened, before it needs a larger buffer. */
+const growthRoom = 4096;
 
 /**
 Reads a regular file written by the other side. Refuses symlinks, FIFOs, devices and files over the size cap, naming the file. Returns undefined when the file does not exist.
@@ -24,22 +30,27 @@ Reads a regular file written by the other side. Refuses symlinks, FIFOs, devices
 export async function readRegularFile(file: string, options: ReadOptions = {}): Promise<Buffer | undefined> {
 	const maxBytes = options.maxBytes ?? defaultMaxBytes;
 	const name = options.name ?? file;
-	let stat: fs.Stats;
+	const access = options.access ?? asyncFileAccess;
+	let stat: fs.Stats | undefined;
 	try {
-		stat = await fsp.lstat(file);
+		stat = await access.lstat(file);
 	} catch (error) {
-		if (errnoCode(error) === 'ENOENT' || errnoCode(error) === 'ENOTDIR') {
+		if (errnoCode(error) === 'ENOTDIR') {
 			return undefined;
 		}
 
 		throw error;
 	}
 
+	if (!stat) {
+		return undefined;
+	}
+
 	checkRegular(stat, name, maxBytes);
-	let handle: fsp.FileHandle;
+	let handle: OpenFile;
 	try {
 		// O_NOFOLLOW and O_NONBLOCK close the gap between lstat and open: a file swapped for a link or a FIFO fails here instead of being followed or hanging.
-		handle = await fsp.open(file, O_RDONLY | O_NOFOLLOW | O_NONBLOCK);
+		handle = await access.open(file, O_RDONLY | O_NOFOLLOW | O_NONBLOCK);
 	} catch (error) {
 		if (errnoCode(error) === 'ENOENT') {
 			return undefined;
@@ -53,13 +64,20 @@ export async function readRegularFile(file: string, options: ReadOptions = {}): 
 	}
 
 	try {
-		checkRegular(await handle.stat(), name, maxBytes);
-		// Read one byte past the cap so a file that grew after the stat is still caught.
-		const buffer = Buffer.alloc(Math.min(maxBytes + 1, Math.max(stat.size, 0) + 64 * 1024));
+		const opened = await handle.stat();
+		checkRegular(opened, name, maxBytes);
+		// Sized by the stat with room to grow a little; a file that grew more is read on into a larger buffer, up to one byte past the cap so that it is still caught.
+		let buffer = Buffer.alloc(Math.min(maxBytes + 1, opened.size + growthRoom));
 		let length = 0;
 		for (;;) {
 			if (length === buffer.length) {
-				break;
+				if (length > maxBytes) {
+					break;
+				}
+
+				const larger = Buffer.alloc(Math.min(maxBytes + 1, length * 2));
+				buffer.copy(larger, 0, 0, length);
+				buffer = larger;
 			}
 
 			const {bytesRead} = await handle.read(buffer, length, buffer.length - length, length);

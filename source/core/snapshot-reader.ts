@@ -1,6 +1,6 @@
-import fsp from 'node:fs/promises';
 import path from 'node:path';
 import {HandoffError, asFileProblem, errnoCode} from './errors.js';
+import {asyncFileAccess, type FileAccess} from './file-access.js';
 import type {Manifest} from './manifest.js';
 import {layout} from './paths.js';
 import {duplicateQuestionProblems, mergeQuestions, parseAnswers, parseQuestions} from './questions.js';
@@ -24,6 +24,10 @@ export type SnapshotOptions = {
 	timeoutSeconds?: number;
 	/** Whether to read and check the partial result (default true); a one-off listing does not show it. */
 	partial?: boolean;
+	/** Whether to read who holds the claim in .lock (default true); a listing shows only whether there is one. */
+	claim?: boolean;
+	/** The file system calls to make (asynchronous unless told otherwise): a one-off listing makes them synchronously. */
+	access?: FileAccess;
 };
 
 export type SnapshotReaderOptions = SnapshotOptions & {
@@ -97,12 +101,15 @@ export class SnapshotReader {
 	private merged: {from: [unknown, unknown, unknown]; questions: QuestionView[]; duplicates: string[]} | undefined;
 	/** True when some file is mid-settle and the caller should read again shortly. */
 	unsettled = false;
+	private readonly access: FileAccess;
 
 	constructor(
 		readonly workspace: string,
 		readonly manifest: Manifest,
 		private readonly options: SnapshotReaderOptions = {},
-	) {}
+	) {
+		this.access = options.access ?? asyncFileAccess;
+	}
 
 	private mergedQuestions(): {questions: QuestionView[]; duplicates: string[]} {
 		const from: [unknown, unknown, unknown] = [this.questions.value, this.answers.value, this.receipts.value];
@@ -118,11 +125,12 @@ export class SnapshotReader {
 	}
 
 	async read(now = Date.now()): Promise<WorkspaceSnapshot> {
-		const {workspace, manifest} = this;
+		const {workspace, manifest, access} = this;
 		const problems: FileProblem[] = [];
 		let unsettled = false;
 		const settle = async <T>(holder: SettlingValue<T>, file: string, read: () => Promise<T | undefined>): Promise<void> => {
-			const outcome = await holder.refresh(read, now, versions.get(file));
+			// A file its folder's listing did not show is not there: reading it would only find that out.
+			const outcome = await holder.refresh(versions.has(file) ? read : async () => undefined, now, versions.get(file));
 			unsettled ||= outcome.unsettled;
 			if (outcome.problem) {
 				problems.push({file, message: outcome.problem.replace(`${file}: `, '')});
@@ -131,20 +139,21 @@ export class SnapshotReader {
 
 		// shared/ or output/ swapped for a link would have us read files from anywhere: report it and read nothing there.
 		// One that is gone (mid-swap, or removed) is reported too, and what was read from it before is kept.
-		const linked = await unusableFolders(workspace, problems);
+		const linked = await unusableFolders(workspace, problems, access);
 		const [shared, output, root] = await Promise.all([
-			linked.has(layout.shared) ? [] : listEntries(workspace, layout.shared),
-			linked.has(layout.output) ? [] : listEntries(workspace, layout.output),
-			listEntries(workspace, ''),
+			linked.has(layout.shared) ? [] : listEntries(workspace, layout.shared, access),
+			linked.has(layout.output) ? [] : listEntries(workspace, layout.output, access),
+			// Of the workspace folder only the signal files count.
+			listEntries(workspace, '', access, rootSignals),
 		]);
 		const has = (name: string): boolean => root.some(entry => entry.name === name);
 		const versions = new Map([...shared, ...output].map(entry => [entry.relativePath, entry.version]));
 
 		await Promise.all([
-			linked.has(layout.shared) ? undefined : settle(this.questions, layout.questions, async () => readJson(workspace, layout.questions, parseQuestions)),
-			linked.has(layout.shared) ? undefined : settle(this.answers, layout.answers, async () => readJson(workspace, layout.answers, parseAnswers)),
-			linked.has(layout.shared) ? undefined : settle(this.receipts, layout.receipts, async () => readJson(workspace, layout.receipts, parseReceipts)),
-			linked.has(layout.output) ? undefined : settle(this.metadata, layout.metadata, async () => readJson(workspace, layout.metadata, value => value)),
+			linked.has(layout.shared) ? undefined : settle(this.questions, layout.questions, async () => readJson(workspace, layout.questions, access, parseQuestions)),
+			linked.has(layout.shared) ? undefined : settle(this.answers, layout.answers, async () => readJson(workspace, layout.answers, access, parseAnswers)),
+			linked.has(layout.shared) ? undefined : settle(this.receipts, layout.receipts, async () => readJson(workspace, layout.receipts, access, parseReceipts)),
+			linked.has(layout.output) ? undefined : settle(this.metadata, layout.metadata, async () => readJson(workspace, layout.metadata, access, value => value)),
 		]);
 
 		const newestPartial = this.options.partial === false ? undefined : output
@@ -167,9 +176,9 @@ export class SnapshotReader {
 		const partial = this.partial.value?.file === newestPartial?.relativePath ? this.partial.value : undefined;
 
 		const [statusText, lockText, errorText] = await Promise.all([
-			linked.has(layout.shared) ? undefined : readSignal(workspace, layout.status, problems),
-			has(layout.lock) ? readSignal(workspace, layout.lock, problems) : undefined,
-			has(layout.error) ? readSignal(workspace, layout.error, problems) : undefined,
+			versions.has(layout.status) ? readSignal(workspace, layout.status, problems, access) : undefined,
+			has(layout.lock) && this.options.claim !== false ? readSignal(workspace, layout.lock, problems, access) : undefined,
+			has(layout.error) ? readSignal(workspace, layout.error, problems, access) : undefined,
 		]);
 		const status = parseStatusWord(statusText);
 		const parsedClaim = lockText === undefined ? undefined : parseClaim(lockText);
@@ -177,7 +186,7 @@ export class SnapshotReader {
 		const {questions, duplicates} = this.mergedQuestions();
 		problems.push(...duplicates.map(message => ({file: layout.questions, message})));
 		const pendingQuestions = questions.filter(question => !question.answer).length;
-		const activity = [...shared, ...output, ...root.filter(entry => ['.lock', '.done', '.error'].includes(entry.name))];
+		const activity = [...shared, ...output, ...root];
 		const lastActivityAt = activity.length > 0 ? Math.max(...activity.map(entry => entry.mtimeMs)) : undefined;
 		const createdAt = parseTime(manifest.createdAt) ?? (await this.manifestTime());
 		const timeoutSeconds = this.options.timeoutSeconds ?? manifest.timeoutSeconds;
@@ -260,7 +269,7 @@ export class SnapshotReader {
 Parses, validates and formats one version of a partial result in the validation worker: the main thread never holds the whole value, only the first lines to show. A parse error is thrown as a torn write (it settles); a check out of time keeps the lines and counts as invalid.
 */
 	private async readPartial(entry: Entry): Promise<PartialResult | undefined> {
-		const buffer = await readRegularFile(path.join(this.workspace, entry.relativePath), {name: entry.relativePath});
+		const buffer = await readRegularFile(path.join(this.workspace, entry.relativePath), {name: entry.relativePath, access: this.access});
 		if (buffer === undefined) {
 			return undefined;
 		}
@@ -291,7 +300,7 @@ Parses, validates and formats one version of a partial result in the validation 
 	private async manifestTime(): Promise<number | undefined> {
 		if (this.createdAtFallback === undefined) {
 			try {
-				this.createdAtFallback = (await fsp.lstat(path.join(this.workspace, layout.manifest))).mtimeMs;
+				this.createdAtFallback = (await this.access.lstat(path.join(this.workspace, layout.manifest)))?.mtimeMs;
 			} catch {}
 		}
 
@@ -299,17 +308,17 @@ Parses, validates and formats one version of a partial result in the validation 
 	}
 }
 
-async function readJson<T>(workspace: string, relativePath: string, parse: (value: unknown, name: string) => T): Promise<T | undefined> {
-	const text = await readTextFile(path.join(workspace, relativePath), {name: relativePath}).catch((error: unknown) => {
+async function readJson<T>(workspace: string, relativePath: string, access: FileAccess, parse: (value: unknown, name: string) => T): Promise<T | undefined> {
+	const text = await readTextFile(path.join(workspace, relativePath), {name: relativePath, access}).catch((error: unknown) => {
 		throw asFileProblem(error, relativePath);
 	});
 	return text === undefined ? undefined : parse(parseJson(text, relativePath), relativePath);
 }
 
 /** Small signal files (.lock, .error, status.txt): read with a small cap; a refusal becomes a problem, not a crash. */
-async function readSignal(workspace: string, relativePath: string, problems: FileProblem[]): Promise<string | undefined> {
+async function readSignal(workspace: string, relativePath: string, problems: FileProblem[], access: FileAccess): Promise<string | undefined> {
 	try {
-		return await readTextFile(path.join(workspace, relativePath), {name: relativePath, maxBytes: maxSignalBytes});
+		return await readTextFile(path.join(workspace, relativePath), {name: relativePath, maxBytes: maxSignalBytes, access});
 	} catch (thrown) {
 		const error = asFileProblem(thrown, relativePath);
 		if (error instanceof HandoffError) {
@@ -321,21 +330,16 @@ async function readSignal(workspace: string, relativePath: string, problems: Fil
 	}
 }
 
-async function unusableFolders(workspace: string, problems: FileProblem[]): Promise<Set<string>> {
+async function unusableFolders(workspace: string, problems: FileProblem[], access: FileAccess): Promise<Set<string>> {
 	const unusable = new Set<string>();
 	for (const folder of [layout.shared, layout.output]) {
 		try {
-			const stat = await fsp.lstat(path.join(workspace, folder));
-			if (!stat.isDirectory()) {
+			const stat = await access.lstat(path.join(workspace, folder));
+			if (!stat?.isDirectory()) {
 				unusable.add(folder);
-				problems.push({file: `${folder}/`, message: stat.isSymbolicLink() ? 'is a symlink; refusing to follow it' : 'is not a folder'});
+				problems.push({file: `${folder}/`, message: stat === undefined ? 'is missing' : stat.isSymbolicLink() ? 'is a symlink; refusing to follow it' : 'is not a folder'});
 			}
-		} catch (error) {
-			if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
-				unusable.add(folder);
-				problems.push({file: `${folder}/`, message: 'is missing'});
-			}
-		}
+		} catch {}
 	}
 
 	return unusable;
@@ -346,12 +350,14 @@ function isBookkeeping(name: string): boolean {
 	return isTemporaryName(name) || (name.endsWith('.lock') && name !== layout.lock);
 }
 
-/** The entries of one folder with their lstat times, without following links. */
-async function listEntries(workspace: string, relativeDirectory: string): Promise<Entry[]> {
+const rootSignals: ReadonlySet<string> = new Set([layout.lock, layout.done, layout.error]);
+
+/** The entries of one folder (those named in `only`, when given) with their lstat times, without following links. */
+async function listEntries(workspace: string, relativeDirectory: string, access: FileAccess, only?: ReadonlySet<string>): Promise<Entry[]> {
 	const directory = path.join(workspace, relativeDirectory);
 	let names: string[];
 	try {
-		names = await fsp.readdir(directory);
+		names = await access.readdir(directory);
 	} catch (error) {
 		if (errnoCode(error) === 'ENOENT' || errnoCode(error) === 'ENOTDIR') {
 			return [];
@@ -362,10 +368,14 @@ async function listEntries(workspace: string, relativeDirectory: string): Promis
 
 	const entries = await Promise.all(
 		names
-			.filter(name => !isBookkeeping(name))
+			.filter(name => (only ? only.has(name) : !isBookkeeping(name)))
 			.map(async name => {
 				try {
-					const stat = await fsp.lstat(path.join(directory, name));
+					const stat = await access.lstat(path.join(directory, name));
+					if (!stat) {
+						return undefined;
+					}
+
 					return {
 						name,
 						relativePath: relativeDirectory ? `${relativeDirectory}/${name}` : name,

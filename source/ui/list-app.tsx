@@ -1,12 +1,12 @@
 import path from 'node:path';
 import {Box, useInput} from 'ink';
-import React, {useState} from 'react';
+import React, {useMemo, useState} from 'react';
 import type {ListEntry} from '../core/listing.js';
 import {stateLabels} from '../core/status.js';
 import {handoffCommandLine} from '../core/instructions.js';
-import {formatDuration} from '../core/time.js';
+import {formatMinutes} from '../core/time.js';
 import {safeText} from '../terminal/safe-text.js';
-import {useNow} from './hooks/use-now.js';
+import {nextTurn, useNow, type NextChange} from './hooks/use-now.js';
 import {Text} from './components/text.js';
 import {useTerminalSize} from './hooks/use-terminal-size.js';
 
@@ -32,6 +32,26 @@ function fit(text: string, width: number, keep: 'start' | 'end' = 'start'): stri
 	return keep === 'end' ? `…${characters.slice(characters.length - width + 1).join('')}` : `${characters.slice(0, width - 1).join('')}…`;
 }
 
+const minuteMs = 60_000;
+
+/** An entry's age in minutes ("<1m", "3m", "1h 02m"), so that it changes once a minute; "<1m" rather than "just now" keeps the column narrow enough for the path on a small terminal. */
+function age(entry: ListEntry, now: number): string {
+	if (entry.time === undefined) {
+		return '?';
+	}
+
+	const elapsed = now - entry.time;
+	return elapsed < minuteMs ? '<1m' : formatMinutes(elapsed);
+}
+
+/** When an age on screen next changes: each turns a minute counted from its own time. The rows out of view do not count. */
+export function ageClock(shown: ListEntry[]): NextChange {
+	return time => {
+		const turns = shown.filter(entry => entry.time !== undefined).map(entry => nextTurn(time, entry.time!, minuteMs));
+		return turns.length > 0 ? Math.min(...turns) : undefined;
+	};
+}
+
 type Column = {title: string; cell: (entry: ListEntry) => string; width: number; keep?: 'end'};
 
 /**
@@ -43,12 +63,12 @@ export function listColumns(entries: ListEntry[], width: number, directory: stri
 	const state = widest('STATE', label);
 	state.width = Math.min(state.width, 22);
 	const kind = widest('KIND', entry => entry.kind);
-	const age = widest('AGE', entry => (entry.time === undefined ? '?' : formatDuration(now - entry.time)));
+	const ages = widest('AGE', entry => age(entry, now));
 	const asks = widest('ASKS', entry => (entry.pendingQuestions > 0 ? String(entry.pendingQuestions) : ''));
 	const task = widest('TASK', entry => entry.task ?? entry.name);
 	const where = widest('PATH', entry => (path.relative(directory, entry.path) || entry.path));
 	where.keep = 'end';
-	const fixed = width >= 70 ? [state, kind, age, asks] : [state, age];
+	const fixed = width >= 70 ? [state, kind, ages, asks] : [state, ages];
 	// The chosen-row mark takes 2, and every column is followed by 2 spaces.
 	const rest = Math.max(0, width - 2 - fixed.reduce((sum, column) => sum + column.width + 2, 0) - 2);
 	task.width = Math.min(task.width, Math.max(8, Math.floor(rest * 0.45)));
@@ -59,7 +79,6 @@ export function listColumns(entries: ListEntry[], width: number, directory: stri
 /** `handoff ls` on a terminal: the hand-offs newest first; Enter opens one. */
 export function ListApp({entries, directory, onIntent, initialPath}: {entries: ListEntry[]; directory: string; onIntent: (intent: ListIntent) => void; initialPath?: string}): React.JSX.Element {
 	const {columns, rows} = useTerminalSize();
-	const now = useNow();
 	// Coming back from an opened entry, the list keeps it chosen.
 	const [selected, setSelected] = useState(() => Math.max(0, entries.findIndex(entry => entry.path === initialPath)));
 	useInput((input, key) => {
@@ -83,6 +102,8 @@ export function ListApp({entries, directory, onIntent, initialPath}: {entries: L
 	// Stay one row short of the terminal (Ink 6 redraws everything otherwise); keep the chosen row in view.
 	const visible = Math.max(1, rows - 5 - detailRows);
 	const first = Math.min(Math.max(0, selected - visible + 1), Math.max(0, entries.length - visible));
+	// The screen draws again only when an age in view changes (once a minute each), not on a clock of its own.
+	const now = useNow(useMemo(() => ageClock(entries.slice(first, first + visible)), [entries, first, visible]));
 	const table = listColumns(entries, columns, directory, now);
 	const [stateColumn, ...otherColumns] = table;
 	const cells = (entry: ListEntry): string => otherColumns.map(column => fit(column.cell(entry), column.width, column.keep)).join('  ');

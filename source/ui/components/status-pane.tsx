@@ -4,7 +4,7 @@ import type {DerivedState, Outcome, WorkspaceSnapshot} from '../../core/snapshot
 import {stateLabels} from '../../core/status.js';
 import {formatDuration, formatMinutes} from '../../core/time.js';
 import {isWorkspaceGone} from '../../core/workspace-presence.js';
-import {useNow, type NextChange} from '../hooks/use-now.js';
+import {nextTurn, useNow, type NextChange} from '../hooks/use-now.js';
 import {statusPaneChrome} from '../layout.js';
 import {Text} from './text.js';
 
@@ -93,9 +93,6 @@ const minuteMs = 60_000;
 The time left counts seconds only in the last ten minutes: before, a second-by-second countdown is noise to a person glancing over, and each tick costs a whole frame of Ink's output (about 0.6% of a core while it runs).
 */
 const secondsShownWithinMs = 10 * minuteMs;
-
-/** The next moment after `time` when a duration counted from `from` turns over a whole `unitMs`. */
-const nextTurn = (time: number, from: number, unitMs: number): number => time + unitMs - ((((time - from) % unitMs) + unitMs) % unitMs);
 
 /**
 When the status pane's times next change: the time left each second in its last ten minutes, else once a minute (elapsed and claimed times are in minutes, the time left in hours and minutes), and never once the hand-off has ended. No animation redraws the screen between these moments.
