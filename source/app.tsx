@@ -154,9 +154,12 @@ export function App({source, onIntent, promptNotice, prompt, result, message, st
 
 	// What each pane holds, whole.
 	const questionsFocused = state.focus === 'questions';
-	const questions = questionLines(snapshot?.questions ?? [], selected, state.picked, questionsFocused && !finished, state.pickRefused);
 	const questionWidth = Math.max(1, columns - 4);
-	const questionRows = wrapWithStarts(questions.lines, questions.pendingStarts, questionWidth);
+	// Kept while the questions and the choice stay as they are: a progress line does not wrap them again, and the questions pane (memo) is not drawn again.
+	const questionRows = useMemo(() => {
+		const questions = questionLines(snapshot?.questions ?? [], selected, state.picked, questionsFocused && !finished, state.pickRefused);
+		return wrapWithStarts(questions.lines, questions.pendingStarts, questionWidth);
+	}, [snapshot?.questions, selected, state.picked, questionsFocused, finished, state.pickRefused, questionWidth]);
 	const progressContent = useMemo(() => progressLines(progress), [progress]);
 	const partialContent = useMemo(() => (result ? resultLines(result) : partialLines(snapshot?.partial)), [result, snapshot?.partial]);
 	const detail = statusDetail(snapshot, outcome, promptNotice);

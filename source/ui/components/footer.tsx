@@ -32,7 +32,7 @@ export function footerText(mode: Mode, width: number, notice?: string): string {
 
 const noticeColors: Record<Notice['tone'], string> = {info: 'green', warning: 'yellow', error: 'red'};
 
-export function Footer({mode, width, notice}: {mode: Mode; width: number; notice?: Notice}): React.JSX.Element {
+export const Footer = React.memo(function Footer({mode, width, notice}: {mode: Mode; width: number; notice?: Notice}): React.JSX.Element {
 	const confirming = mode === 'confirmCancel' || mode === 'confirmQuit';
 	if (notice && !confirming) {
 		const keys = footerText(mode, width, '');
@@ -45,4 +45,4 @@ export function Footer({mode, width, notice}: {mode: Mode; width: number; notice
 	}
 
 	return <Text dimColor={!confirming} color={confirming ? 'red' : undefined} bold={confirming} wrap="truncate-end">{footerText(mode, width)}</Text>;
-}
+});

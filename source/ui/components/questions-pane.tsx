@@ -16,7 +16,7 @@ type Props = {
 	editing?: AnswerDraft;
 };
 
-export function QuestionsPane({title, focused, height, rows, offset, pendingCount, width, editing}: Props): React.JSX.Element {
+export const QuestionsPane = React.memo(function QuestionsPane({title, focused, height, rows, offset, pendingCount, width, editing}: Props): React.JSX.Element {
 	return (
 		<ScrollPane
 			title={title ?? (pendingCount > 0 ? `Questions (${pendingCount} waiting)` : 'Questions')}
@@ -29,6 +29,6 @@ export function QuestionsPane({title, focused, height, rows, offset, pendingCoun
 			footerLines={answerLineRows(editing)}
 		/>
 	);
-}
+});
 
 export {answerLineRows} from './answer-line.js';

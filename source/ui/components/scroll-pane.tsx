@@ -21,8 +21,8 @@ type Props = {
 
 export {paneChrome} from '../layout.js';
 
-/** A bordered pane with a title that shows `height - paneChrome` of its lines from `offset`. */
-export function ScrollPane({title, focused, height, width, lines, offset, mark, footer, footerLines = 1}: Props): React.JSX.Element {
+/** A bordered pane with a title that shows `height - paneChrome` of its lines from `offset`. Memo: a progress line redraws the progress pane, not the partial result beside it. */
+export const ScrollPane = React.memo(function ScrollPane({title, focused, height, width, lines, offset, mark, footer, footerLines = 1}: Props): React.JSX.Element {
 	const visible = Math.max(0, height - paneChrome - (footer ? footerLines : 0));
 	const shown = lines.slice(offset, offset + visible);
 	const position = lines.length > visible ? ` ${offset + 1}-${Math.min(lines.length, offset + visible)}/${lines.length}` : '';
@@ -43,4 +43,4 @@ export function ScrollPane({title, focused, height, width, lines, offset, mark, 
 			{footer}
 		</Box>
 	);
-}
+});
