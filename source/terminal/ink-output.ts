@@ -8,7 +8,7 @@ frame's width alone. So a row is painted only when that list is one no recent fr
 painting itself is Ink's, with the same functions, so every frame is the text Ink would make
 (test/terminal/ink-output.test.ts compares the two over random frames).
 */
-import {styledCharsFromTokens, styledCharsToString, tokenize, type StyledChar} from '@alcalzone/ansi-tokenize';
+import {ansiCodesToString, diffAnsiCodes, styledCharsFromTokens, tokenize, type AnsiCode, type StyledChar} from '@alcalzone/ansi-tokenize';
 import sliceAnsi from 'slice-ansi';
 import stringWidth from 'string-width';
 
@@ -95,7 +95,33 @@ function paintRow(key: string): string {
 	}
 
 	// A line placed left of column 0 or past the width leaves holes or named properties; Ink drops them the same way.
-	return styledCharsToString(cells.filter(cell => cell !== undefined)).trimEnd();
+	return rowText(cells.filter(cell => cell !== undefined)).trimEnd();
+}
+
+/**
+The row's cells as ANSI text, as ansi-tokenize's styledCharsToString makes it: each cell's style change from the one before, and a reset at the end. A cell styled as the one before (most are: a run of plain or one-coloured text) changes nothing, and is known to without working out the difference, which is most of that function's cost.
+*/
+function rowText(cells: StyledChar[]): string {
+	if (cells.length === 0) {
+		return '';
+	}
+
+	let text = '';
+	let styles: AnsiCode[] = [];
+	for (const cell of cells) {
+		if (!sameStyles(styles, cell.styles)) {
+			text += ansiCodesToString(diffAnsiCodes(styles, cell.styles));
+		}
+
+		text += cell.value;
+		styles = cell.styles;
+	}
+
+	return text + ansiCodesToString(diffAnsiCodes(styles, []));
+}
+
+function sameStyles(a: AnsiCode[], b: AnsiCode[]): boolean {
+	return a === b || (a.length === b.length && a.every((code, index) => code.code === b[index]!.code && code.endCode === b[index]!.endCode));
 }
 
 export default class Output {
