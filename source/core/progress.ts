@@ -1,9 +1,10 @@
-import fsp from 'node:fs/promises';
+import fs from 'node:fs';
 import path from 'node:path';
 import {StringDecoder} from 'node:string_decoder';
 import {HandoffError, errnoCode, exitCode} from './errors.js';
 import {layout} from './paths.js';
-import {appendToFile, assertRealFolder} from './safe-io.js';
+import {asyncFileAccess, type FileAccess, type OpenFile} from './file-access.js';
+import {appendToFile, assertFolderStat} from './safe-io.js';
 import type {ProgressLine} from './snapshot.js';
 import {progressTimestamp} from './time.js';
 
@@ -52,7 +53,7 @@ const witnessBytes = 256;
 
 /** The file being followed: open, so that after a rotation the rest of it can still be read, and its inode cannot be reused while we hold it. */
 type FollowedFile = {
-	handle: fsp.FileHandle;
+	handle: OpenFile;
 	device: number;
 	inode: number;
 	offset: number;
@@ -70,6 +71,10 @@ Follows shared/progress.txt by byte offset: each call returns only the complete 
 export type ProgressTailOptions = {
 	/** Start a file that is already longer than this many bytes at its last complete lines within them, not at its top: a screen shows only the last lines, and a 1 GB log must open at once. Only the first file followed; one that replaces it is read from the top. */
 	startWithin?: number;
+	/**
+	How the file is looked at and read: asynchronously (the default), or synchronously, as the session does. Synchronous, a new line reaches the screen about half a millisecond sooner (four calls of a few microseconds each instead of four thread-pool round trips), and nothing here can block: the path is lstat'ed first, opened with O_NONBLOCK, and only a regular file is read, at most `maxChunk` bytes at a time.
+	*/
+	access?: FileAccess;
 };
 
 export class ProgressTail {
@@ -83,10 +88,14 @@ export class ProgressTail {
 	/** How many bytes at the top of the first file were left unread (startWithin); 0 when none. */
 	skippedBytes = 0;
 
+	private readonly access: FileAccess;
+
 	constructor(
 		private readonly file: string,
 		private readonly options: ProgressTailOptions = {},
-	) {}
+	) {
+		this.access = options.access ?? asyncFileAccess;
+	}
 
 	/** The new complete lines. With `final`, a last line with no newline is returned too. */
 	async read(final = false): Promise<ProgressLine[]> {
@@ -162,16 +171,27 @@ export class ProgressTail {
 	private async lookAtPath(): Promise<{kind: 'file'; device: number; inode: number} | {kind: 'missing'} | {kind: 'refused'; error: HandoffError}> {
 		try {
 			// Both at once (one round trip, not two); the folder's verdict comes first, as if it had been checked first.
-			const [folder, file] = await Promise.allSettled([assertRealFolder(path.dirname(this.file)), fsp.lstat(this.file)]);
+			const folderPath = path.dirname(this.file);
+			const look = async (target: string): Promise<fs.Stats | undefined> => this.access.lstat(target);
+			const [folder, file] = await Promise.allSettled([look(folderPath), look(this.file)]);
 			if (folder.status === 'rejected') {
 				throw folder.reason;
 			}
 
+			if (folder.value === undefined) {
+				return {kind: 'missing'};
+			}
+
+			assertFolderStat(folder.value, folderPath);
 			if (file.status === 'rejected') {
 				throw file.reason;
 			}
 
 			const stat = file.value;
+			if (stat === undefined) {
+				return {kind: 'missing'};
+			}
+
 			if (stat.isSymbolicLink() || !stat.isFile()) {
 				return {kind: 'refused', error: new HandoffError(stat.isSymbolicLink() ? 'is a symlink; refusing to follow it' : 'is not a regular file', undefined, layout.progress)};
 			}
@@ -192,10 +212,10 @@ export class ProgressTail {
 
 	/** Opens the file at the path; undefined when it went away meanwhile. */
 	private async follow(): Promise<FollowedFile | undefined> {
-		let handle: fsp.FileHandle;
+		let handle: OpenFile;
 		try {
 			// O_NOFOLLOW and O_NONBLOCK: swapped for a link or a FIFO since the lstat, it fails or is refused below instead of being followed or hanging.
-			handle = await fsp.open(this.file, fsp.constants.O_RDONLY | fsp.constants.O_NOFOLLOW | fsp.constants.O_NONBLOCK);
+			handle = await this.access.open(this.file, fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW | fs.constants.O_NONBLOCK);
 		} catch (error) {
 			if (errnoCode(error) === 'ENOENT') {
 				return undefined;

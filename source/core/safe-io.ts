@@ -384,7 +384,11 @@ function assertWritableFile(stat: fs.Stats, name: string): void {
 Refuses to write into a folder that is a symlink: the other side could swap shared/ or output/ for a link to anywhere, and O_NOFOLLOW only guards the last part of a path. Workspace paths are made real (realpath) when they are opened, so every folder we write into is one of ours.
 */
 export async function assertRealFolder(directory: string): Promise<void> {
-	const stat = await fsp.lstat(directory);
+	assertFolderStat(await fsp.lstat(directory), directory);
+}
+
+/** assertRealFolder's verdict on the folder's lstat, for a caller that made the call itself. */
+export function assertFolderStat(stat: fs.Stats, directory: string): void {
 	if (stat.isSymbolicLink() || !stat.isDirectory()) {
 		throw new HandoffError(stat.isSymbolicLink() ? 'is a symlink; refusing to follow it' : 'is not a folder', undefined, directory);
 	}

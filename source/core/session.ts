@@ -4,6 +4,7 @@ import {setTimeout as delay} from 'node:timers/promises';
 import {archiveWorkspace} from './archive.js';
 import {describeError, errorStack, ignoreExpected, isExpectedError} from './errors.js';
 import {coalesce} from './coalesce.js';
+import {syncFileAccess} from './file-access.js';
 import {watchWorkspace, type FolderWatch} from './folder-watch.js';
 import {failHandoff, rejectResult} from './completion.js';
 import type {Manifest} from './manifest.js';
@@ -124,7 +125,8 @@ export class HandoffSession implements SessionSource {
 		private readonly options: SessionOptions,
 	) {
 		this.reader = new SnapshotReader(workspace, manifest, {...options, contract, resultSchema: {schema}});
-		this.tail = new ProgressTail(path.join(workspace, layout.progress), {startWithin: options.progressTailBytes});
+		// The tail's few calls made synchronously: a line's way to the screen skips four thread-pool round trips (ProgressTailOptions.access says why this cannot block).
+		this.tail = new ProgressTail(path.join(workspace, layout.progress), {startWithin: options.progressTailBytes, access: syncFileAccess});
 		this.finished = new Promise(resolve => {
 			this.resolveFinished = resolve;
 		});

@@ -4,7 +4,8 @@ import path from 'node:path';
 import {afterEach, beforeEach, describe, expect, test} from 'vitest';
 import {readRejections, rejectResult} from '../../source/core/completion.js';
 import {layout} from '../../source/core/paths.js';
-import {ProgressTail, appendProgress, formatProgress, parseProgressLine} from '../../source/core/progress.js';
+import {asyncFileAccess, syncFileAccess, type FileAccess} from '../../source/core/file-access.js';
+import {ProgressTail, appendProgress, formatProgress, parseProgressLine, type ProgressTailOptions} from '../../source/core/progress.js';
 import type {ProgressLine} from '../../source/core/snapshot.js';
 import {mkfifo, settlesWithin, useTempDirectories} from './helpers.js';
 
@@ -12,11 +13,14 @@ const temporaryDirectory = useTempDirectories();
 let workspace: string;
 let file: string;
 let tail: ProgressTail;
+/** How the tails of the test read: the tests of the tail run both ways (the session reads synchronously). */
+let access: FileAccess = asyncFileAccess;
+const newTail = (options: ProgressTailOptions = {}): ProgressTail => new ProgressTail(file, {...options, access});
 beforeEach(async () => {
 	workspace = await temporaryDirectory();
 	fs.mkdirSync(path.join(workspace, 'shared'));
 	file = path.join(workspace, layout.progress);
-	tail = new ProgressTail(file);
+	tail = newTail();
 });
 // Each test's tail holds the file open; closed here rather than left to the garbage collector.
 afterEach(async () => {
@@ -25,7 +29,12 @@ afterEach(async () => {
 
 const messages = async (final = false): Promise<string[]> => (await tail.read(final)).map(line => line.message);
 
-describe('ProgressTail', () => {
+describe.each([['asynchronous', asyncFileAccess], ['synchronous', syncFileAccess]] as const)('ProgressTail (%s calls)', (_calls, calls) => {
+	beforeEach(() => {
+		access = calls;
+		tail = newTail();
+	});
+
 	test('a missing file is no lines; stamped lines are parsed, others kept as they are', async () => {
 		expect(await tail.read()).toEqual([]);
 		fs.writeFileSync(file, '[2025-11-21 23:30:05] Starting analysis...\nplain line\n[2025-11-21 23:30:08] Reading spec (12KB)...\n');
@@ -218,7 +227,7 @@ describe('ProgressTail', () => {
 		fs.writeFileSync(path.join(other, 'progress.txt'), 'secret line\n');
 		fs.rmSync(path.join(workspace, 'shared'), {recursive: true});
 		fs.symlinkSync(other, path.join(workspace, 'shared'));
-		await expect(new ProgressTail(file).read()).rejects.toThrow('is a symlink');
+		await expect(newTail().read()).rejects.toThrow('is a symlink');
 	});
 
 	test('a followed file swapped for a symlink: the rest of the old file comes, then the refusal; the link\'s target never', async () => {
@@ -396,7 +405,12 @@ async function followWriter(mode: 'all' | 'truncate', total: number): Promise<{s
 	return {seen, ...counts, lastTruncation};
 }
 
-describe('ProgressTail against a writer in another process', () => {
+describe.each([['asynchronous', asyncFileAccess], ['synchronous', syncFileAccess]] as const)('ProgressTail against a writer in another process (%s calls)', (_calls, calls) => {
+	beforeEach(() => {
+		access = calls;
+		tail = newTail();
+	});
+
 	const total = 10_000;
 
 	test.each(Array.from({length: slow ? 20 : 2}, (_, trial) => trial))('rotations and truncate-then-longer rewrites: every one of 10,000 lines, once, in order (trial %i)', async () => {
@@ -418,13 +432,18 @@ describe('ProgressTail against a writer in another process', () => {
 	}, 60_000);
 });
 
-describe('a long progress.txt opened at its end (startWithin, the screen)', () => {
+describe.each([['asynchronous', asyncFileAccess], ['synchronous', syncFileAccess]] as const)('a long progress.txt opened at its end (startWithin, the screen) (%s calls)', (_calls, calls) => {
+	beforeEach(() => {
+		access = calls;
+		tail = newTail();
+	});
+
 	test('a 1 GB log (sparse) opens with its last lines in one bounded read, saying how much was skipped', async () => {
 		const handle = fs.openSync(file, 'w');
 		fs.ftruncateSync(handle, 1024 ** 3);
 		fs.closeSync(handle);
 		fs.appendFileSync(file, `\n${Array.from({length: 3000}, (_, index) => `line ${index}`).join('\n')}\n`);
-		const far = new ProgressTail(file, {startWithin: 16 * 1024});
+		const far = newTail({startWithin: 16 * 1024});
 		const started = performance.now();
 		const lines = (await far.read()).map(line => line.message);
 		expect(performance.now() - started).toBeLessThan(300);
@@ -441,9 +460,9 @@ describe('a long progress.txt opened at its end (startWithin, the screen)', () =
 
 	test('a line that starts exactly where the window starts is kept whole; a line the window cuts is dropped', async () => {
 		fs.writeFileSync(file, 'aaaa\nbbbb\ncccc\n');
-		const atStart = new ProgressTail(file, {startWithin: 10});
+		const atStart = newTail({startWithin: 10});
 		expect((await atStart.read()).map(line => line.message)).toEqual(['bbbb', 'cccc']);
-		const cut = new ProgressTail(file, {startWithin: 9});
+		const cut = newTail({startWithin: 9});
 		expect((await cut.read()).map(line => line.message)).toEqual(['cccc']);
 		await atStart.close();
 		await cut.close();
@@ -453,12 +472,12 @@ describe('a long progress.txt opened at its end (startWithin, the screen)', () =
 		const line = 'é漢🙂 naïve\n';
 		fs.writeFileSync(file, line.repeat(40));
 		// A line is 17 bytes: the window of 43 (and the byte before it) starts in the emoji of the third line from the end.
-		const inside = new ProgressTail(file, {startWithin: 43});
+		const inside = newTail({startWithin: 43});
 		expect((await inside.read()).map(read => read.message)).toEqual(['é漢🙂 naïve', 'é漢🙂 naïve']);
 		await inside.close();
 
 		fs.writeFileSync(file, `${'é'.repeat(300)}`);
-		const noNewline = new ProgressTail(file, {startWithin: 100});
+		const noNewline = newTail({startWithin: 100});
 		expect(await noNewline.read()).toEqual([]);
 		fs.appendFileSync(file, 'é still the cut line\n漢 next\n');
 		expect((await noNewline.read()).map(read => read.message)).toEqual(['漢 next']);
@@ -467,13 +486,13 @@ describe('a long progress.txt opened at its end (startWithin, the screen)', () =
 
 	test('a short file is read whole, and a file that replaces a long one is read from its top', async () => {
 		fs.writeFileSync(file, 'one\ntwo\n');
-		const short = new ProgressTail(file, {startWithin: 1024});
+		const short = newTail({startWithin: 1024});
 		expect((await short.read()).map(line => line.message)).toEqual(['one', 'two']);
 		expect(short.skippedBytes).toBe(0);
 		await short.close();
 
 		fs.writeFileSync(file, `${'x'.repeat(5000)}\nlast\n`);
-		const long = new ProgressTail(file, {startWithin: 100});
+		const long = newTail({startWithin: 100});
 		expect((await long.read()).map(line => line.message)).toEqual(['last']);
 		fs.renameSync(file, `${file}.1`);
 		fs.writeFileSync(file, `${'y'.repeat(500)}\nnew\n`);
@@ -483,7 +502,7 @@ describe('a long progress.txt opened at its end (startWithin, the screen)', () =
 
 	test('truncated and rewritten, it is read again from the top', async () => {
 		fs.writeFileSync(file, `${'x'.repeat(5000)}\nlast\n`);
-		const long = new ProgressTail(file, {startWithin: 100});
+		const long = newTail({startWithin: 100});
 		expect((await long.read()).map(line => line.message)).toEqual(['last']);
 		fs.writeFileSync(file, 'fresh\n');
 		expect((await long.read()).map(line => line.message)).toEqual(['fresh']);
