@@ -234,7 +234,8 @@ async function doneToArchived() {
 		await within(new Promise(resolve => {
 			child.stderr.once('data', resolve);
 		}), 30_000, 'handoff wait to start');
-		await sleep(300);
+		// As in a real hand-off, .done comes after the validation worker has ended for being idle (2 s): the figure includes starting it.
+		await sleep(2500);
 		const signalled = now();
 		fs.writeFileSync(path.join(workspace, '.done'), '');
 		const {code, at} = await within(exited, 60_000, 'handoff wait to archive');
