@@ -174,7 +174,11 @@ async function followSession(session: HandoffSession, workspace: string, stderr:
 		});
 
 		await session.start();
-		stopTool = (await onStarted?.(session)) ?? stopTool;
+		// A signal that came while the workspace was opened ends it here: the tool is not launched only to be stopped.
+		if (endingSignal() === undefined) {
+			stopTool = (await onStarted?.(session)) ?? stopTool;
+		}
+
 		const outcome = await Promise.race([session.finished, interrupted]);
 		if (outcome?.kind === 'internal-error') {
 			printDebugStack(stderr, outcome.stack);

@@ -138,9 +138,6 @@ async function watchToSummary(workspace: string, context: CommandContext<ScreenF
 		return runHeadless(workspace, sessionOptions(flags, context.cwd), context.stderr, {opened: session, onStarted: launch, abort: options.abort, announce});
 	}
 
-	// Started now, so that its reads of the workspace (the hold, the first snapshot, the progress tail) overlap the loading of the screen's code; awaited where the screen is drawn, inside the try that restores the terminal.
-	const starting = session.start();
-	starting.catch(() => undefined);
 	const copyPrompt = async (text: string): Promise<string> => {
 		const result = await copyText(text, {stream: terminal.stdout, env: context.environment, promptFile});
 		return result.detail;
@@ -183,6 +180,9 @@ async function watchToSummary(workspace: string, context: CommandContext<ScreenF
 		onAbort();
 	}
 
+	// Started once a signal ends the screen in order (it takes the hold), and before the screen's code has finished loading, so that its first reads overlap that; awaited where the screen is drawn, inside the try that restores the terminal.
+	const starting = session.start();
+	starting.catch(() => undefined);
 	const notifyPerson = (notification: Notification): void => {
 		if (flags.notify !== false) {
 			notify(notification, {stream: terminal.stdout, env: context.environment});
@@ -294,9 +294,13 @@ async function watchToSummary(workspace: string, context: CommandContext<ScreenF
 	let stopTool = (): void => undefined;
 	try {
 		await starting;
-		stopTool = await launch(session);
+		// A signal that came while the session started ends the screen at once: the tool is not launched only to be stopped.
+		if (endingSignal === undefined) {
+			stopTool = await launch(session);
+		}
+
 		screen = (await (screenCode ?? loadScreen())).drawWatchScreen(view(), {stdin: terminal.stdin, terminal: terminal.stdout});
-		// Only after the first frame, which the screen writes in the next turn of the event loop: its start (a second Node thread, about 100 ms of a core) would delay that frame on a two-core machine. It is then ready when a result arrives (a check that comes sooner starts it itself).
+		// Only after the first frame, which the screen writes in the next turn of the event loop: its start (a second Node thread, about 100 ms of a core) would delay that frame on a two-core machine. A partial result or a result in the next two seconds then finds it running; after that it ends when idle (validation.ts), and a later check starts it again.
 		setImmediate(startValidationWorker);
 		// A question nobody was told of yet gets a notification, as it gets the bell.
 		const notified = new Set<string>();

@@ -25,7 +25,7 @@ Reports changes in the workspace root, shared/, output/ and input/.
 
 The normal path is one inotify/FSEvents watch per folder through fs.watch: every append and every rename arrives within a millisecond or two. We measured chokidar here first: it throttles a folder's re-scan to once a second and drops a file's second change within 5 ms, which delayed atomic (rename) updates by up to a second. chokidar's polling mode remains the fallback, for file systems that send no events (some network and container mounts) or when watches run out.
 
-Nothing re-reads the workspace on a timer to catch what a watch missed, so the watches follow the folders themselves: a watch stays with the folder it was put on (an inode), so a subfolder that is replaced (renamed away, a new one made in its place) or created later is watched afresh when the root reports its name. A folder that is a symlink is not watched (the reader refuses to read through it).
+Nothing re-reads the workspace on a timer to catch what a watch missed (only a folder left without a watch, see missesEvents, is read on the session's heartbeat), so the watches follow the folders themselves: a watch stays with the folder it was put on (an inode), so a subfolder that is replaced (renamed away, a new one made in its place) or created later is watched afresh when the root reports its name. A folder that is a symlink is not watched (the reader refuses to read through it).
 */
 export async function watchWorkspace(workspace: string, onChange: ChangeListener, options: WatchOptions = {}): Promise<FolderWatch> {
 	if (!options.usePolling) {
@@ -106,6 +106,8 @@ function watchWithEvents(workspace: string, onChange: ChangeListener, folders: r
 	watchSubfolders();
 	return {
 		missesEvents() {
+			// A folder fs.watch refused (no watches left) is tried again first: once watches are free, its events come again and nothing needs reading whole.
+			watchSubfolders();
 			return folders.some(folder => {
 				const identity = identityOf(folder);
 				return identity !== undefined && watchers.get(folder)?.identity !== identity;

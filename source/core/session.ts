@@ -77,14 +77,16 @@ export class HandoffSession implements SessionSource {
 	private releaseHold: (() => Promise<void>) | undefined;
 	private presence: WorkspacePresence | undefined;
 	// A progress file that cannot be read only costs lines; a bug there, or any failed refresh, ends the session with the reason.
-	// Each read of the tail is followed by a read of the snapshot (the file's change moves its activity time, or makes it a problem), started once the new lines' frame is queued: the line reaches the screen without the snapshot's reads racing it.
+	// Each read of the tail is followed by a read of the snapshot (the file's change moves its activity time, or makes it a problem), started once the new lines' frame is queued: the line reaches the screen without the snapshot's reads racing it. So whatever reads the workspace whole schedules the tail only.
 	private readonly tailing = coalesce(async () => {
 		try {
 			await this.readProgress(false);
 		} finally {
-			setImmediate(() => {
-				this.refreshing.schedule();
+			// Scheduled within the run, so that whoever waits for the tail (start) then finds the snapshot's read under way.
+			await new Promise(resolve => {
+				setImmediate(resolve);
 			});
+			this.refreshing.schedule();
 		}
 	}, {
 		more: async () => this.tail.hasBacklog(),
@@ -154,18 +156,12 @@ export class HandoffSession implements SessionSource {
 		this.watch = await watchWorkspace(
 			workspace,
 			relativePath => {
-				if (relativePath === layout.progress) {
-					// The tail reads the snapshot again after the line (see `tailing`).
+				// The tail reads the snapshot again after its lines (see `tailing`). shared/ itself changed (made, replaced): a progress.txt in it may have been written before its watch began.
+				if (relativePath === layout.progress || relativePath === layout.shared) {
 					this.tailing.schedule();
-					return;
+				} else {
+					this.refreshing.schedule();
 				}
-
-				// shared/ itself changed (made, replaced): a progress.txt in it may have been written before its watch began.
-				if (relativePath === layout.shared) {
-					this.tailing.schedule();
-				}
-
-				this.refreshing.schedule();
 			},
 			// A seed manifest's schema may sit outside input/: its folder is watched too, so a changed contract is reported when it changes.
 			{usePolling: this.options.usePolling, folders: this.manifest.schemaPath === undefined ? [] : [path.posix.dirname(this.manifest.schemaPath)].filter(folder => folder !== '.')},
@@ -177,7 +173,7 @@ export class HandoffSession implements SessionSource {
 		}, this.options.heartbeatMs ?? heartbeatMs);
 		this.heartbeat.unref();
 		this.tailing.schedule();
-		this.refreshing.schedule();
+		await this.tailing.idle();
 		await this.refreshing.idle();
 	}
 
@@ -376,7 +372,6 @@ export class HandoffSession implements SessionSource {
 
 		this.clock = setTimeout(() => {
 			this.tailing.schedule();
-			this.refreshing.schedule();
 		}, Math.min(maxTimerMs, ...due.map(time => time - now + 5)));
 		this.clock.unref();
 	}
@@ -396,7 +391,6 @@ export class HandoffSession implements SessionSource {
 			|| (await this.presence?.check()) !== undefined;
 		if (changed) {
 			this.tailing.schedule();
-			this.refreshing.schedule();
 		}
 	}
 

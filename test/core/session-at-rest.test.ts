@@ -51,6 +51,16 @@ function claimFor(workspace: string, pid: number): void {
 const progressOf = (session: HandoffSession): string[] => session.getState().progress.map(line => line.message);
 
 describe('a session at rest', () => {
+	test('starting reads the workspace once: the progress tail, then the snapshot after it, not a second time', async () => {
+		const workspace = await newWorkspace();
+		fs.writeFileSync(path.join(workspace, layout.progress), '[2026-01-01 00:00:00] Already working\n');
+		const reads = vi.spyOn(SnapshotReader.prototype, 'read');
+		const session = await openSession(workspace, {heartbeatMs: never});
+		expect(progressOf(session)).toEqual(['Already working']);
+		expect(session.getState().snapshot).toBeDefined();
+		expect(reads).toHaveBeenCalledTimes(1);
+	});
+
 	test('reads neither the workspace nor progress.txt between events: its heartbeat only looks at what sends no event', async () => {
 		const workspace = await newWorkspace();
 		const consumer = await startNode('setInterval(() => {}, 1000)');
@@ -117,6 +127,35 @@ describe('the watches follow the folders, with no heartbeat to catch what they m
 		fs.writeFileSync(path.join(workspace, layout.questions), JSON.stringify({questions: [{id: 'q1', text: 'Unwatched?'}]}));
 		await waitFor(() => session.getState().snapshot?.questions.some(question => question.id === 'q1'), 5000, 'the question in the unwatched shared/');
 		expect(session.getState().snapshot?.questions.map(question => question.text)).toEqual(['Unwatched?']);
+	});
+
+	test('a folder the system would not watch is watched again once it can be: then the heartbeat reads nothing more', async () => {
+		const workspace = await newWorkspace();
+		const shared = path.join(workspace, layout.shared);
+		const watch = fs.watch.bind(fs);
+		let refusing = true;
+		vi.spyOn(fs, 'watch').mockImplementation(((folder: fs.PathLike, ...rest: unknown[]) => {
+			if (refusing && String(folder) === shared) {
+				throw Object.assign(new Error('ENOSPC: System limit for number of file watchers reached'), {code: 'ENOSPC'});
+			}
+
+			return (watch as (...args: unknown[]) => fs.FSWatcher)(folder, ...rest);
+		}));
+		const session = await openSession(workspace, {heartbeatMs: 50});
+		const reads = vi.spyOn(SnapshotReader.prototype, 'read');
+		await waitFor(() => reads.mock.calls.length > 0, 5000, 'a heartbeat read while shared/ has no watch');
+		// Watches free again: the next heartbeat puts one on shared/, and from then on reads only on events.
+		refusing = false;
+		await waitFor(async () => {
+			const before = reads.mock.calls.length;
+			await new Promise(resolve => {
+				setTimeout(resolve, 200);
+			});
+			return reads.mock.calls.length === before;
+		}, 5000, 'the heartbeat to stop reading');
+		fs.appendFileSync(path.join(workspace, layout.progress), '[2026-01-01 00:00:00] Seen by the new watch\n');
+		await waitFor(() => progressOf(session).includes('Seen by the new watch'), 5000, 'a line through the new watch on shared/');
+		expect(fs.watch).toHaveBeenCalledWith(shared, expect.any(Function));
 	});
 
 	test('shared/ replaced by a new folder: its progress and questions are followed', async () => {
