@@ -311,10 +311,14 @@ async function hugeLog() {
 	try {
 		shown = await measure(plan.slowRounds, async round => {
 			const asked = tmux.open(`log-${round}`, watchCommand(workspace));
-			const at = await tmux.waitForScreen(`log-${round}`, last, quick ? 20_000 : 60_000, {intervalMs: startPollMs});
-			rss = summarize([Number(fs.readFileSync(`/proc/${tmux.pid(`log-${round}`)}/status`, 'utf8').match(/VmRSS:\s+(\d+)/)?.[1] ?? Number.NaN) / 1024]);
-			tmux.close(`log-${round}`);
-			return at - asked;
+			try {
+				const at = await tmux.waitForScreen(`log-${round}`, last, quick ? 20_000 : 60_000, {intervalMs: startPollMs});
+				rss = summarize([Number(fs.readFileSync(`/proc/${tmux.pid(`log-${round}`)}/status`, 'utf8').match(/VmRSS:\s+(\d+)/)?.[1] ?? Number.NaN) / 1024]);
+				return at - asked;
+			} finally {
+				// A screen left open on a 1 GB log would weigh on every later figure.
+				tmux.close(`log-${round}`);
+			}
 		});
 	} catch {
 		shown = 'not shown in time';

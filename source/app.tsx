@@ -47,6 +47,8 @@ export type AnswerRefusal = {id: string; answer: string; error: string; seq: num
 
 /** No time on screen counts. */
 const noClock = (): undefined => undefined;
+/** The progress pane's one line before any progress: one array, so the memoized pane is not drawn again for a new one. */
+const noProgress: Line[] = [{text: 'No progress reported yet.', dim: true}];
 
 /** How long a notice stays in the footer. */
 const noticeMs = 6000;
@@ -193,7 +195,7 @@ export function App({source, onIntent, promptNotice, prompt, result, message, st
 			}
 
 			case 'progress': {
-				return progressContent.length > 0 ? progressContent : [{text: 'No progress reported yet.', dim: true}];
+				return progressContent.length > 0 ? progressContent : noProgress;
 			}
 
 			case 'partial': {
@@ -273,7 +275,7 @@ export function App({source, onIntent, promptNotice, prompt, result, message, st
 							focused={state.focus === 'progress' || (single && state.focus === 'status')}
 							height={screen.progress.height}
 							width={screen.progress.width}
-							lines={progressContent.length > 0 ? progressContent : [{text: 'No progress reported yet.', dim: true}]}
+							lines={progressContent.length > 0 ? progressContent : noProgress}
 							offset={offsetOf('progress')}
 						/>
 					) : null}

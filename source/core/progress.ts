@@ -170,7 +170,7 @@ export class ProgressTail {
 
 	private async lookAtPath(): Promise<{kind: 'file'; device: number; inode: number} | {kind: 'missing'} | {kind: 'refused'; error: HandoffError}> {
 		try {
-			// Both at once (one round trip, not two); the folder's verdict comes first, as if it had been checked first.
+			// Asynchronous, both at once (one round trip, not two); either way the folder's verdict comes first, as if it had been checked first.
 			const folderPath = path.dirname(this.file);
 			const look = async (target: string): Promise<fs.Stats | undefined> => this.access.lstat(target);
 			const [folder, file] = await Promise.allSettled([look(folderPath), look(this.file)]);

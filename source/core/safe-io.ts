@@ -389,9 +389,19 @@ export async function assertRealFolder(directory: string): Promise<void> {
 
 /** assertRealFolder's verdict on the folder's lstat, for a caller that made the call itself. */
 export function assertFolderStat(stat: fs.Stats, directory: string): void {
-	if (stat.isSymbolicLink() || !stat.isDirectory()) {
-		throw new HandoffError(stat.isSymbolicLink() ? 'is a symlink; refusing to follow it' : 'is not a folder', undefined, directory);
+	const refusal = folderRefusal(stat);
+	if (refusal !== undefined) {
+		throw new HandoffError(refusal, undefined, directory);
 	}
+}
+
+/** Why a folder with this lstat is not read or written through (a symlink, or not a folder), or undefined for a real folder. */
+export function folderRefusal(stat: fs.Stats): string | undefined {
+	if (stat.isSymbolicLink()) {
+		return 'is a symlink; refusing to follow it';
+	}
+
+	return stat.isDirectory() ? undefined : 'is not a folder';
 }
 
 /** mkdir with 0700 whatever the umask. `exclusive` fails with EEXIST instead of reusing a folder. */

@@ -6,7 +6,7 @@ import {layout} from './paths.js';
 import {duplicateQuestionProblems, mergeQuestions, parseAnswers, parseQuestions} from './questions.js';
 import {parseReceipts} from './receipts.js';
 import {loadResultSchema} from './result.js';
-import {isTemporaryName, parseJson, readRegularFile, readTextFile} from './safe-io.js';
+import {folderRefusal, isTemporaryName, parseJson, readRegularFile, readTextFile} from './safe-io.js';
 import {isStaleClaim} from './hold.js';
 import {terminalStates, type Answer, type FileProblem, type PartialResult, type Question, type QuestionView, type Receipt, type WorkspaceSnapshot} from './snapshot.js';
 import {deriveState, parseClaim, parseStatusWord} from './status.js';
@@ -335,9 +335,10 @@ async function unusableFolders(workspace: string, problems: FileProblem[], acces
 	for (const folder of [layout.shared, layout.output]) {
 		try {
 			const stat = await access.lstat(path.join(workspace, folder));
-			if (!stat?.isDirectory()) {
+			const refusal = stat === undefined ? 'is missing' : folderRefusal(stat);
+			if (refusal !== undefined) {
 				unusable.add(folder);
-				problems.push({file: `${folder}/`, message: stat === undefined ? 'is missing' : stat.isSymbolicLink() ? 'is a symlink; refusing to follow it' : 'is not a folder'});
+				problems.push({file: `${folder}/`, message: refusal});
 			}
 		} catch {}
 	}

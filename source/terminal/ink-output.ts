@@ -30,12 +30,11 @@ class FrameMemo<Value> {
 	private current = new Map<string, Value>();
 	private previous = new Map<string, Value>();
 
-	constructor(private readonly make: (key: string) => Value) {}
-
-	get(key: string): Value {
+	/** The value under `key`, from this frame or the last, else made now by `make`. */
+	get(key: string, make: () => Value): Value {
 		let value = this.current.get(key);
 		if (value === undefined) {
-			value = this.previous.get(key) ?? this.make(key);
+			value = this.previous.get(key) ?? make();
 			this.current.set(key, value);
 		}
 
@@ -49,43 +48,37 @@ class FrameMemo<Value> {
 	}
 }
 
-const widths = new FrameMemo<number>(text => stringWidth(text));
-const styledLines = new FrameMemo<StyledChar[]>(line => styledCharsFromTokens(tokenize(line)));
-const paintedRows = new FrameMemo<string>(key => paintRow(key));
+const widths = new FrameMemo<number>();
+const styledLines = new FrameMemo<StyledChar[]>();
+const paintedRows = new FrameMemo<string>();
+const widthOf = (text: string): number => widths.get(text, () => stringWidth(text));
 
 function widestLine(text: string): number {
 	let widest = 0;
 	for (const line of text.split('\n')) {
-		widest = Math.max(widest, widths.get(line));
+		widest = Math.max(widest, widthOf(line));
 	}
 
 	return widest;
 }
 
-/** A row's memo key: the frame's width, then each placed line as its column, a tab and its text (a line holds no newline). */
+/** A row's memo key: the frame's width, then each placed line as its column and its text. */
 function rowKey(width: number, placed: Placed[]): string {
-	let key = String(width);
-	for (const {x, line} of placed) {
-		key += `\n${x}\t${line}`;
-	}
-
-	return key;
+	return JSON.stringify([width, placed.map(({x, line}) => [x, line])]);
 }
 
-/** Paints one row from its key as Ink paints it: blank cells, each placed line's characters over them in order, wide ones followed by empty cells. */
-function paintRow(key: string): string {
-	const [widthText = '0', ...placedLines] = key.split('\n');
+/** Paints one row as Ink paints it: blank cells, each placed line's characters over them in order, wide ones followed by empty cells. */
+function paintRow(width: number, placed: Placed[]): string {
 	const cells: StyledChar[] = [];
-	for (let x = 0; x < Number(widthText); x++) {
+	for (let x = 0; x < width; x++) {
 		cells.push({type: 'char', value: ' ', fullWidth: false, styles: []});
 	}
 
-	for (const placedLine of placedLines) {
-		const tab = placedLine.indexOf('\t');
-		let x = Number(placedLine.slice(0, tab));
-		for (const character of styledLines.get(placedLine.slice(tab + 1))) {
+	for (const {x: start, line} of placed) {
+		let x = start;
+		for (const character of styledLines.get(line, () => styledCharsFromTokens(tokenize(line)))) {
 			cells[x] = character;
-			const characterWidth = Math.max(1, widths.get(character.value));
+			const characterWidth = Math.max(1, widthOf(character.value));
 			for (let index = 1; index < characterWidth; index++) {
 				cells[x + index] = {type: 'char', value: '', fullWidth: false, styles: character.styles};
 			}
@@ -161,7 +154,7 @@ export default class Output {
 			}
 		}
 
-		const output = rows.map(placed => (placed.length === 0 ? '' : paintedRows.get(rowKey(this.width, placed)))).join('\n');
+		const output = rows.map(placed => (placed.length === 0 ? '' : paintedRows.get(rowKey(this.width, placed), () => paintRow(this.width, placed)))).join('\n');
 		for (const memo of [widths, styledLines, paintedRows]) {
 			memo.endFrame();
 		}
@@ -188,7 +181,7 @@ export default class Output {
 			if (horizontal) {
 				const from = x < horizontal.x1 ? horizontal.x1 - x : 0;
 				lines = lines.map(line => {
-					const width = widths.get(line);
+					const width = widthOf(line);
 					return sliceAnsi(line, from, x + width > horizontal.x2 ? horizontal.x2 - x : width);
 				});
 				x = Math.max(x, horizontal.x1);

@@ -44,8 +44,8 @@ function age(entry: ListEntry, now: number): string {
 	return elapsed < minuteMs ? '<1m' : formatMinutes(elapsed);
 }
 
-/** When an age on screen next changes: each turns a minute counted from its own time. The rows out of view do not count. */
-export function ageClock(shown: ListEntry[]): NextChange {
+/** When an age on screen next changes: each turns a minute counted from its own time. The rows out of view do not count (the AGE column's width, measured over all rows, may then lag a minute). */
+function ageClock(shown: ListEntry[]): NextChange {
 	return time => {
 		const turns = shown.filter(entry => entry.time !== undefined).map(entry => nextTurn(time, entry.time!, minuteMs));
 		return turns.length > 0 ? Math.min(...turns) : undefined;
@@ -104,7 +104,8 @@ export function ListApp({entries, directory, onIntent, initialPath}: {entries: L
 	const first = Math.min(Math.max(0, selected - visible + 1), Math.max(0, entries.length - visible));
 	// The screen draws again only when an age in view changes (once a minute each), not on a clock of its own.
 	const now = useNow(useMemo(() => ageClock(entries.slice(first, first + visible)), [entries, first, visible]));
-	const table = listColumns(entries, columns, directory, now);
+	// Kept between keys: `now` moves only when an age in view turns.
+	const table = useMemo(() => listColumns(entries, columns, directory, now), [entries, columns, directory, now]);
 	const [stateColumn, ...otherColumns] = table;
 	const cells = (entry: ListEntry): string => otherColumns.map(column => fit(column.cell(entry), column.width, column.keep)).join('  ');
 	return (

@@ -55,6 +55,7 @@ export function recordedModules(record: string): Omit<LoadedModules, 'code' | 's
 export async function runRecordingModules(args: string[], cwd: string): Promise<LoadedModules> {
 	const record = path.join(cwd, `modules-${args[0]}-${process.hrtime.bigint()}.txt`);
 	fs.writeFileSync(record, '');
-	const result = await runCli(args, {cwd, env: recordingEnvironment(record)});
+	// Detached: a session of its own, without the controlling terminal of whoever runs the tests, as a program or an agent runs a command (watch would draw its screen on /dev/tty).
+	const result = await runCli(args, {cwd, env: recordingEnvironment(record), detached: true});
 	return {...result, ...recordedModules(record)};
 }

@@ -33,7 +33,7 @@ export class Tmux {
 		return execFileSync('tmux', ['-L', this.socket, ...args], {encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe']});
 	}
 
-	/** Runs `command` in a fresh session of a fixed size, with CI unset so Ink draws every frame, and NODE_ENV unset (vitest sets it) so the app loads React as a person runs it. */
+	/** Runs `command` in a fresh session of a fixed size, with CI unset so Ink draws every frame, and NODE_ENV unset (vitest sets it) as in a person's shell. */
 	start(command: string, {columns = 120, rows = 40, cwd}: {columns?: number; rows?: number; cwd?: string} = {}): void {
 		this.tmux('-f', '/dev/null', 'new-session', '-d', '-s', 'main', '-x', String(columns), '-y', String(rows), ...(cwd ? ['-c', cwd] : []), `env -u CI -u NODE_ENV -u HANDOFF_DIR -u HANDOFF_WORKSPACE TERM=xterm-256color ${command}`);
 	}

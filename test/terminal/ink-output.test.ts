@@ -30,6 +30,8 @@ const transformers: Transformer[] = [
 	line => `${esc}36m${line}${esc}39m`,
 	(line, index) => (index % 2 === 0 ? line.toUpperCase() : `${esc}1m${line}${esc}22m`),
 	line => line.slice(1),
+	// A transformed line may hold what a split line never does, a newline or a tab: it is painted as characters, as Ink paints it.
+	line => `${line}\n\t`,
 ];
 
 function randomFrame(random: ReturnType<typeof randomFrom>, previous?: Frame): Frame {

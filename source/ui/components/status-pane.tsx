@@ -160,7 +160,7 @@ function StateRow({snapshot, outcome, now}: {snapshot: WorkspaceSnapshot; outcom
 }
 
 /**
-The status pane keeps its own clock (see statusClock): in a deadline's last hour the time left changes every second, and only this pane draws again for it, not the screen around it (memo: the props do not change with the time).
+The status pane keeps its own clock (see statusClock): in a deadline's last ten minutes the time left changes every second, and only this pane draws again for it, not the screen around it (memo: the props do not change with the time).
 */
 export const StatusPane = React.memo(function StatusPane({snapshot, outcome, notice, height, compact = false, focused = false}: Props): React.JSX.Element {
 	const now = useNow(useMemo(() => statusClock(snapshot, outcome), [snapshot, outcome]));
