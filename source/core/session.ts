@@ -156,12 +156,18 @@ export class HandoffSession implements SessionSource {
 		this.watch = await watchWorkspace(
 			workspace,
 			relativePath => {
-				// The tail reads the snapshot again after its lines (see `tailing`). shared/ itself changed (made, replaced): a progress.txt in it may have been written before its watch began.
-				if (relativePath === layout.progress || relativePath === layout.shared) {
+				if (relativePath === layout.progress) {
+					// The tail reads the snapshot again after its lines (see `tailing`).
 					this.tailing.schedule();
-				} else {
-					this.refreshing.schedule();
+					return;
 				}
+
+				// shared/ itself changed (made, replaced, its entries changed): a progress.txt in it may have been written before its watch began, and the snapshot is read at once, not after the tail.
+				if (relativePath === layout.shared) {
+					this.tailing.schedule();
+				}
+
+				this.refreshing.schedule();
 			},
 			// A seed manifest's schema may sit outside input/: its folder is watched too, so a changed contract is reported when it changes.
 			{usePolling: this.options.usePolling, folders: this.manifest.schemaPath === undefined ? [] : [path.posix.dirname(this.manifest.schemaPath)].filter(folder => folder !== '.')},
