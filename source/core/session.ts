@@ -77,16 +77,14 @@ export class HandoffSession implements SessionSource {
 	private releaseHold: (() => Promise<void>) | undefined;
 	private presence: WorkspacePresence | undefined;
 	// A progress file that cannot be read only costs lines; a bug there, or any failed refresh, ends the session with the reason.
-	// Each read of the tail is followed by a read of the snapshot (the file's change moves its activity time, or makes it a problem), started once the new lines' frame is queued: the line reaches the screen without the snapshot's reads racing it. So whatever reads the workspace whole schedules the tail only.
+	// Each read of the tail is followed by a read of the snapshot (the file's change moves its activity time, or makes it a problem), started once the new lines' frame is queued: the line reaches the screen without the snapshot's reads racing it.
 	private readonly tailing = coalesce(async () => {
 		try {
 			await this.readProgress(false);
 		} finally {
-			// Scheduled within the run, so that whoever waits for the tail (start) then finds the snapshot's read under way.
-			await new Promise(resolve => {
-				setImmediate(resolve);
+			setImmediate(() => {
+				this.refreshing.schedule();
 			});
-			this.refreshing.schedule();
 		}
 	}, {
 		more: async () => this.tail.hasBacklog(),
@@ -157,12 +155,12 @@ export class HandoffSession implements SessionSource {
 			workspace,
 			relativePath => {
 				if (relativePath === layout.progress) {
-					// The tail reads the snapshot again after its lines (see `tailing`).
+					// The tail reads the snapshot again after the line (see `tailing`).
 					this.tailing.schedule();
 					return;
 				}
 
-				// shared/ itself changed (made, replaced, its entries changed): a progress.txt in it may have been written before its watch began, and the snapshot is read at once, not after the tail.
+				// shared/ itself changed (made, replaced): a progress.txt in it may have been written before its watch began.
 				if (relativePath === layout.shared) {
 					this.tailing.schedule();
 				}
@@ -179,7 +177,7 @@ export class HandoffSession implements SessionSource {
 		}, this.options.heartbeatMs ?? heartbeatMs);
 		this.heartbeat.unref();
 		this.tailing.schedule();
-		await this.tailing.idle();
+		this.refreshing.schedule();
 		await this.refreshing.idle();
 	}
 
@@ -378,6 +376,7 @@ export class HandoffSession implements SessionSource {
 
 		this.clock = setTimeout(() => {
 			this.tailing.schedule();
+			this.refreshing.schedule();
 		}, Math.min(maxTimerMs, ...due.map(time => time - now + 5)));
 		this.clock.unref();
 	}
@@ -397,6 +396,7 @@ export class HandoffSession implements SessionSource {
 			|| (await this.presence?.check()) !== undefined;
 		if (changed) {
 			this.tailing.schedule();
+			this.refreshing.schedule();
 		}
 	}
 

@@ -51,16 +51,6 @@ function claimFor(workspace: string, pid: number): void {
 const progressOf = (session: HandoffSession): string[] => session.getState().progress.map(line => line.message);
 
 describe('a session at rest', () => {
-	test('starting reads the workspace once: the progress tail, then the snapshot after it, not a second time', async () => {
-		const workspace = await newWorkspace();
-		fs.writeFileSync(path.join(workspace, layout.progress), '[2026-01-01 00:00:00] Already working\n');
-		const reads = vi.spyOn(SnapshotReader.prototype, 'read');
-		const session = await openSession(workspace, {heartbeatMs: never});
-		expect(progressOf(session)).toEqual(['Already working']);
-		expect(session.getState().snapshot).toBeDefined();
-		expect(reads).toHaveBeenCalledTimes(1);
-	});
-
 	test('reads neither the workspace nor progress.txt between events: its heartbeat only looks at what sends no event', async () => {
 		const workspace = await newWorkspace();
 		const consumer = await startNode('setInterval(() => {}, 1000)');
